@@ -1,0 +1,1 @@
+"""Zwrotnica: the shared domain package behind every function."""
