@@ -1,0 +1,58 @@
+"""Orders: the shop's order webhooks in, the customer's order status out."""
+
+
+import time
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from zwrotnica.flows import orders
+from zwrotnica.http import (
+    create_app,
+    html_response,
+    json_response,
+    lower_headers,
+    raw_body,
+    request_base_url,
+    wants_html,
+)
+from zwrotnica.observability import logger, metrics
+from zwrotnica.providers import shop
+from zwrotnica.secrets import get_secrets
+from zwrotnica.web.pages import order_status_page
+
+app = create_app()
+OrderNumber = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
+
+
+@app.post("/webhooks/shop/<platform>")
+def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
+    order = shop.verify_and_parse(platform, lower_headers(app), raw_body(app), get_secrets(), time.time())
+    if order is None:
+        return json_response(HTTPStatus.OK, {"message": "acknowledged"})
+    change = orders.ingest_shop_order(order, datetime.now(UTC), request_base_url(app))
+    return json_response(HTTPStatus.OK, {"order_number": order.number, "action": change.action.value})
+
+
+@app.get("/orders/<order_number>/status")
+def order_status(
+    order_number: OrderNumber,
+    email: Annotated[str | None, Query(max_length=254)] = None,
+    phone: Annotated[str | None, Query(max_length=32)] = None,
+    t: Annotated[str | None, Query(max_length=100)] = None,
+):
+    view = orders.read_status(order_number, email=email, phone=phone, token=t, now=datetime.now(UTC))
+    if wants_html(app):
+        return html_response(HTTPStatus.OK, order_status_page(view))
+    return json_response(HTTPStatus.OK, view.model_dump(mode="json"))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,61 @@
+"""Domain exceptions. Handlers map them to HTTP in one place (zwrotnica.http)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+
+class ZwrotnicaError(Exception):
+    """Base class: `status` is the HTTP answer, `reason` a short text safe to show the caller."""
+
+    status: HTTPStatus = HTTPStatus.BAD_REQUEST
+    reason: str = "bad request"
+
+    def __init__(self, reason: str | None = None) -> None:
+        super().__init__(reason or self.reason)
+        if reason:
+            self.reason = reason
+
+
+class InvalidSignature(ZwrotnicaError):
+    status = HTTPStatus.UNAUTHORIZED
+    reason = "invalid or missing signature"
+
+
+class UnknownSource(ZwrotnicaError):
+    status = HTTPStatus.NOT_FOUND
+    reason = "unknown platform or provider"
+
+
+class PayloadTooLarge(ZwrotnicaError):
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    reason = "body too large"
+
+
+class InvalidPayload(ZwrotnicaError):
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+    reason = "payload does not match the expected format"
+
+
+class MalformedBody(ZwrotnicaError):
+    status = HTTPStatus.BAD_REQUEST
+    reason = "body is not valid JSON"
+
+
+class OrderNotFound(ZwrotnicaError):
+    """Also raised for a wrong e-mail or token, so that order numbers cannot be enumerated."""
+
+    status = HTTPStatus.NOT_FOUND
+    reason = "Nie znaleźliśmy zamówienia o tym numerze dla podanych danych."
+
+
+class MissingProof(ZwrotnicaError):
+    status = HTTPStatus.BAD_REQUEST
+    reason = "Podaj adres e-mail lub numer telefonu z zamówienia albo otwórz link z wiadomości."
+
+
+class ConcurrentUpdate(ZwrotnicaError):
+    """Another writer changed the item first; the caller may retry (503 tells providers to retry)."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    reason = "concurrent update, retry"

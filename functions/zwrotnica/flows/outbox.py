@@ -1,0 +1,88 @@
+"""Sending the outbox: at once after the state change, and again from the sweeper until it goes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from zwrotnica.messages import policy
+from zwrotnica.models.outbox import OutboxMessage
+from zwrotnica.models.ticket import TicketCategory, TicketRequest
+from zwrotnica.notify import sender
+from zwrotnica.observability import logger, metrics
+from zwrotnica.store import outbox as outbox_store
+from zwrotnica.store import tickets
+
+LEASE = timedelta(minutes=2)
+
+
+@dataclass
+class DispatchResult:
+    sent: int = 0
+    failed: int = 0
+    given_up: int = 0
+    deferred: int = 0
+
+
+def deliver(messages: Iterable[OutboxMessage], now: datetime) -> DispatchResult:
+    """Send what is due now (an SMS in quiet hours stays pending until 8:00); never raises."""
+    result = DispatchResult()
+    for message in messages:
+        if message.due_at is None or message.due_at > now:
+            result.deferred += 1
+            continue
+        _attempt(message, now, result)
+    return result
+
+
+def retry_due(now: datetime, budget: int) -> tuple[DispatchResult, bool]:
+    """Sweeper step: claim and send due messages, at most `budget`. Returns (result, more_left)."""
+    result = DispatchResult()
+    messages, more = outbox_store.due(now, limit=budget)
+    for message in messages:
+        if outbox_store.claim(message, now + LEASE):
+            _attempt(message, now, result)
+    return result, more is not None
+
+
+def _attempt(message: OutboxMessage, now: datetime, result: DispatchResult) -> None:
+    log = {"message_id": message.message_id, "template": message.template, "channel": message.channel.value}
+    try:
+        provider_id = sender.send(message)
+    except (ClientError, BotoCoreError) as exc:
+        attempts = message.attempts + 1
+        next_due = policy.next_retry(attempts, now)
+        outbox_store.record_failure(message, type(exc).__name__ + ": " + str(exc), next_due)
+        if next_due is None:
+            result.given_up += 1
+            logger.warning("message given up", extra=log | {"attempts": attempts})
+            _ticket_for_undelivered(message, now)
+        else:
+            result.failed += 1
+            logger.info("message send failed, will retry", extra=log | {"attempts": attempts})
+        metrics.add_metric(name="MessageSendFailed", unit="Count", value=1)
+        return
+    try:
+        outbox_store.mark_sent(message, now, provider_id)
+    except ClientError:
+        # Sent but not marked: the sweeper may send it again. At-least-once is the honest promise.
+        logger.exception("message sent but not marked", extra=log)
+    result.sent += 1
+    metrics.add_metric(name="MessageSent", unit="Count", value=1)
+    logger.info("message sent", extra=log)
+
+
+def _ticket_for_undelivered(message: OutboxMessage, now: datetime) -> None:
+    tickets.open_or_append(
+        TicketRequest(
+            order_number=message.order_number,
+            category=TicketCategory.OTHER,
+            subject=f"Nie udało się wysłać wiadomości ({message.channel.value}) do klienta",
+            note=f"Szablon {message.template}, {message.attempts + 1} prób. Sprawdź dane kontaktowe klienta.",
+            source_ref=f"undelivered:{message.message_id}",
+            at=now,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Customer messages: Polish wording, plural forms, SMS limits and sending rules. Pure code."""

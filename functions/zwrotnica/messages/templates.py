@@ -1,0 +1,76 @@
+"""Message templates in Polish, rendered in our code (SES templates are not rendered by moto, and
+keeping them here makes every word reviewable and testable). Every value is HTML-escaped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from zwrotnica.messages.polish import count, money
+from zwrotnica.messages.sms import check_sms
+from zwrotnica.models.order import DeliveryMethod, ShopOrder
+
+
+@dataclass(frozen=True)
+class Email:
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Paragraphs:
+    """Text blocks; a block given as (label, url) becomes a link."""
+
+    blocks: tuple[str | tuple[str, str], ...]
+
+    def text(self) -> str:
+        return "\n\n".join(b if isinstance(b, str) else f"{b[0]}: {b[1]}" for b in self.blocks)
+
+    def html(self, title: str) -> str:
+        body = "".join(
+            f"<p>{escape(b)}</p>" if isinstance(b, str)
+            else f'<p><a href="{escape(b[1], quote=True)}">{escape(b[0])}</a></p>'
+            for b in self.blocks
+        )
+        return (
+            '<!doctype html><html lang="pl"><head><meta charset="utf-8">'
+            f"<title>{escape(title)}</title></head>"
+            '<body style="font-family:Arial,sans-serif;color:#1a1a1a;line-height:1.5">'
+            f"{body}</body></html>"
+        )
+
+
+def _email(subject: str, blocks: list[str | tuple[str, str]]) -> Email:
+    paragraphs = Paragraphs(tuple(blocks))
+    return Email(subject=subject, text=paragraphs.text(), html=paragraphs.html(subject))
+
+
+def _delivery_pl(order: ShopOrder) -> str:
+    d = order.delivery
+    if d.method is DeliveryMethod.PACZKOMAT and d.point_id:
+        return f"Dostawa do Paczkomatu {d.point_id}."
+    if d.method is DeliveryMethod.PICKUP:
+        return "Odbiór osobisty w sklepie."
+    return "Dostawa kurierem pod wskazany adres."
+
+
+def order_received(order: ShopOrder, status_url: str, shop_name: str) -> Email:
+    pieces = sum(item.qty for item in order.items)
+    return _email(
+        f"Otrzymaliśmy Twoje zamówienie nr {order.number}",
+        [
+            "Dzień dobry,",
+            f"dziękujemy za zakupy w sklepie {shop_name}. Przyjęliśmy zamówienie nr {order.number}: "
+            f"{count(pieces, 'produkt', 'produkty', 'produktów')} za {money(order.total, order.currency)}.",
+            _delivery_pl(order),
+            "Gdy paczka wyruszy, napiszemy do Ciebie. Status zamówienia sprawdzisz w każdej chwili tutaj:",
+            ("Status zamówienia", status_url),
+            f"Pozdrawiamy,\n{shop_name}",
+        ],
+    )
+
+
+def sms(text: str) -> str:
+    """Every SMS passes through here: at most two segments, or the template is wrong."""
+    return check_sms(text)

@@ -1,0 +1,81 @@
+"""Tickets: whatever needs a human. The SLA clocks are filled in by zwrotnica.domain.sla (SLA issue)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from zwrotnica.models.common import UtcDateTime
+
+
+class TicketChannel(StrEnum):
+    EMAIL = "email"
+    CHAT = "chat"
+    PHONE = "phone"
+    SOCIAL = "social"
+    FORM = "form"
+    SYSTEM = "system"
+
+
+class TicketCategory(StrEnum):
+    DELIVERY = "delivery"
+    PAYMENT = "payment"
+    RETURN = "return"
+    COMPLAINT = "complaint"
+    PRODUCT_QUESTION = "product_question"
+    OTHER = "other"
+
+
+class TicketPriority(StrEnum):
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+
+class Team(StrEnum):
+    CUSTOMER_SERVICE = "customer_service"
+    LOGISTICS = "logistics"
+    FINANCE = "finance"
+    IT = "it"
+
+
+class TicketStatus(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    PENDING_CUSTOMER = "pending_customer"
+    PENDING_THIRD_PARTY = "pending_third_party"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+# Default routing; the SLA issue makes it configurable.
+DEFAULT_TEAM = {
+    TicketCategory.DELIVERY: Team.LOGISTICS,
+    TicketCategory.PAYMENT: Team.FINANCE,
+    TicketCategory.RETURN: Team.CUSTOMER_SERVICE,
+    TicketCategory.COMPLAINT: Team.CUSTOMER_SERVICE,
+    TicketCategory.PRODUCT_QUESTION: Team.CUSTOMER_SERVICE,
+    TicketCategory.OTHER: Team.CUSTOMER_SERVICE,
+}
+
+
+class TicketRequest(BaseModel):
+    """What a caller asks for; the store turns it into a new ticket or a note on the open one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    order_number: str | None = None
+    case_id: str | None = None
+    channel: TicketChannel = TicketChannel.SYSTEM
+    category: TicketCategory
+    priority: TicketPriority = TicketPriority.NORMAL
+    subject: str = Field(max_length=200)
+    note: str = Field(max_length=2000, description="no personal data: it may reach the team's chat")
+    source_ref: str = Field(description="what raised it, unique per trigger, for idempotency")
+    at: UtcDateTime
+
+    @property
+    def team(self) -> Team:
+        return DEFAULT_TEAM[self.category]

@@ -1,0 +1,59 @@
+"""The only code that talks to SES and SNS: hands one rendered message to the right channel."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from zwrotnica.models.outbox import Channel, OutboxMessage
+from zwrotnica.settings import get_settings
+
+# A failed send is retried by the sweeper, so fail fast here instead of holding the webhook.
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=2, read_timeout=5)
+
+
+@lru_cache(maxsize=1)
+def ses_client() -> Any:
+    return boto3.client("sesv2", config=_CONFIG)
+
+
+@lru_cache(maxsize=1)
+def sns_client() -> Any:
+    return boto3.client("sns", config=_CONFIG)
+
+
+def send(message: OutboxMessage) -> str:
+    """Send and return the provider's message id. Raises on any failure; the caller retries."""
+    settings = get_settings()
+    if message.channel is Channel.EMAIL:
+        content: dict[str, Any] = {
+            "Subject": {"Data": message.subject or "", "Charset": "UTF-8"},
+            "Body": {"Text": {"Data": message.text, "Charset": "UTF-8"}},
+        }
+        if message.html:
+            content["Body"]["Html"] = {"Data": message.html, "Charset": "UTF-8"}
+        answer = ses_client().send_email(
+            FromEmailAddress=f"{settings.shop_name} <{settings.email_from}>",
+            Destination={"ToAddresses": [message.recipient]},
+            Content={"Simple": content},
+        )
+        return answer["MessageId"]
+    answer = sns_client().publish(
+        PhoneNumber=message.recipient,
+        Message=message.text,
+        MessageAttributes={
+            "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"},
+            "AWS.SNS.SMS.SenderID": {"DataType": "String", "StringValue": settings.sms_sender_id},
+        },
+    )
+    return answer["MessageId"]
+
+
+def notify_team(subject: str, text: str) -> None:
+    """Team notifications (digests, escalations) go to one SNS topic; people subscribe by e-mail."""
+    topic = get_settings().team_topic_arn
+    if topic:
+        sns_client().publish(TopicArn=topic, Subject=subject[:100], Message=text)

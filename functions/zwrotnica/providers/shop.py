@@ -1,0 +1,74 @@
+"""Shop platforms: verify the signature on the raw body, then parse into one ShopOrder."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from zwrotnica.errors import InvalidPayload, InvalidSignature, MalformedBody, UnknownSource
+from zwrotnica.models.order import ShopOrder
+from zwrotnica.providers import standard_webhooks, woocommerce
+from zwrotnica.secrets import Secrets
+
+PLATFORMS = ("woocommerce", "generic")
+GENERIC_TYPES = {"order.created", "order.updated"}
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise MalformedBody() from exc
+
+
+def to_shop_order(fields: Mapping[str, Any]) -> ShopOrder:
+    try:
+        return ShopOrder.model_validate(fields)
+    except ValidationError as exc:
+        where = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})[:10]
+        raise InvalidPayload("invalid fields: " + ", ".join(where)) from exc
+
+
+def verify_and_parse(platform: str, headers: Mapping[str, str], body: bytes, secrets: Secrets,
+                     now: float) -> ShopOrder | None:  # fmt: skip
+    """Return the order, or None for a delivery we acknowledge without storing (ping, other topics)."""
+    if platform == "woocommerce":
+        return _woocommerce(headers, body, secrets)
+    if platform == "generic":
+        return _generic(headers, body, secrets, now)
+    raise UnknownSource()
+
+
+def _woocommerce(headers: Mapping[str, str], body: bytes, secrets: Secrets) -> ShopOrder | None:
+    if woocommerce.SIGNATURE_HEADER not in headers and woocommerce.is_ping(body):
+        return None  # the unsigned ping WooCommerce sends when the webhook is saved
+    if not secrets.woocommerce_webhook_secret or not woocommerce.verify(
+        secrets.woocommerce_webhook_secret, headers, body
+    ):
+        raise InvalidSignature()
+    if headers.get("x-wc-webhook-topic") not in woocommerce.ORDER_TOPICS:
+        return None
+    payload = parse_json(body)
+    if not isinstance(payload, dict):
+        raise InvalidPayload("an order object was expected")
+    if payload.get("status") == "checkout-draft":
+        return None  # a cart being filled in, not an order yet
+    try:
+        fields = woocommerce.to_order_fields(payload)
+    except (ValueError, TypeError, ValidationError) as exc:
+        raise InvalidPayload("order fields could not be read") from exc
+    return to_shop_order(fields)
+
+
+def _generic(headers: Mapping[str, str], body: bytes, secrets: Secrets, now: float) -> ShopOrder | None:
+    if not standard_webhooks.verify(secrets.standard_webhooks_secrets, headers, body, now):
+        raise InvalidSignature()
+    envelope = parse_json(body)
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("data"), dict):
+        raise InvalidPayload("expected {type, timestamp, data}")
+    if envelope.get("type") not in GENERIC_TYPES:
+        return None
+    return to_shop_order({"platform": "generic"} | envelope["data"])

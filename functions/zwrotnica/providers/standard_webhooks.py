@@ -1,0 +1,46 @@
+"""Standard Webhooks signatures (standardwebhooks.com): `v1,<base64 HMAC-SHA256(id.timestamp.body)>`.
+
+Several space-separated signatures may be sent and several secrets may be configured, so keys can be
+rotated without downtime. Timestamps outside the tolerance are refused in both directions.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping
+
+TOLERANCE_SECONDS = 300
+
+
+def _key(secret: str) -> bytes:
+    raw = secret.removeprefix("whsec_")
+    return base64.b64decode(raw + "=" * (-len(raw) % 4))
+
+
+def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    content = f"{msg_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(_key(secret), content, hashlib.sha256).digest()).decode()
+
+
+def verify(secrets: Iterable[str], headers: Mapping[str, str], body: bytes, now: float) -> str | None:
+    """Return the message id when any v1 signature matches any secret; None otherwise."""
+    msg_id = headers.get("webhook-id", "")
+    ts_text = headers.get("webhook-timestamp", "")
+    sig_header = headers.get("webhook-signature", "")
+    if not msg_id or not ts_text.isdigit() or not sig_header:
+        return None
+    timestamp = int(ts_text)
+    if abs(now - timestamp) > TOLERANCE_SECONDS:
+        return None
+    offered = [s for v, _, s in (part.partition(",") for part in sig_header.split()) if v == "v1" and s]
+    for secret in secrets:
+        try:
+            expected = sign(secret, msg_id, timestamp, body).split(",", 1)[1]
+        except (binascii.Error, ValueError):
+            continue
+        if any(hmac.compare_digest(expected, candidate) for candidate in offered):
+            return msg_id
+    return None

@@ -1,0 +1,129 @@
+"""Outbox items in DynamoDB: written inside the caller's transaction, then sent and marked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from zwrotnica.models.common import iso
+from zwrotnica.models.outbox import OutboxMessage, OutboxStatus
+from zwrotnica.store.table import (
+    OUTBOX_QUEUE,
+    QUEUE_INDEX,
+    client,
+    from_item,
+    order_pk,
+    table_name,
+    to_item,
+)
+
+
+def _key(order_number: str, message_id: str) -> dict[str, Any]:
+    return to_item({"pk": order_pk(order_number), "sk": f"MSG#{message_id}"})
+
+
+def put_new(message: OutboxMessage) -> dict[str, Any]:
+    """A transaction item that creates the message once: the same dedup key can never make two."""
+    data = message.model_dump(mode="json") | {
+        "pk": order_pk(message.order_number),
+        "sk": f"MSG#{message.message_id}",
+        "type": "message",
+        "message_id": message.message_id,
+        "queue": OUTBOX_QUEUE,
+    }
+    return {
+        "Put": {
+            "TableName": table_name(),
+            "Item": to_item(data),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
+
+
+def mark_sent(message: OutboxMessage, at: datetime, provider_message_id: str) -> None:
+    """Leave the queue (the GSI is sparse: removing queue/due_at drops the item from it)."""
+    client().update_item(
+        TableName=table_name(),
+        Key=_key(message.order_number, message.message_id),
+        UpdateExpression="SET #s = :sent, sent_at = :at, provider_message_id = :pid, attempts = :n "
+        "REMOVE #q, due_at, last_error",
+        ConditionExpression="#s = :pending",
+        ExpressionAttributeNames={"#s": "status", "#q": "queue"},
+        ExpressionAttributeValues=to_item(
+            {
+                ":sent": OutboxStatus.SENT.value,
+                ":pending": OutboxStatus.PENDING.value,
+                ":at": iso(at),
+                ":pid": provider_message_id,
+                ":n": message.attempts + 1,
+            }
+        ),
+    )
+
+
+def record_failure(message: OutboxMessage, error: str, next_due: datetime | None) -> None:
+    """Count a failed try; with no next time the message leaves the queue as failed."""
+    names = {"#s": "status", "#q": "queue"}
+    values: dict[str, Any] = {":n": message.attempts + 1, ":err": error[:300], ":pending": "pending"}
+    if next_due is None:
+        expr = "SET attempts = :n, last_error = :err, #s = :failed REMOVE #q, due_at"
+        values[":failed"] = OutboxStatus.FAILED.value
+    else:
+        expr = "SET attempts = :n, last_error = :err, due_at = :due"
+        values[":due"] = iso(next_due)
+    client().update_item(
+        TableName=table_name(),
+        Key=_key(message.order_number, message.message_id),
+        UpdateExpression=expr,
+        ConditionExpression="#s = :pending",
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=to_item(values),
+    )
+
+
+def claim(message: OutboxMessage, lease_until: datetime) -> bool:
+    """Take a due message for this run only: two overlapping sweeps never send the same one."""
+    try:
+        client().update_item(
+            TableName=table_name(),
+            Key=_key(message.order_number, message.message_id),
+            UpdateExpression="SET due_at = :lease",
+            ConditionExpression="#s = :pending AND due_at = :seen",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=to_item(
+                {":lease": iso(lease_until), ":pending": "pending", ":seen": iso(message.due_at)}
+            ),
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def due(now: datetime, limit: int, start_key: dict | None = None) -> tuple[list[OutboxMessage], dict | None]:
+    """Pending messages whose time has come, oldest first: reads grow with what is due, not with all."""
+    params: dict[str, Any] = {
+        "TableName": table_name(),
+        "IndexName": QUEUE_INDEX,
+        "KeyConditionExpression": "#q = :q AND due_at <= :now",
+        "ExpressionAttributeNames": {"#q": "queue"},
+        "ExpressionAttributeValues": to_item({":q": OUTBOX_QUEUE, ":now": iso(now)}),
+        "Limit": limit,
+    }
+    if start_key:
+        params["ExclusiveStartKey"] = start_key
+    page = client().query(**params)
+    messages = [OutboxMessage.model_validate(from_item(item)) for item in page.get("Items", [])]
+    return messages, page.get("LastEvaluatedKey")
+
+
+def list_for_order(order_number: str) -> list[OutboxMessage]:
+    page = client().query(
+        TableName=table_name(),
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :msg)",
+        ExpressionAttributeValues=to_item({":pk": order_pk(order_number), ":msg": "MSG#"}),
+    )
+    return [OutboxMessage.model_validate(from_item(item)) for item in page.get("Items", [])]

@@ -1,0 +1,68 @@
+"""The DynamoDB table: client created once per container, item (de)serialisation, key shapes.
+
+Single-table design; docs/data-model.md lists every access pattern. Keys:
+  ORDER#{n} / ORDER                 the order (shop fields + our state)
+  ORDER#{n} / T#{at}#{kind}#{ref}  a timeline entry
+  ORDER#{n} / MSG#{id}             an outbox message (GSI queue: queue="outbox", due_at while pending)
+  ORDER#{n} / OPENTICKET#{cat}     the one open ticket of that category on that order
+  TICKET#{id} / TICKET             a ticket
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+
+from zwrotnica.settings import get_settings
+
+QUEUE_INDEX = "queue-due"
+LOOKUP_INDEX = "lookup"
+OUTBOX_QUEUE = "outbox"
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+@lru_cache(maxsize=1)
+def client() -> Any:
+    """One client per container; adaptive retries absorb throttling before we fail a webhook."""
+    return boto3.client("dynamodb", config=Config(retries={"mode": "adaptive", "max_attempts": 5}))
+
+
+def table_name() -> str:
+    return get_settings().table_name
+
+
+def order_pk(number: str) -> str:
+    return f"ORDER#{number}"
+
+
+def to_item(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in data.items() if v is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; ours are all integers (grosze, counts, epochs)."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def cancellation_codes(error: Exception) -> list[str]:
+    """The per-item reasons of a TransactionCanceledException ('None', 'ConditionalCheckFailed', ...)."""
+    reasons = getattr(error, "response", {}).get("CancellationReasons", [])
+    return [r.get("Code", "None") for r in reasons]

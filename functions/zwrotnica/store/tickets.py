@@ -1,0 +1,77 @@
+"""Tickets: one open ticket per order and category; a second trigger adds a note to it."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from zwrotnica.models.common import iso
+from zwrotnica.models.ticket import TicketRequest, TicketStatus
+from zwrotnica.store.table import cancellation_codes, client, from_item, order_pk, table_name, to_item
+
+
+def ticket_id_for(source_ref: str) -> str:
+    return "TK-" + hashlib.sha256(source_ref.encode()).hexdigest()[:10].upper()
+
+
+def _note(request: TicketRequest) -> dict[str, Any]:
+    return {"at": iso(request.at), "text": request.note, "ref": request.source_ref}
+
+
+def open_or_append(request: TicketRequest) -> tuple[str, bool]:
+    """Open a ticket, or add the trigger to the order's open ticket of the same category.
+
+    Returns (ticket id, created). Idempotent on `source_ref`: the same trigger twice is one note.
+    """
+    ticket_id = ticket_id_for(request.source_ref)
+    ticket = {
+        "pk": f"TICKET#{ticket_id}", "sk": "TICKET", "type": "ticket", "ticket_id": ticket_id,
+        "order_number": request.order_number, "case_id": request.case_id, "channel": request.channel.value,
+        "category": request.category.value, "priority": request.priority.value, "team": request.team.value,
+        "status": TicketStatus.NEW.value, "subject": request.subject, "created_at": iso(request.at),
+        "notes": [_note(request)], "refs": {request.source_ref},
+    }  # fmt: skip
+    items: list[dict[str, Any]] = [
+        {"Put": {"TableName": table_name(), "Item": to_item(ticket), "ConditionExpression": "attribute_not_exists(pk)"}}
+    ]
+    if request.order_number:
+        lock = {"pk": order_pk(request.order_number), "sk": f"OPENTICKET#{request.category.value}",
+                "type": "ticket_lock", "ticket_id": ticket_id}  # fmt: skip
+        items.insert(0, {"Put": {"TableName": table_name(), "Item": to_item(lock),
+                                 "ConditionExpression": "attribute_not_exists(pk)"}})  # fmt: skip
+    try:
+        client().transact_write_items(TransactItems=items)
+        return ticket_id, True
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "TransactionCanceledException":
+            raise
+        codes = cancellation_codes(exc)
+    if not request.order_number or codes[0] != "ConditionalCheckFailed":
+        return ticket_id, False  # this very trigger already opened its ticket
+    existing = from_item(
+        client().get_item(
+            TableName=table_name(),
+            Key=to_item({"pk": order_pk(request.order_number), "sk": f"OPENTICKET#{request.category.value}"}),
+            ConsistentRead=True,
+        )["Item"]
+    )["ticket_id"]
+    try:
+        client().update_item(
+            TableName=table_name(),
+            Key=to_item({"pk": f"TICKET#{existing}", "sk": "TICKET"}),
+            UpdateExpression="SET notes = list_append(notes, :note) ADD refs :ref",
+            ConditionExpression="NOT contains(refs, :r)",
+            ExpressionAttributeValues=to_item({":note": [_note(request)], ":ref": {request.source_ref},
+                                               ":r": request.source_ref}),  # fmt: skip
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+    return existing, False
+
+
+def get(ticket_id: str) -> dict[str, Any] | None:
+    item = client().get_item(TableName=table_name(), Key=to_item({"pk": f"TICKET#{ticket_id}", "sk": "TICKET"}))
+    return from_item(item["Item"]) if "Item" in item else None

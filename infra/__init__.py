@@ -1,0 +1,1 @@
+"""What deploys and runs Zwrotnica: local stack, template checks, deploy config."""

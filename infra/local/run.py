@@ -1,0 +1,172 @@
+"""`make run`: the whole system on this machine. moto server (AWS), the API on :3000, the sweeper.
+
+Ctrl-C stops everything.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import signal
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+REGION = "eu-central-1"
+_invoke_lock = threading.Lock()  # one request at a time per "container", as in Lambda
+
+
+def _aws_env(endpoint: str) -> None:
+    os.environ |= {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105  (moto accepts anything)
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+    }
+
+
+def start_moto(port: int) -> Any:
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    return server
+
+
+def make_handler(routes: list, table: str) -> type[BaseHTTPRequestHandler]:
+    from infra.local import devtools, gateway
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # else keep-alive requests wait ~40 ms for delayed ACKs
+
+        def log_message(self, fmt: str, *args: Any) -> None:
+            sys.stderr.write(f"  {self.command} {self.path} -> {args[1] if len(args) > 1 else ''}\n")
+
+        def _send(self, status: int, body: bytes, headers: dict[str, str], cookies: tuple = ()) -> None:
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            for cookie in cookies:
+                self.send_header("Set-Cookie", cookie)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _dev(self, path: str) -> bool:
+            if path == "/_dev/outbox":
+                page = devtools.outbox_page(devtools.outbox_items(table, REGION), devtools.provider_counts(REGION))
+                self._send(200, page.encode(), {"Content-Type": "text/html; charset=utf-8"})
+            elif path == "/_dev/outbox.json":
+                items = devtools.outbox_items(table, REGION)
+                self._send(200, json.dumps(items, ensure_ascii=False).encode(), {"Content-Type": "application/json"})
+            else:
+                return False
+            return True
+
+        def _handle(self) -> None:
+            url = urlsplit(self.path)
+            if self.command == "GET" and self._dev(url.path):
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            for route in routes:
+                params = route.match(self.command, url.path)
+                if params is not None:
+                    event = gateway.build_event(route, self.command, url.path, query=url.query,
+                                                headers=dict(self.headers.items()), body=body,
+                                                path_params=params, source_ip=self.client_address[0],
+                                                domain=self.headers.get("Host", "127.0.0.1"))  # fmt: skip
+                    with _invoke_lock:
+                        result = gateway.invoke(route, event)
+                    headers = dict(result.get("headers") or {})
+                    self._send(result["statusCode"], gateway.response_bytes(result), headers,
+                               tuple(result.get("cookies") or ()))
+                    return
+            self._send(404, b'{"message":"Not Found"}', {"Content-Type": "application/json"})
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle  # noqa: N815
+
+    return Handler
+
+
+def schedule_seconds(expression: str) -> int:
+    rate = re.match(r"rate\((\d+) (minute|minutes|hour|hours)\)", expression)
+    if rate:
+        return int(rate.group(1)) * (60 if rate.group(2).startswith("minute") else 3600)
+    every = re.match(r"cron\(0/(\d+) \* \* \* \? \*\)", expression)
+    if every:
+        return int(every.group(1)) * 60
+    raise ValueError(f"the local stack cannot run schedule {expression!r}")
+
+
+def start_schedules(stop: threading.Event, schedules: list) -> None:
+    from infra.local import gateway
+
+    for function, handler, expression in schedules:
+        period = int(os.environ.get("SWEEP_SECONDS") or schedule_seconds(expression))
+
+        def loop(function: str = function, handler: str = handler, period: int = period) -> None:
+            while not stop.wait(period):
+                with _invoke_lock:
+                    try:
+                        gateway.load_handler(handler)({"source": "local.schedule"},
+                                                      gateway.FakeContext(function_name=function, timeout_ms=120_000))
+                    except Exception as exc:  # noqa: BLE001  (a failed sweep must not stop the schedule)
+                        sys.stderr.write(f"  {function} failed: {exc!r}\n")
+
+        threading.Thread(target=loop, name=function, daemon=True).start()
+        print(f"  schedule   {function}: every {period} s ({expression})")
+
+
+def main() -> None:
+    port = int(os.environ.get("PORT", "3000"))
+    moto_port = int(os.environ.get("MOTO_PORT", "5055"))
+    moto = start_moto(moto_port)
+    _aws_env(f"http://127.0.0.1:{moto_port}")
+    from infra.local import bootstrap, template
+
+    resolved = bootstrap.bootstrap(REGION)
+    env = template.environment(resolved)
+    env["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
+    os.environ |= env
+    routes = template.routes()
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(routes, env["TABLE_NAME"]))
+    stop = threading.Event()
+    print("\nZwrotnica runs locally (AWS emulated by moto, nothing leaves this machine):")
+    print(f"  moto       http://127.0.0.1:{moto_port}  (DynamoDB, SES, SNS, SQS, Secrets Manager)")
+    print(f"  api        http://127.0.0.1:{port}")
+    for route in routes:
+        print(f"    {route.method:5} {route.path:38} -> {route.handler}")
+    start_schedules(stop, template.schedules())
+    print(f"  outbox     http://127.0.0.1:{port}/_dev/outbox   (every e-mail and SMS, newest first)")
+    print("\nPlay a whole order's life with correctly signed requests, in another terminal:\n  make demo")
+    print("Or ask for an order's status (after the demo):")
+    print(f"  curl 'http://127.0.0.1:{port}/orders/ZW1001/status?email=anna.kowalska@example.com'")
+    print("\nCtrl-C stops everything.\n", flush=True)
+
+    def shutdown(*_: Any) -> None:
+        stop.set()
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGINT, shutdown)
+    signal.signal(signal.SIGTERM, shutdown)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+        moto.stop()
+        print("stopped.")
+
+
+if __name__ == "__main__":
+    main()

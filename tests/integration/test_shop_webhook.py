@@ -1,0 +1,181 @@
+"""Shop order webhooks end to end: the real handler, in-process, against moto."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from order_status.app import lambda_handler
+from tests.factories import (
+    api_event,
+    generic_order,
+    generic_webhook,
+    woo_body,
+    woo_headers,
+    woo_order,
+    woo_webhook,
+)
+from zwrotnica.store import orders as order_store
+from zwrotnica.store import outbox as outbox_store
+
+pytestmark = pytest.mark.integration
+
+
+def body(response: dict) -> dict:
+    return json.loads(response["body"])
+
+
+def test_woocommerce_order_is_stored_and_received_email_sent(stack, context, sent):
+    # Given a signed WooCommerce order.created delivery
+    event = woo_webhook(woo_order("1001"))
+
+    # When it arrives
+    response = lambda_handler(event, context)
+
+    # Then the order is stored with money in grosze and a normalised phone
+    assert response["statusCode"] == 200, response
+    assert body(response) == {"order_number": "1001", "action": "create"}
+    view = order_store.load_view("1001")
+    assert view.order["total"] == 26100
+    assert view.order["phone"] == "+48600100200"
+    assert view.order["delivery"] == {"method": "paczkomat", "point_id": "KRA010", "address_line": "ul. Testowa 1 m. 2",
+                                      "postcode": "30-001", "city": "Kraków", "shipping_cost": 1600}
+    assert [(i["sku"], i["qty"], i["unit_price"]) for i in view.order["items"]] == [
+        ("KURTKA-ZIM-M", 1, 20000), ("CZAPKA-WEL", 2, 2250)]
+    assert view.order["payment_status"] == "pending"
+    assert [t["kind"] for t in view.timeline] == ["order_received"]
+    # And exactly one "order received" e-mail went out, in Polish, with a signed status link
+    assert len(sent.emails) == 1
+    email = sent.emails[0]
+    assert email.destinations["ToAddresses"] == ["anna.kowalska@example.com"]
+    assert email.subject == "Otrzymaliśmy Twoje zamówienie nr 1001"
+    assert "3 produkty" in email.body and "261,00" in email.body and "Paczkomatu KRA010" in email.body
+    assert "https://sklep.example.com/api/orders/1001/status?t=" in email.body
+    [message] = outbox_store.list_for_order("1001")
+    assert message.status == "sent"
+
+
+def test_redelivery_of_the_same_event_is_a_no_op(stack, context, sent):
+    event = woo_webhook(woo_order("1002"))
+    first = lambda_handler(event, context)
+    second = lambda_handler(woo_webhook(woo_order("1002")), context)
+    assert body(first)["action"] == "create"
+    assert body(second)["action"] == "duplicate"
+    assert len(sent.emails) == 1
+    assert len(order_store.load_view("1002").timeline) == 1
+
+
+def test_older_update_never_overwrites_a_newer_one(stack, context, sent):
+    # Given the order was completed at 15:00
+    newer = woo_order("1003", modified="2026-11-20T15:00:00", status="completed")
+    assert body(lambda_handler(woo_webhook(newer, topic="order.updated"), context))["action"] == "create"
+    # When a 14:00 "on-hold" update arrives late
+    older = woo_order("1003", modified="2026-11-20T14:00:00", status="on-hold")
+    response = lambda_handler(woo_webhook(older, topic="order.updated"), context)
+    # Then it is acknowledged and ignored
+    assert body(response)["action"] == "stale"
+    assert order_store.load_view("1003").order["shop_status"] == "completed"
+
+
+def test_newer_update_changes_status_and_keeps_our_own_state(stack, context, sent):
+    lambda_handler(woo_webhook(woo_order("1004")), context)
+    updated = woo_order("1004", modified="2026-11-21T08:00:00", status="completed")
+    response = lambda_handler(woo_webhook(updated, topic="order.updated"), context)
+    assert body(response)["action"] == "update"
+    view = order_store.load_view("1004")
+    assert view.order["shop_status"] == "completed"
+    assert view.order["payment_status"] == "pending"
+    assert sorted(t["kind"] for t in view.timeline) == ["order_received", "order_status_changed"]
+    assert len(sent.emails) == 1
+
+
+@pytest.mark.parametrize(
+    ("mutate", "status"),
+    [
+        (lambda h, b: h.update({"X-WC-Webhook-Signature": "AAAA"}), 401),
+        (lambda h, b: h.pop("X-WC-Webhook-Signature"), 401),
+        (lambda h, b: h.update({"X-WC-Webhook-Signature": woo_headers(b, secret="wrong")["X-WC-Webhook-Signature"]}), 401),
+    ],
+)
+def test_bad_signature_is_refused_and_nothing_stored(stack, context, sent, mutate, status):
+    payload = woo_body(woo_order("1005"))
+    headers = woo_headers(payload)
+    mutate(headers, payload)
+    response = lambda_handler(api_event("POST", "/webhooks/shop/woocommerce", body=payload, headers=headers), context)
+    assert response["statusCode"] == status
+    assert body(response)["message"] == "invalid or missing signature"
+    assert order_store.load_view("1005") is None
+    assert sent.emails == []
+
+
+def test_tampered_body_is_refused(stack, context, sent):
+    payload = woo_body(woo_order("1006"))
+    headers = woo_headers(payload)
+    tampered = payload.replace(b'"261.00"', b'"1.00"')
+    response = lambda_handler(api_event("POST", "/webhooks/shop/woocommerce", body=tampered, headers=headers), context)
+    assert response["statusCode"] == 401
+    assert order_store.load_view("1006") is None
+
+
+def test_woocommerce_ping_when_saving_the_webhook_answers_200(stack, context, sent):
+    event = api_event("POST", "/webhooks/shop/woocommerce", body="webhook_id=7",
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = lambda_handler(event, context)
+    assert response["statusCode"] == 200
+    assert body(response) == {"message": "acknowledged"}
+
+
+def test_unknown_platform_is_404(stack, context):
+    payload = woo_body(woo_order("1007"))
+    response = lambda_handler(api_event("POST", "/webhooks/shop/magento", body=payload, headers=woo_headers(payload)),
+                              context)
+    assert response["statusCode"] == 404
+
+
+def test_body_over_256_kb_is_413(stack, context):
+    order = woo_order("1008", customer_note="x" * (257 * 1024))
+    response = lambda_handler(woo_webhook(order), context)
+    assert response["statusCode"] == 413
+    assert order_store.load_view("1008") is None
+
+
+def test_signed_but_malformed_json_is_400(stack, context):
+    payload = b'{"id": 1009, "number": '
+    response = lambda_handler(api_event("POST", "/webhooks/shop/woocommerce", body=payload,
+                                        headers=woo_headers(payload)), context)
+    assert response["statusCode"] == 400
+
+
+def test_signed_order_without_items_is_422_with_a_short_reason(stack, context, sent):
+    response = lambda_handler(woo_webhook(woo_order("1010", line_items=[])), context)
+    assert response["statusCode"] == 422
+    assert body(response)["message"] == "invalid fields: items"
+    assert order_store.load_view("1010") is None
+
+
+def test_generic_standard_webhooks_order(stack, context, sent):
+    response = lambda_handler(generic_webhook(generic_order("SH-2001")), context)
+    assert response["statusCode"] == 200, response
+    view = order_store.load_view("SH-2001")
+    assert view.order["platform"] == "generic" and view.order["total"] == 36399
+    assert [e.destinations["ToAddresses"] for e in sent.emails] == [["jan.nowak@example.com"]]
+
+
+def test_generic_webhook_accepts_any_of_several_signatures_for_key_rotation(stack, context, sent):
+    event = generic_webhook(generic_order("SH-2002"))
+    event["headers"]["webhook-signature"] = "v1,b2xkc2lnbmF0dXJl " + event["headers"]["webhook-signature"]
+    assert lambda_handler(event, context)["statusCode"] == 200
+
+
+def test_generic_webhook_outside_the_replay_window_is_refused(stack, context, sent):
+    event = generic_webhook(generic_order("SH-2003"), timestamp=int(time.time()) - 301)
+    assert lambda_handler(event, context)["statusCode"] == 401
+    assert order_store.load_view("SH-2003") is None
+
+
+def test_generic_webhook_with_unknown_extra_fields_is_accepted(stack, context, sent):
+    envelope = generic_order("SH-2004", loyalty_points=120)
+    envelope["extra"] = {"anything": True}
+    assert lambda_handler(generic_webhook(envelope), context)["statusCode"] == 200
