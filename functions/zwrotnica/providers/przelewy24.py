@@ -80,8 +80,11 @@ def load_body(raw_body: bytes) -> dict[str, Any]:
     """The notification as a dict: JSON (documented) or a form (the schema says formData)."""
     try:
         text = raw_body.decode("utf-8").strip()
-        doc = json.loads(text) if text.startswith("{") else dict(parse_qsl(text, keep_blank_values=True))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        if text[:1] in ("{", "["):
+            doc = json.loads(text)
+        else:
+            doc = dict(parse_qsl(text, keep_blank_values=True, strict_parsing=True))
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
         raise MalformedBody() from exc
     if not isinstance(doc, dict) or not doc:
         raise MalformedBody()

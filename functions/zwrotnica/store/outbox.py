@@ -73,6 +73,7 @@ def record_failure(message: OutboxMessage, error: str, next_due: datetime | None
     else:
         expr = "SET attempts = :n, last_error = :err, due_at = :due"
         values[":due"] = iso(next_due)
+        del names["#q"]
     client().update_item(
         TableName=table_name(),
         Key=_key(message.order_number, message.message_id),

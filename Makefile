@@ -1,0 +1,56 @@
+# Zwrotnica: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt functions/requirements.txt | cksum | cut -d' ' -f1)
+
+.PHONY: help venv run demo test unit integration lint format template bench build deploy clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): requirements-dev.txt functions/requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+venv: $(STAMP) ## create the virtualenv and install everything (runs by itself when needed)
+
+run: venv ## start the whole system locally: moto (AWS), the API on :3000, the sweeper
+	PYTHONPATH=functions:. $(PY) -m infra.local.run
+
+demo: venv ## play an order's life against `make run` (in a second terminal)
+	PYTHONPATH=functions:. $(PY) -m infra.local.demo
+
+test: venv ## lint, then every test (unit, integration on moto, template checks)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+unit: venv ## pure-rule tests only (no AWS)
+	$(PY) -m pytest tests/unit
+
+integration: venv ## handlers in-process against moto
+	$(PY) -m pytest tests/integration
+
+lint: venv ## ruff and the template gate (SAM transform + cfn-lint)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	PYTHONPATH=functions:. $(PY) -m infra.template_check
+
+format: venv ## format the code
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: venv ## benchmarks: DynamoDB round trips, warm latency, cold import
+	PYTHONPATH=functions:. $(PY) -m infra.bench
+
+build: ## sam build (needs the AWS SAM CLI and Python 3.12)
+	sam build --config-file infra/samconfig.toml
+
+deploy: build ## sam deploy with infra/samconfig.toml (needs AWS credentials)
+	sam deploy --config-file infra/samconfig.toml
+
+clean: ## remove the virtualenv and caches
+	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache

@@ -1,0 +1,93 @@
+"""The customer's order status: proof required, no enumeration, JSON or an accessible Polish page."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+import pytest
+
+from infra.local.bootstrap import DEV_SECRETS
+from order_status.app import lambda_handler
+from tests.factories import api_event, woo_order, woo_webhook
+from zwrotnica.domain import links
+
+pytestmark = pytest.mark.integration
+KEY = DEV_SECRETS["link_signing_key"]
+
+
+@pytest.fixture
+def order_1001(stack, context):
+    assert lambda_handler(woo_webhook(woo_order("1001")), context)["statusCode"] == 200
+
+
+def status(context, number: str, query: str = "", accept: str = "application/json") -> dict:
+    return lambda_handler(api_event("GET", f"/orders/{number}/status", query=query, headers={"accept": accept}), context)
+
+
+def test_status_with_the_orders_email_shows_payment_shipments_and_timeline(order_1001, context):
+    response = status(context, "1001", "email=" + quote("Anna.Kowalska@example.com"))
+    assert response["statusCode"] == 200
+    view = json.loads(response["body"])
+    assert view["order_number"] == "1001"
+    assert view["status"] == {"code": "processing", "label": "W realizacji"}
+    assert view["payment"] == {"code": "pending", "label": "Czeka na płatność"}
+    assert view["total"] == 26100
+    assert [t["kind"] for t in view["timeline"]] == ["order_received"]
+    assert view["cases"] == []
+
+
+def test_status_with_the_orders_phone_in_another_format(order_1001, context):
+    assert status(context, "1001", "phone=" + quote("+48 600-100-200"))["statusCode"] == 200
+
+
+def test_status_with_the_signed_link_from_the_email(order_1001, context, sent):
+    link = next(part for part in sent.emails[0].body.split('"') if "/orders/1001/status?t=" in part)
+    token = link.split("t=", 1)[1].replace("&amp;", "&")
+    assert status(context, "1001", f"t={token}")["statusCode"] == 200
+
+
+def test_expired_or_foreign_link_is_refused_like_a_wrong_email(order_1001, context):
+    expired = links.make_token(KEY, "1001", datetime.now(UTC) - timedelta(days=10), timedelta(days=1))
+    for_other_order = links.make_token(KEY, "1002", datetime.now(UTC), timedelta(days=1))
+    wrong_email = status(context, "1001", "email=ktos@example.com")
+    assert wrong_email["statusCode"] == 404
+    for token in (expired, for_other_order):
+        response = status(context, "1001", f"t={token}")
+        assert (response["statusCode"], response["body"]) == (404, wrong_email["body"])
+
+
+def test_no_such_order_answers_exactly_like_a_wrong_email(order_1001, context):
+    missing = status(context, "9999", "email=anna.kowalska@example.com")
+    wrong = status(context, "1001", "email=nie.ta@example.com")
+    assert missing["statusCode"] == wrong["statusCode"] == 404
+    assert missing["body"] == wrong["body"]
+    assert json.loads(missing["body"])["message"] == "Nie znaleźliśmy zamówienia o tym numerze dla podanych danych."
+
+
+def test_without_any_proof_the_customer_is_told_what_to_give(order_1001, context):
+    response = status(context, "1001")
+    assert response["statusCode"] == 400
+    assert "adres e-mail" in json.loads(response["body"])["message"]
+
+
+def test_browser_gets_an_accessible_polish_page(order_1001, context):
+    response = status(context, "1001", "email=anna.kowalska%40example.com", accept="text/html,application/xhtml+xml")
+    assert response["statusCode"] == 200
+    assert response["headers"]["Content-Type"].startswith("text/html")
+    page = response["body"]
+    assert '<html lang="pl">' in page and 'name="viewport"' in page
+    assert "Zamówienie nr 1001" in page and "Czeka na płatność" in page and "261,00" in page
+    assert "Przyjęliśmy zamówienie." in page
+
+
+def test_browser_error_page_is_polish_html(order_1001, context):
+    response = status(context, "1001", "email=zly%40example.com", accept="text/html")
+    assert response["statusCode"] == 404
+    assert 'role="alert"' in response["body"] and "Nie znaleźliśmy zamówienia" in response["body"]
+
+
+def test_order_number_with_forbidden_characters_is_422(stack, context):
+    response = status(context, "1001%3Cscript%3E", "email=a%40example.com")
+    assert response["statusCode"] == 422

@@ -1,0 +1,100 @@
+"""Polish plural forms, money, SMS segments and the sending rules: pure, table-driven."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from zwrotnica.messages import policy
+from zwrotnica.messages.polish import count, date_long, money, plural
+from zwrotnica.messages.sms import SmsTooLong, check_sms, is_gsm7, segments
+from zwrotnica.models.outbox import Channel, MessageKind
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [(0, "0 paczek"), (1, "1 paczka"), (2, "2 paczki"), (4, "4 paczki"), (5, "5 paczek"), (11, "11 paczek"),
+     (12, "12 paczek"), (14, "14 paczek"), (21, "21 paczek"), (22, "22 paczki"), (104, "104 paczki"),
+     (112, "112 paczek"), (1001, "1001 paczek")],
+)  # fmt: skip
+def test_polish_plural(n, expected):
+    assert count(n, "paczka", "paczki", "paczek") == expected
+
+
+def test_plural_form_only():
+    assert plural(3, "produkt", "produkty", "produktów") == "produkty"
+
+
+@pytest.mark.parametrize(
+    ("grosze", "expected"),
+    [(0, "0,00\u00a0zł"), (5, "0,05\u00a0zł"), (26100, "261,00\u00a0zł"), (123456789, "1\u00a0234\u00a0567,89\u00a0zł"),
+     (-1999, "-19,99\u00a0zł")],
+)  # fmt: skip
+def test_money_is_written_the_polish_way(grosze, expected):
+    assert money(grosze) == expected
+
+
+def test_money_in_another_currency_names_it():
+    assert money(1000, "EUR") == "10,00\u00a0EUR"
+
+
+def test_long_date_in_polish():
+    assert date_long(datetime(2026, 11, 27)) == "piątek, 27 listopada 2026"
+
+
+@pytest.mark.parametrize(
+    ("text", "gsm", "n"),
+    [("a" * 160, True, 1), ("a" * 161, True, 2), ("a" * 306, True, 2), ("a" * 307, True, 3),
+     ("ą" * 70, False, 1), ("ą" * 71, False, 2), ("ą" * 134, False, 2), ("ą" * 135, False, 3),
+     ("{" * 80, True, 1), ("{" * 81, True, 2)],
+)  # fmt: skip
+def test_sms_segments_gsm7_and_ucs2(text, gsm, n):
+    assert is_gsm7(text) is gsm
+    assert segments(text) == n
+
+
+def test_sms_over_two_segments_is_refused():
+    check_sms("Paczka czeka w Paczkomacie KRA010 do piątku.")
+    with pytest.raises(SmsTooLong):
+        check_sms("ż" * 135)
+
+
+@pytest.mark.parametrize(
+    ("local", "expected_local"),
+    [
+        (datetime(2026, 11, 24, 7, 59), datetime(2026, 11, 24, 8, 0)),
+        (datetime(2026, 11, 24, 8, 0), datetime(2026, 11, 24, 8, 0)),
+        (datetime(2026, 11, 24, 20, 59), datetime(2026, 11, 24, 20, 59)),
+        (datetime(2026, 11, 24, 21, 0), datetime(2026, 11, 25, 8, 0)),
+        (datetime(2026, 11, 24, 23, 30), datetime(2026, 11, 25, 8, 0)),
+        # The night the clocks go back (25 October 2026): still 8:00 local, not 7:00.
+        (datetime(2026, 10, 24, 22, 0), datetime(2026, 10, 25, 8, 0)),
+        (datetime(2026, 3, 28, 23, 0), datetime(2026, 3, 29, 8, 0)),
+    ],
+)
+def test_sms_is_held_through_quiet_hours(local, expected_local):
+    at = local.replace(tzinfo=WARSAW).astimezone(UTC)
+    assert policy.earliest_send(Channel.SMS, at).astimezone(WARSAW).replace(tzinfo=None) == expected_local
+
+
+def test_email_is_never_held():
+    at = datetime(2026, 11, 24, 23, 30, tzinfo=WARSAW)
+    assert policy.earliest_send(Channel.EMAIL, at) == at
+
+
+def test_marketing_needs_consent_transactional_does_not():
+    assert policy.may_send(MessageKind.TRANSACTIONAL, marketing_consent=False)
+    assert not policy.may_send(MessageKind.MARKETING, marketing_consent=False)
+    assert policy.may_send(MessageKind.MARKETING, marketing_consent=True)
+
+
+def test_retry_backoff_then_give_up():
+    at = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    delays = [policy.next_retry(n, at) - at for n in range(1, policy.MAX_ATTEMPTS)]
+    assert delays == [timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1), timedelta(hours=4),
+                      timedelta(hours=12)]  # fmt: skip
+    assert policy.next_retry(policy.MAX_ATTEMPTS, at) is None
