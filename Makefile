@@ -47,10 +47,10 @@ bench: venv ## benchmarks: DynamoDB round trips, warm latency, cold import
 	PYTHONPATH=functions:. $(PY) -m infra.bench
 
 build: ## sam build (needs the AWS SAM CLI and Python 3.12)
-	sam build --config-file infra/samconfig.toml
+	sam build
 
 deploy: build ## sam deploy with infra/samconfig.toml (needs AWS credentials)
-	sam deploy --config-file infra/samconfig.toml
+	sam deploy
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache

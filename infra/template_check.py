@@ -44,8 +44,10 @@ def lint(transformed: dict[str, Any]) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(  # noqa: S603  (our own cfn-lint, our own file)
             [str(Path(sys.executable).with_name("cfn-lint")), "--regions", "eu-central-1", "--", handle.name],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     finally:
         Path(handle.name).unlink()
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import copy
 import hashlib
-import hmac
 import json
 import time
 from pathlib import Path
@@ -14,7 +12,7 @@ from typing import Any
 from infra.local import template
 from infra.local.bootstrap import DEV_SECRETS
 from infra.local.gateway import build_event
-from zwrotnica.providers import standard_webhooks
+from zwrotnica.providers import standard_webhooks, woocommerce
 
 EVENTS = Path(__file__).parent / "events"
 WOO_SECRET = DEV_SECRETS["woocommerce_webhook_secret"]
@@ -25,19 +23,26 @@ def load_event(name: str) -> Any:
     return json.loads((EVENTS / name).read_text(encoding="utf-8"))
 
 
-def api_event(method: str, path: str, *, body: bytes | str | None = None, headers: dict | None = None,
-              query: str = "") -> dict[str, Any]:  # fmt: skip
+def api_event(
+    method: str, path: str, *, body: bytes | str | None = None, headers: dict | None = None, query: str = ""
+) -> dict[str, Any]:
     """An API Gateway HTTP API v2.0 event for the route of template.yaml that matches."""
     for route in template.routes():
         params = route.match(method, path)
         if params is not None:
-            return build_event(route, method, path, query=query, headers=headers, body=body, path_params=params)
+            return build_event(
+                route, method, path, query=query, headers=headers, body=body, path_params=params
+            )
     return build_event(None, method, path, query=query, headers=headers, body=body)
 
 
-def woo_order(number: str = "1001", *, modified: str = "2026-11-20T13:03:12", **changes: Any) -> dict[str, Any]:
+def woo_order(
+    number: str = "1001", *, modified: str = "2026-11-20T13:03:12", **changes: Any
+) -> dict[str, Any]:
     order = copy.deepcopy(load_event("woocommerce/order_created.json"))
-    order.update({"number": number, "id": int(number) if number.isdigit() else 1, "date_modified_gmt": modified})
+    order.update(
+        {"number": number, "id": int(number) if number.isdigit() else 1, "date_modified_gmt": modified}
+    )
     order.update(changes)
     return order
 
@@ -47,7 +52,7 @@ def woo_body(order: dict[str, Any]) -> bytes:
 
 
 def woo_headers(body: bytes, *, secret: str = WOO_SECRET, topic: str = "order.created") -> dict[str, str]:
-    signature = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    signature = woocommerce.sign(secret, body)
     return {
         "Content-Type": "application/json",
         "User-Agent": "WooCommerce/9.4.2 Hookshot (WordPress/6.7)",
@@ -73,8 +78,13 @@ def generic_order(number: str = "SH-2001", **changes: Any) -> dict[str, Any]:
         "customer_name": "Jan Nowak",
         "email": "jan.nowak@example.com",
         "phone": "+48600100300",
-        "delivery": {"method": "courier", "address_line": "ul. Przykładowa 5", "postcode": "00-001",
-                     "city": "Warszawa", "shipping_cost": 1499},  # fmt: skip
+        "delivery": {
+            "method": "courier",
+            "address_line": "ul. Przykładowa 5",
+            "postcode": "00-001",
+            "city": "Warszawa",
+            "shipping_cost": 1499,
+        },
         "items": [{"sku": "BUT-42", "name": "Buty trekkingowe", "qty": 1, "unit_price": 34900}],
         "total": 36399,
         "currency": "PLN",
@@ -87,8 +97,13 @@ def generic_order(number: str = "SH-2001", **changes: Any) -> dict[str, Any]:
     return {"type": "order.created", "timestamp": "2026-11-21T09:00:01Z", "data": data}
 
 
-def generic_webhook(envelope: dict[str, Any], *, secret: str = SW_SECRET, msg_id: str = "msg_2001",
-                    timestamp: int | None = None) -> dict[str, Any]:  # fmt: skip
+def generic_webhook(
+    envelope: dict[str, Any],
+    *,
+    secret: str = SW_SECRET,
+    msg_id: str = "msg_2001",
+    timestamp: int | None = None,
+) -> dict[str, Any]:
     body = json.dumps(envelope, ensure_ascii=False).encode()
     ts = int(time.time()) if timestamp is None else timestamp
     headers = {

@@ -1,12 +1,10 @@
 """Orders: the shop's order webhooks in, the customer's order status out."""
 
-
 import time
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext

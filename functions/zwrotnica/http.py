@@ -20,15 +20,25 @@ HTML = "text/html; charset=utf-8"
 
 
 def json_response(status: HTTPStatus, body: Any) -> Response:
-    return Response(status_code=int(status), content_type=content_types.APPLICATION_JSON,
-                    body=json.dumps(body, ensure_ascii=False))  # fmt: skip
+    return Response(
+        status_code=int(status),
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body, ensure_ascii=False),
+    )
 
 
 def html_response(status: HTTPStatus, html: str) -> Response:
-    return Response(status_code=int(status), content_type=HTML, body=html,
-                    headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
-                             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-                             "form-action 'self'; base-uri 'none'"})  # fmt: skip
+    return Response(
+        status_code=int(status),
+        content_type=HTML,
+        body=html,
+        headers={
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+            "form-action 'self'; base-uri 'none'",
+        },
+    )
 
 
 def wants_html(app: APIGatewayHttpResolver) -> bool:
@@ -69,7 +79,9 @@ def create_app() -> APIGatewayHttpResolver:
         # Only where and what kind: never echo the input back (it may hold personal data).
         errors = [{"loc": list(e.get("loc", ())), "type": e.get("type")} for e in exc.errors()]
         logger.info("request invalid", extra={"errors": errors})
-        return json_response(HTTPStatus.UNPROCESSABLE_ENTITY, {"message": "invalid request", "errors": errors})
+        return json_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY, {"message": "invalid request", "errors": errors}
+        )
 
     @app.exception_handler(ClientError)
     @app.exception_handler(BotoCoreError)

@@ -14,10 +14,31 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 MASK = "***"
 PII_KEYS = frozenset(
-    {"email", "phone", "recipient", "customer_name", "name", "first_name", "last_name", "address",
-     "address_line", "address_1", "address_2", "postcode", "city", "iban", "account", "bank_account",
-     "nrb", "text", "html", "body", "billing", "shipping"}
-)  # fmt: skip
+    {
+        "email",
+        "phone",
+        "recipient",
+        "customer_name",
+        "name",
+        "first_name",
+        "last_name",
+        "address",
+        "address_line",
+        "address_1",
+        "address_2",
+        "postcode",
+        "city",
+        "iban",
+        "account",
+        "bank_account",
+        "nrb",
+        "text",
+        "html",
+        "body",
+        "billing",
+        "shipping",
+    }
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w])(?:\+|00)?\d[\d \-]{7,16}\d(?![\w])")
 _IBAN = re.compile(r"\bPL\s?\d{2}(?:\s?\d{4}){6}\b", re.IGNORECASE)
@@ -43,8 +64,22 @@ class MaskingFormatter(LambdaPowertoolsFormatter):
     """Masks PII by key name and by pattern (e-mail, phone, IBAN) in every field of every line."""
 
     def serialize(self, log: dict[str, Any]) -> str:
-        keep = {k: log[k] for k in ("timestamp", "level", "service", "location", "function_request_id",
-                                     "xray_trace_id", "cold_start", "function_arn", "function_name", "correlation_id") if k in log}  # fmt: skip
+        keep = {
+            k: log[k]
+            for k in (
+                "timestamp",
+                "level",
+                "service",
+                "location",
+                "function_request_id",
+                "xray_trace_id",
+                "cold_start",
+                "function_arn",
+                "function_name",
+                "correlation_id",
+            )
+            if k in log
+        }
         return super().serialize(mask(log) | keep)
 
 

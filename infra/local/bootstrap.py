@@ -43,7 +43,8 @@ def create_tables(template: dict[str, Any], region: str) -> dict[str, str]:
         ttl = props.get("TimeToLiveSpecification")
         if ttl and ttl.get("Enabled"):
             ddb.update_time_to_live(
-                TableName=name, TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True}
+                TableName=name,
+                TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
             )
         names[name] = name
     return names
@@ -68,6 +69,10 @@ def bootstrap(region: str = "eu-central-1", template: dict[str, Any] | None = No
     for name in tpl.resources("AWS::SecretsManager::Secret", template):
         secrets.create_secret(Name=name, SecretString=json.dumps(DEV_SECRETS))
         resolved[name] = name
-    resolved |= {"AWS::Region": region, "AWS::AccountId": "123456789012", "AWS::Partition": "aws",
-                 "AWS::URLSuffix": "amazonaws.com"}  # fmt: skip
+    resolved |= {
+        "AWS::Region": region,
+        "AWS::AccountId": "123456789012",
+        "AWS::Partition": "aws",
+        "AWS::URLSuffix": "amazonaws.com",
+    }
     return resolved

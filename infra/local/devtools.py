@@ -7,15 +7,23 @@ from typing import Any
 
 import boto3
 
+from zwrotnica.messages.polish import count
+
 
 def outbox_items(table: str, region: str) -> list[dict[str, Any]]:
     """Every customer message the system produced, newest first (a Scan: fine for a dev view only)."""
     from zwrotnica.store.table import from_item
 
     ddb = boto3.client("dynamodb", region_name=region)
-    items, params = [], {"TableName": table, "FilterExpression": "#t = :m",
-                         "ExpressionAttributeNames": {"#t": "type"},
-                         "ExpressionAttributeValues": {":m": {"S": "message"}}}  # fmt: skip
+    items, params = (
+        [],
+        {
+            "TableName": table,
+            "FilterExpression": "#t = :m",
+            "ExpressionAttributeNames": {"#t": "type"},
+            "ExpressionAttributeValues": {":m": {"S": "message"}},
+        },
+    )
     while True:
         page = ddb.scan(**params)
         items += [from_item(i) for i in page.get("Items", [])]
@@ -41,7 +49,8 @@ def outbox_page(items: list[dict[str, Any]], counts: dict[str, int]) -> str:
     for m in items:
         rows.append(
             "<article>"
-            f"<h2>{escape(m['channel'].upper())} · {escape(m['status'])} · {escape(m['created_at'][:19])}Z</h2>"
+            f"<h2>{escape(m['channel'].upper())} · {escape(m['status'])} · "
+            f"{escape(m['created_at'][:19])}Z</h2>"
             f"<p><strong>Do:</strong> {escape(m['recipient'])} · <strong>Zamówienie:</strong> "
             f"{escape(m['order_number'])} · <strong>Szablon:</strong> {escape(m['template'])}</p>"
             + (f"<p><strong>Temat:</strong> {escape(m['subject'])}</p>" if m.get("subject") else "")
@@ -53,7 +62,8 @@ def outbox_page(items: list[dict[str, Any]], counts: dict[str, int]) -> str:
         "<title>Zwrotnica: skrzynka nadawcza (dev)</title><style>body{font-family:system-ui,sans-serif;"
         "max-width:50rem;margin:auto;padding:1rem}pre{white-space:pre-wrap;background:#f4f4f4;padding:.5rem}"
         "article{border-bottom:1px solid #ccc;padding:.5rem 0}h2{font-size:1rem}</style></head><body>"
-        f"<h1>Skrzynka nadawcza (tylko lokalnie)</h1><p>W moto: {counts['emails']} e-maili, {counts['sms']} SMS. "
+        "<h1>Skrzynka nadawcza (tylko lokalnie)</h1>"
+        f"<p>W moto: {count(counts['emails'], 'e-mail', 'e-maile', 'e-maili')}, {counts['sms']} SMS. "
         f"Wiadomości w outboksie: {len(items)}, najnowsze na górze. Strona odświeża się co 5 s.</p>"
         + ("".join(rows) or empty)
         + "</body></html>"

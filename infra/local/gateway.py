@@ -73,8 +73,13 @@ def build_event(
             "apiId": "local",
             "domainName": domain,
             "domainPrefix": domain.split(".")[0],
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
-                     "userAgent": headers.get("user-agent", "")},  # fmt: skip
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": headers.get("user-agent", ""),
+            },
             "requestId": str(uuid.uuid4()),
             "routeKey": route.route_key if route else "$default",
             "stage": "$default",
@@ -103,14 +108,21 @@ def invoke(route: Route, event: dict[str, Any]) -> dict[str, Any]:
     """Call the real handler; an exception becomes API Gateway's own 500."""
     try:
         result = load_handler(route.handler)(event, FakeContext(function_name=route.function))
-    except Exception:  # noqa: BLE001  (this is what API Gateway does with a crashed function)
+    except Exception:
         import traceback
 
         traceback.print_exc()
-        return {"statusCode": 500, "headers": {"content-type": "application/json"},
-                "body": json.dumps({"message": "Internal Server Error"})}  # fmt: skip
+        return {
+            "statusCode": 500,
+            "headers": {"content-type": "application/json"},
+            "body": json.dumps({"message": "Internal Server Error"}),
+        }
     if not isinstance(result, dict) or "statusCode" not in result:
-        return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps(result)}
+        return {
+            "statusCode": 200,
+            "headers": {"content-type": "application/json"},
+            "body": json.dumps(result),
+        }
     return result
 
 

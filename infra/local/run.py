@@ -12,7 +12,6 @@ import re
 import signal
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,7 +26,7 @@ def _aws_env(endpoint: str) -> None:
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105  (moto accepts anything)
+        "AWS_SECRET_ACCESS_KEY": "local",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
     }
@@ -64,11 +63,15 @@ def make_handler(routes: list, table: str) -> type[BaseHTTPRequestHandler]:
 
         def _dev(self, path: str) -> bool:
             if path == "/_dev/outbox":
-                page = devtools.outbox_page(devtools.outbox_items(table, REGION), devtools.provider_counts(REGION))
+                page = devtools.outbox_page(
+                    devtools.outbox_items(table, REGION), devtools.provider_counts(REGION)
+                )
                 self._send(200, page.encode(), {"Content-Type": "text/html; charset=utf-8"})
             elif path == "/_dev/outbox.json":
                 items = devtools.outbox_items(table, REGION)
-                self._send(200, json.dumps(items, ensure_ascii=False).encode(), {"Content-Type": "application/json"})
+                self._send(
+                    200, json.dumps(items, ensure_ascii=False).encode(), {"Content-Type": "application/json"}
+                )
             else:
                 return False
             return True
@@ -82,19 +85,30 @@ def make_handler(routes: list, table: str) -> type[BaseHTTPRequestHandler]:
             for route in routes:
                 params = route.match(self.command, url.path)
                 if params is not None:
-                    event = gateway.build_event(route, self.command, url.path, query=url.query,
-                                                headers=dict(self.headers.items()), body=body,
-                                                path_params=params, source_ip=self.client_address[0],
-                                                domain=self.headers.get("Host", "127.0.0.1"))  # fmt: skip
+                    event = gateway.build_event(
+                        route,
+                        self.command,
+                        url.path,
+                        query=url.query,
+                        headers=dict(self.headers.items()),
+                        body=body,
+                        path_params=params,
+                        source_ip=self.client_address[0],
+                        domain=self.headers.get("Host", "127.0.0.1"),
+                    )
                     with _invoke_lock:
                         result = gateway.invoke(route, event)
                     headers = dict(result.get("headers") or {})
-                    self._send(result["statusCode"], gateway.response_bytes(result), headers,
-                               tuple(result.get("cookies") or ()))
+                    self._send(
+                        result["statusCode"],
+                        gateway.response_bytes(result),
+                        headers,
+                        tuple(result.get("cookies") or ()),
+                    )
                     return
             self._send(404, b'{"message":"Not Found"}', {"Content-Type": "application/json"})
 
-        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle  # noqa: N815
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
 
     return Handler
 
@@ -119,9 +133,11 @@ def start_schedules(stop: threading.Event, schedules: list) -> None:
             while not stop.wait(period):
                 with _invoke_lock:
                     try:
-                        gateway.load_handler(handler)({"source": "local.schedule"},
-                                                      gateway.FakeContext(function_name=function, timeout_ms=120_000))
-                    except Exception as exc:  # noqa: BLE001  (a failed sweep must not stop the schedule)
+                        gateway.load_handler(handler)(
+                            {"source": "local.schedule"},
+                            gateway.FakeContext(function_name=function, timeout_ms=120_000),
+                        )
+                    except Exception as exc:
                         sys.stderr.write(f"  {function} failed: {exc!r}\n")
 
         threading.Thread(target=loop, name=function, daemon=True).start()
@@ -138,6 +154,8 @@ def main() -> None:
     resolved = bootstrap.bootstrap(REGION)
     env = template.environment(resolved)
     env["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
+    env["POWERTOOLS_SERVICE_NAME"] = "zwrotnica-local"
+    env["POWERTOOLS_LOG_LEVEL"] = os.environ.get("LOG_LEVEL", "WARNING")
     os.environ |= env
     routes = template.routes()
     server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(routes, env["TABLE_NAME"]))

@@ -64,7 +64,10 @@ class Sent:
     def sms(self) -> list[tuple[str, str]]:
         from moto.sns.models import sns_backends
 
-        return [(phone, text) for phone, text, *_ in sns_backends[DEFAULT_ACCOUNT_ID][REGION].sms_messages.values()]
+        return [
+            (phone, text)
+            for phone, text, *_ in sns_backends[DEFAULT_ACCOUNT_ID][REGION].sms_messages.values()
+        ]
 
 
 @pytest.fixture

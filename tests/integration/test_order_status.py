@@ -23,7 +23,9 @@ def order_1001(stack, context):
 
 
 def status(context, number: str, query: str = "", accept: str = "application/json") -> dict:
-    return lambda_handler(api_event("GET", f"/orders/{number}/status", query=query, headers={"accept": accept}), context)
+    return lambda_handler(
+        api_event("GET", f"/orders/{number}/status", query=query, headers={"accept": accept}), context
+    )
 
 
 def test_status_with_the_orders_email_shows_payment_shipments_and_timeline(order_1001, context):
@@ -63,7 +65,10 @@ def test_no_such_order_answers_exactly_like_a_wrong_email(order_1001, context):
     wrong = status(context, "1001", "email=nie.ta@example.com")
     assert missing["statusCode"] == wrong["statusCode"] == 404
     assert missing["body"] == wrong["body"]
-    assert json.loads(missing["body"])["message"] == "Nie znaleźliśmy zamówienia o tym numerze dla podanych danych."
+    assert (
+        json.loads(missing["body"])["message"]
+        == "Nie znaleźliśmy zamówienia o tym numerze dla podanych danych."
+    )
 
 
 def test_without_any_proof_the_customer_is_told_what_to_give(order_1001, context):
@@ -73,7 +78,9 @@ def test_without_any_proof_the_customer_is_told_what_to_give(order_1001, context
 
 
 def test_browser_gets_an_accessible_polish_page(order_1001, context):
-    response = status(context, "1001", "email=anna.kowalska%40example.com", accept="text/html,application/xhtml+xml")
+    response = status(
+        context, "1001", "email=anna.kowalska%40example.com", accept="text/html,application/xhtml+xml"
+    )
     assert response["statusCode"] == 200
     assert response["headers"]["Content-Type"].startswith("text/html")
     page = response["body"]

@@ -24,11 +24,16 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 
 def enqueue(channel: Channel, created: datetime, key: str = "test:1") -> OutboxMessage:
     message = OutboxMessage(
-        dedup_key=key, order_number="1001", channel=channel, template="test",
+        dedup_key=key,
+        order_number="1001",
+        channel=channel,
+        template="test",
         recipient="+48600100200" if channel is Channel.SMS else "anna.kowalska@example.com",
-        subject=None if channel is Channel.SMS else "Temat", text="Paczka czeka w Paczkomacie KRA010.",
-        created_at=created, due_at=policy.earliest_send(channel, created),
-    )  # fmt: skip
+        subject=None if channel is Channel.SMS else "Temat",
+        text="Paczka czeka w Paczkomacie KRA010.",
+        created_at=created,
+        due_at=policy.earliest_send(channel, created),
+    )
     client().transact_write_items(TransactItems=[outbox_store.put_new(message)])
     return message
 
@@ -126,8 +131,14 @@ def test_a_second_trigger_adds_to_the_open_ticket_of_the_same_order_and_category
     from zwrotnica.models.ticket import TicketCategory, TicketRequest
 
     def request(ref: str) -> TicketRequest:
-        return TicketRequest(order_number="1001", category=TicketCategory.DELIVERY, subject="Paczka stoi",
-                             note=f"trigger {ref}", source_ref=ref, at=datetime.now(UTC))  # fmt: skip
+        return TicketRequest(
+            order_number="1001",
+            category=TicketCategory.DELIVERY,
+            subject="Paczka stoi",
+            note=f"trigger {ref}",
+            source_ref=ref,
+            at=datetime.now(UTC),
+        )
 
     first, created = tickets.open_or_append(request("a"))
     second, created_again = tickets.open_or_append(request("b"))

@@ -40,10 +40,18 @@ def test_woocommerce_order_is_stored_and_received_email_sent(stack, context, sen
     view = order_store.load_view("1001")
     assert view.order["total"] == 26100
     assert view.order["phone"] == "+48600100200"
-    assert view.order["delivery"] == {"method": "paczkomat", "point_id": "KRA010", "address_line": "ul. Testowa 1 m. 2",
-                                      "postcode": "30-001", "city": "Kraków", "shipping_cost": 1600}
+    assert view.order["delivery"] == {
+        "method": "paczkomat",
+        "point_id": "KRA010",
+        "address_line": "ul. Testowa 1 m. 2",
+        "postcode": "30-001",
+        "city": "Kraków",
+        "shipping_cost": 1600,
+    }
     assert [(i["sku"], i["qty"], i["unit_price"]) for i in view.order["items"]] == [
-        ("KURTKA-ZIM-M", 1, 20000), ("CZAPKA-WEL", 2, 2250)]
+        ("KURTKA-ZIM-M", 1, 20000),
+        ("CZAPKA-WEL", 2, 2250),
+    ]
     assert view.order["payment_status"] == "pending"
     assert [t["kind"] for t in view.timeline] == ["order_received"]
     # And exactly one "order received" e-mail went out, in Polish, with a signed status link
@@ -96,14 +104,21 @@ def test_newer_update_changes_status_and_keeps_our_own_state(stack, context, sen
     [
         (lambda h, b: h.update({"X-WC-Webhook-Signature": "AAAA"}), 401),
         (lambda h, b: h.pop("X-WC-Webhook-Signature"), 401),
-        (lambda h, b: h.update({"X-WC-Webhook-Signature": woo_headers(b, secret="wrong")["X-WC-Webhook-Signature"]}), 401),
+        (
+            lambda h, b: h.update(
+                {"X-WC-Webhook-Signature": woo_headers(b, secret="wrong")["X-WC-Webhook-Signature"]}
+            ),
+            401,
+        ),
     ],
 )
 def test_bad_signature_is_refused_and_nothing_stored(stack, context, sent, mutate, status):
     payload = woo_body(woo_order("1005"))
     headers = woo_headers(payload)
     mutate(headers, payload)
-    response = lambda_handler(api_event("POST", "/webhooks/shop/woocommerce", body=payload, headers=headers), context)
+    response = lambda_handler(
+        api_event("POST", "/webhooks/shop/woocommerce", body=payload, headers=headers), context
+    )
     assert response["statusCode"] == status
     assert body(response)["message"] == "invalid or missing signature"
     assert order_store.load_view("1005") is None
@@ -114,14 +129,20 @@ def test_tampered_body_is_refused(stack, context, sent):
     payload = woo_body(woo_order("1006"))
     headers = woo_headers(payload)
     tampered = payload.replace(b'"261.00"', b'"1.00"')
-    response = lambda_handler(api_event("POST", "/webhooks/shop/woocommerce", body=tampered, headers=headers), context)
+    response = lambda_handler(
+        api_event("POST", "/webhooks/shop/woocommerce", body=tampered, headers=headers), context
+    )
     assert response["statusCode"] == 401
     assert order_store.load_view("1006") is None
 
 
 def test_woocommerce_ping_when_saving_the_webhook_answers_200(stack, context, sent):
-    event = api_event("POST", "/webhooks/shop/woocommerce", body="webhook_id=7",
-                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    event = api_event(
+        "POST",
+        "/webhooks/shop/woocommerce",
+        body="webhook_id=7",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     response = lambda_handler(event, context)
     assert response["statusCode"] == 200
     assert body(response) == {"message": "acknowledged"}
@@ -129,8 +150,9 @@ def test_woocommerce_ping_when_saving_the_webhook_answers_200(stack, context, se
 
 def test_unknown_platform_is_404(stack, context):
     payload = woo_body(woo_order("1007"))
-    response = lambda_handler(api_event("POST", "/webhooks/shop/magento", body=payload, headers=woo_headers(payload)),
-                              context)
+    response = lambda_handler(
+        api_event("POST", "/webhooks/shop/magento", body=payload, headers=woo_headers(payload)), context
+    )
     assert response["statusCode"] == 404
 
 
@@ -143,8 +165,9 @@ def test_body_over_256_kb_is_413(stack, context):
 
 def test_signed_but_malformed_json_is_400(stack, context):
     payload = b'{"id": 1009, "number": '
-    response = lambda_handler(api_event("POST", "/webhooks/shop/woocommerce", body=payload,
-                                        headers=woo_headers(payload)), context)
+    response = lambda_handler(
+        api_event("POST", "/webhooks/shop/woocommerce", body=payload, headers=woo_headers(payload)), context
+    )
     assert response["statusCode"] == 400
 
 

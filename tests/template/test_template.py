@@ -65,7 +65,10 @@ def test_every_function_has_a_log_group_with_retention():
 
 def test_every_route_has_a_real_handler():
     routes = tpl.routes()
-    assert {r.route_key for r in routes} >= {"POST /webhooks/shop/{platform}", "GET /orders/{order_number}/status"}
+    assert {r.route_key for r in routes} >= {
+        "POST /webhooks/shop/{platform}",
+        "GET /orders/{order_number}/status",
+    }
     for route in routes:
         module, _, name = route.handler.rpartition(".")
         assert callable(getattr(importlib.import_module(module), name))

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from zwrotnica.domain.business_calendar import BusinessCalendar
 from zwrotnica.domain.holidays import polish_public_holidays
 

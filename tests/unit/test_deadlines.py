@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+
 from zwrotnica.domain.deadlines import (
     calendar_deadline,
     complaint_answer_deadline,

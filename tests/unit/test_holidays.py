@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+
 from zwrotnica.domain.holidays import (
     easter_sunday,
     is_public_holiday,

@@ -17,10 +17,22 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 
 @pytest.mark.parametrize(
     ("n", "expected"),
-    [(0, "0 paczek"), (1, "1 paczka"), (2, "2 paczki"), (4, "4 paczki"), (5, "5 paczek"), (11, "11 paczek"),
-     (12, "12 paczek"), (14, "14 paczek"), (21, "21 paczek"), (22, "22 paczki"), (104, "104 paczki"),
-     (112, "112 paczek"), (1001, "1001 paczek")],
-)  # fmt: skip
+    [
+        (0, "0 paczek"),
+        (1, "1 paczka"),
+        (2, "2 paczki"),
+        (4, "4 paczki"),
+        (5, "5 paczek"),
+        (11, "11 paczek"),
+        (12, "12 paczek"),
+        (14, "14 paczek"),
+        (21, "21 paczek"),
+        (22, "22 paczki"),
+        (104, "104 paczki"),
+        (112, "112 paczek"),
+        (1001, "1001 paczek"),
+    ],
+)
 def test_polish_plural(n, expected):
     assert count(n, "paczka", "paczki", "paczek") == expected
 
@@ -31,9 +43,14 @@ def test_plural_form_only():
 
 @pytest.mark.parametrize(
     ("grosze", "expected"),
-    [(0, "0,00\u00a0zł"), (5, "0,05\u00a0zł"), (26100, "261,00\u00a0zł"), (123456789, "1\u00a0234\u00a0567,89\u00a0zł"),
-     (-1999, "-19,99\u00a0zł")],
-)  # fmt: skip
+    [
+        (0, "0,00\u00a0zł"),
+        (5, "0,05\u00a0zł"),
+        (26100, "261,00\u00a0zł"),
+        (123456789, "1\u00a0234\u00a0567,89\u00a0zł"),
+        (-1999, "-19,99\u00a0zł"),
+    ],
+)
 def test_money_is_written_the_polish_way(grosze, expected):
     assert money(grosze) == expected
 
@@ -48,10 +65,19 @@ def test_long_date_in_polish():
 
 @pytest.mark.parametrize(
     ("text", "gsm", "n"),
-    [("a" * 160, True, 1), ("a" * 161, True, 2), ("a" * 306, True, 2), ("a" * 307, True, 3),
-     ("ą" * 70, False, 1), ("ą" * 71, False, 2), ("ą" * 134, False, 2), ("ą" * 135, False, 3),
-     ("{" * 80, True, 1), ("{" * 81, True, 2)],
-)  # fmt: skip
+    [
+        ("a" * 160, True, 1),
+        ("a" * 161, True, 2),
+        ("a" * 306, True, 2),
+        ("a" * 307, True, 3),
+        ("ą" * 70, False, 1),
+        ("ą" * 71, False, 2),
+        ("ą" * 134, False, 2),
+        ("ą" * 135, False, 3),
+        ("{" * 80, True, 1),
+        ("{" * 81, True, 2),
+    ],
+)
 def test_sms_segments_gsm7_and_ucs2(text, gsm, n):
     assert is_gsm7(text) is gsm
     assert segments(text) == n
@@ -95,6 +121,11 @@ def test_marketing_needs_consent_transactional_does_not():
 def test_retry_backoff_then_give_up():
     at = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     delays = [policy.next_retry(n, at) - at for n in range(1, policy.MAX_ATTEMPTS)]
-    assert delays == [timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1), timedelta(hours=4),
-                      timedelta(hours=12)]  # fmt: skip
+    assert delays == [
+        timedelta(minutes=5),
+        timedelta(minutes=15),
+        timedelta(hours=1),
+        timedelta(hours=4),
+        timedelta(hours=12),
+    ]
     assert policy.next_retry(policy.MAX_ATTEMPTS, at) is None

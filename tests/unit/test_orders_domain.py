@@ -27,17 +27,30 @@ def sample_order(**changes) -> ShopOrder:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("600 700 800", "+48600700800"), ("600-700-800", "+48600700800"), ("+48 600 700 800", "+48600700800"),
-     ("0048600700800", "+48600700800"), ("48600700800", "+48600700800"), ("(22) 123 45 67", "+48221234567"),
-     ("+49 30 1234567", "+49301234567"), ("060070080", None), ("12345", None), ("+48 600 700 80", None),
-     ("abc", None), ("", None), (None, None)],
-)  # fmt: skip
+    [
+        ("600 700 800", "+48600700800"),
+        ("600-700-800", "+48600700800"),
+        ("+48 600 700 800", "+48600700800"),
+        ("0048600700800", "+48600700800"),
+        ("48600700800", "+48600700800"),
+        ("(22) 123 45 67", "+48221234567"),
+        ("+49 30 1234567", "+49301234567"),
+        ("060070080", None),
+        ("12345", None),
+        ("+48 600 700 80", None),
+        ("abc", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_phone_normalisation(raw, expected):
     assert normalize_phone(raw) == expected
 
 
-@pytest.mark.parametrize(("value", "grosze"), [("123.45", 12345), ("0.005", 1), ("18.295", 1830), (162.6, 16260),
-                                                (10, 1000), (" 7.10 ", 710)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("value", "grosze"),
+    [("123.45", 12345), ("0.005", 1), ("18.295", 1830), (162.6, 16260), (10, 1000), (" 7.10 ", 710)],
+)
 def test_amounts_to_grosze_exactly(value, grosze):
     assert to_grosze(value) == grosze
 
@@ -50,49 +63,76 @@ def test_bad_amounts_are_refused(bad):
 
 def test_woocommerce_sample_maps_to_our_order():
     order = sample_order()
-    assert (order.number, order.status, order.total, order.currency) == ("1001", ShopStatus.PROCESSING, 26100, "PLN")
+    assert (order.number, order.status, order.total, order.currency) == (
+        "1001",
+        ShopStatus.PROCESSING,
+        26100,
+        "PLN",
+    )
     assert order.customer_name == "Anna Kowalska" and order.phone == "+48600100200"
-    assert (order.delivery.method.value, order.delivery.point_id, order.delivery.shipping_cost) == ("paczkomat", "KRA010", 1600)
+    assert (order.delivery.method.value, order.delivery.point_id, order.delivery.shipping_cost) == (
+        "paczkomat",
+        "KRA010",
+        1600,
+    )
     assert order.payment_method.value == "online" and order.marketing_consent is False
     assert order.created_at == datetime(2026, 11, 20, 13, 3, 11, tzinfo=UTC)
     assert order.items_total + order.delivery.shipping_cost == order.total
 
 
 @pytest.mark.parametrize(
-    ("gateway", "method"), [("cod", "cod"), ("bacs", "transfer"), ("przelewy24", "online"), ("payu", "online"),
-                            ("mystery", "other")],
-)  # fmt: skip
+    ("gateway", "method"),
+    [
+        ("cod", "cod"),
+        ("bacs", "transfer"),
+        ("przelewy24", "online"),
+        ("payu", "online"),
+        ("mystery", "other"),
+    ],
+)
 def test_woocommerce_payment_methods(gateway, method):
     assert sample_order(payment_method=gateway).payment_method.value == method
 
 
 def test_woocommerce_tracking_items_and_courier_delivery():
     order = sample_order(
-        meta_data=[{"key": "_wc_shipment_tracking_items",
-                    "value": [{"tracking_provider": "dpd-poland", "tracking_number": "0000123456789U"}]}],
+        meta_data=[
+            {
+                "key": "_wc_shipment_tracking_items",
+                "value": [{"tracking_provider": "dpd-poland", "tracking_number": "0000123456789U"}],
+            }
+        ],
         shipping_lines=[{"method_id": "flat_rate", "total": "15.00", "total_tax": "0.00"}],
-    )  # fmt: skip
+    )
     assert [(s.carrier, s.tracking_number) for s in order.shipments] == [("dpd", "0000123456789U")]
     assert order.delivery.method.value == "courier" and order.delivery.point_id is None
 
 
 def test_new_order_is_created_with_a_received_email():
-    change = apply_shop_order(None, sample_order(), now=NOW, status_url="https://x/s", shop_name="Sklep Testowy")
+    change = apply_shop_order(
+        None, sample_order(), now=NOW, status_url="https://x/s", shop_name="Sklep Testowy"
+    )
     assert change.action is UpsertAction.CREATE
     [message] = change.messages
-    assert message.dedup_key == "order:1001:received:email" and message.recipient == "anna.kowalska@example.com"
+    assert (
+        message.dedup_key == "order:1001:received:email" and message.recipient == "anna.kowalska@example.com"
+    )
     assert "Sklep Testowy" in message.text and "https://x/s" in message.html
 
 
 @pytest.mark.parametrize(
     ("stored_modified", "action"),
-    [(datetime(2026, 11, 20, 13, 3, 12, tzinfo=UTC), UpsertAction.DUPLICATE),
-     (datetime(2026, 11, 20, 13, 3, 13, tzinfo=UTC), UpsertAction.STALE),
-     (datetime(2026, 11, 20, 13, 3, 11, 999999, tzinfo=UTC), UpsertAction.UPDATE)],
-)  # fmt: skip
+    [
+        (datetime(2026, 11, 20, 13, 3, 12, tzinfo=UTC), UpsertAction.DUPLICATE),
+        (datetime(2026, 11, 20, 13, 3, 13, tzinfo=UTC), UpsertAction.STALE),
+        (datetime(2026, 11, 20, 13, 3, 11, 999999, tzinfo=UTC), UpsertAction.UPDATE),
+    ],
+)
 def test_versions_decide_update_duplicate_stale(stored_modified, action):
-    stored = StoredVersion(version=sample_order(date_modified_gmt=stored_modified.replace(tzinfo=None).isoformat()).version(),
-                           status=ShopStatus.PROCESSING)  # fmt: skip
+    stored = StoredVersion(
+        version=sample_order(date_modified_gmt=stored_modified.replace(tzinfo=None).isoformat()).version(),
+        status=ShopStatus.PROCESSING,
+    )
     change = apply_shop_order(stored, sample_order(), now=NOW, status_url="u", shop_name="s")
     assert change.action is action
     assert change.messages == []
@@ -100,16 +140,29 @@ def test_versions_decide_update_duplicate_stale(stored_modified, action):
 
 def test_status_change_goes_on_the_timeline_in_polish():
     stored = StoredVersion(version="2000-01-01T00:00:00.000000Z", status=ShopStatus.PROCESSING)
-    change = apply_shop_order(stored, sample_order(status="completed"), now=NOW, status_url="u", shop_name="s")
+    change = apply_shop_order(
+        stored, sample_order(status="completed"), now=NOW, status_url="u", shop_name="s"
+    )
     [entry] = change.timeline
     assert (entry.kind, entry.text_pl) == ("order_status_changed", "Status zamówienia: zrealizowane.")
 
 
 def test_html_in_customer_data_is_escaped_in_the_email():
-    order = sample_order(billing={"first_name": "<b>Ala</b>", "last_name": "X", "email": "a@example.com", "phone": ""},
-                         line_items=[{"sku": "S", "name": "<script>alert(1)</script>", "quantity": 1, "total": "1.00",
-                                      "total_tax": "0"}])  # fmt: skip
-    change = apply_shop_order(None, order, now=NOW, status_url="https://x/?a=1&b=<2>", shop_name="<i>Sklep</i>")
+    order = sample_order(
+        billing={"first_name": "<b>Ala</b>", "last_name": "X", "email": "a@example.com", "phone": ""},
+        line_items=[
+            {
+                "sku": "S",
+                "name": "<script>alert(1)</script>",
+                "quantity": 1,
+                "total": "1.00",
+                "total_tax": "0",
+            }
+        ],
+    )
+    change = apply_shop_order(
+        None, order, now=NOW, status_url="https://x/?a=1&b=<2>", shop_name="<i>Sklep</i>"
+    )
     html = change.messages[0].html
     assert "<i>" not in html and "&lt;i&gt;Sklep&lt;/i&gt;" in html and "&amp;b=&lt;2&gt;" in html
 
@@ -126,10 +179,20 @@ def test_link_tokens_verify_expire_and_bind_to_the_order():
 
 def test_standard_webhooks_published_vector():
     # The vector every official Standard Webhooks library tests against (payments.md section 5).
-    secret, msg_id, ts, body = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, b'{"test": 2432232314}'
-    assert standard_webhooks.sign(secret, msg_id, ts, body) == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
-    headers = {"webhook-id": msg_id, "webhook-timestamp": str(ts),
-               "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="}  # fmt: skip
+    secret, msg_id, ts, body = (
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        1614265330,
+        b'{"test": 2432232314}',
+    )
+    assert (
+        standard_webhooks.sign(secret, msg_id, ts, body) == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+    )
+    headers = {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(ts),
+        "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+    }
     assert standard_webhooks.verify([secret], headers, body, now=ts + 10) == msg_id
     assert standard_webhooks.verify([secret], headers, body, now=ts + 301) is None
     assert standard_webhooks.verify([secret], headers, body, now=ts - 301) is None

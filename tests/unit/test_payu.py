@@ -77,10 +77,18 @@ def test_spec_generated_fixtures_verify(name: str, header: str) -> None:
 
 
 ALGORITHMS = [
-    ("MD5", "md5"), ("SHA-1", "sha1"), ("SHA1", "sha1"), ("SHA", "sha256"), ("SHA-256", "sha256"),
-    ("SHA256", "sha256"), ("SHA-384", "sha384"), ("SHA384", "sha384"), ("SHA-512", "sha512"),
-    ("SHA512", "sha512"), ("sha-256", "sha256"),
-]  # fmt: skip
+    ("MD5", "md5"),
+    ("SHA-1", "sha1"),
+    ("SHA1", "sha1"),
+    ("SHA", "sha256"),
+    ("SHA-256", "sha256"),
+    ("SHA256", "sha256"),
+    ("SHA-384", "sha384"),
+    ("SHA384", "sha384"),
+    ("SHA-512", "sha512"),
+    ("SHA512", "sha512"),
+    ("sha-256", "sha256"),
+]
 BODY = (EVENTS / "order_completed.json").read_bytes()
 
 
@@ -432,8 +440,11 @@ def _payu_error(http: int, status_code: str, code: str, literal: str) -> httpx.R
     [
         (_payu_error(400, "OPENPAYU_ERROR_VALUE_INVALID", "9103", "AMOUNT_TO_BIG"), False, "AMOUNT_TO_BIG"),
         (_payu_error(400, "OPENPAYU_BUSINESS_ERROR", "9101", "TRANS_NOT_ENDED"), False, "TRANS_NOT_ENDED"),
-        (_payu_error(400, "OPENPAYU_BUSINESS_ERROR", "9112", "REFUND_IDEMPOTENCY_MISMATCH"), False,
-         "REFUND_IDEMPOTENCY_MISMATCH"),
+        (
+            _payu_error(400, "OPENPAYU_BUSINESS_ERROR", "9112", "REFUND_IDEMPOTENCY_MISMATCH"),
+            False,
+            "REFUND_IDEMPOTENCY_MISMATCH",
+        ),
         (_payu_error(400, "OPENPAYU_BUSINESS_ERROR", "9106", "REFUND_TO_OFTEN"), True, "REFUND_TO_OFTEN"),
         (httpx.Response(404, json={"status": {"statusCode": "DATA_NOT_FOUND"}}), False, "DATA_NOT_FOUND"),
         (httpx.Response(429), True, None),
@@ -441,7 +452,7 @@ def _payu_error(http: int, status_code: str, code: str, literal: str) -> httpx.R
         (httpx.Response(503), True, None),
         (httpx.Response(200, json={"status": {"statusCode": "ERROR_INTERNAL"}}), False, "ERROR_INTERNAL"),
     ],
-)  # fmt: skip
+)
 def test_refund_errors(response: httpx.Response, retryable: bool, code: str | None) -> None:
     fake = FakePayU(refund_responses=[response])
     with pytest.raises(ProviderError) as failed:

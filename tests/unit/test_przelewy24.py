@@ -41,9 +41,16 @@ REFUND_NOTIFICATION = json.loads((EVENTS / "refund_notification.json").read_text
 # ---------------------------------------------------------------------------------------------------
 def test_published_transaction_notification_vector() -> None:
     fields = {
-        "merchantId": 12345, "posId": 123, "sessionId": "0beec7", "amount": 1500, "originAmount": 1500,
-        "currency": "PLN", "orderId": 123456789, "methodId": 32, "statement": "p24-XXX-YYY-ZZZ",
-    }  # fmt: skip
+        "merchantId": 12345,
+        "posId": 123,
+        "sessionId": "0beec7",
+        "amount": 1500,
+        "originAmount": 1500,
+        "currency": "PLN",
+        "orderId": 123456789,
+        "methodId": 32,
+        "statement": "p24-XXX-YYY-ZZZ",
+    }
     expected = (
         "703e946290d92230297c35d3bc8f554d4a458a4c97c9917665929c5ef5e682f7a868ac36e5dff20184c6a5302ef66c77"
     )
@@ -56,22 +63,37 @@ def test_published_transaction_notification_vector() -> None:
     ("fields", "crc", "expected"),
     [
         (
-            {"orderId": 123456789, "sessionId": "0beec7", "merchantId": 12345, "requestId": "ac0efa",
-             "refundsUuid": "dda251", "amount": 1500, "currency": "PLN", "timestamp": 1706389444,
-             "status": 0},
+            {
+                "orderId": 123456789,
+                "sessionId": "0beec7",
+                "merchantId": 12345,
+                "requestId": "ac0efa",
+                "refundsUuid": "dda251",
+                "amount": 1500,
+                "currency": "PLN",
+                "timestamp": 1706389444,
+                "status": 0,
+            },
             "bar",
             "689010bfd5819bcf683ee0556c0412808b760063a6a66ed4d305d9d85b0bb16ab38bc8fcd0808c85f977f5a041344688",
         ),
         (
-            {"orderId": 4295430336, "sessionId": "1e715675-a42b-4d0b-81bb-f7288915be76", "merchantId": 235316,
-             "requestId": "dae85bdc-1b8e-45bc-99be-43c6868dcc29",
-             "refundsUuid": "97920952-1d9b-4c90-9238-2b74ae0f48bb", "amount": 500, "currency": "PLN",
-             "timestamp": 1697544677, "status": 0},
+            {
+                "orderId": 4295430336,
+                "sessionId": "1e715675-a42b-4d0b-81bb-f7288915be76",
+                "merchantId": 235316,
+                "requestId": "dae85bdc-1b8e-45bc-99be-43c6868dcc29",
+                "refundsUuid": "97920952-1d9b-4c90-9238-2b74ae0f48bb",
+                "amount": 500,
+                "currency": "PLN",
+                "timestamp": 1697544677,
+                "status": 0,
+            },
             "c4816521bf32ed54",
             "dad28db2e0336e595bc313e3c7282ab2ba2f265021f45b85271232901fefd4bc1329fd47aa4eb735ac818e2b82c4dc24",
         ),
     ],
-)  # fmt: skip
+)
 def test_published_refund_notification_vectors(fields: dict, crc: str, expected: str) -> None:
     assert refund_notification_sign(fields, crc) == expected
     assert verify_notification({**fields, "sign": expected}, crc)
@@ -233,9 +255,14 @@ def _verify_handler(response: httpx.Response, seen: list[httpx.Request]) -> Hand
         assert request.headers["authorization"] == BASIC
         assert request.headers["content-type"] == "application/json"
         assert json.loads(request.content) == {
-            "merchantId": 12345, "posId": 12345, "sessionId": "shop-order-1001", "amount": 12345,
-            "currency": "PLN", "orderId": 300001234, "sign": VERIFY_SIGN,
-        }  # fmt: skip
+            "merchantId": 12345,
+            "posId": 12345,
+            "sessionId": "shop-order-1001",
+            "amount": 12345,
+            "currency": "PLN",
+            "orderId": 300001234,
+            "sign": VERIFY_SIGN,
+        }
         seen.append(request)
         return response
 
@@ -301,11 +328,17 @@ REFUND_REQUEST = {
 }
 REFUND_201 = {
     "data": [
-        {"orderId": 300001234, "sessionId": "shop-order-1001", "amount": 2000, "description": "zwrot",
-         "status": True, "message": "success"},
+        {
+            "orderId": 300001234,
+            "sessionId": "shop-order-1001",
+            "amount": 2000,
+            "description": "zwrot",
+            "status": True,
+            "message": "success",
+        },
     ],
     "responseCode": 0,
-}  # fmt: skip
+}
 
 
 def _refund_handler(responses: list[httpx.Response], bodies: list[dict]) -> Handler:
@@ -350,20 +383,48 @@ def test_refund_retry_answered_request_already_exists_is_success() -> None:
 @pytest.mark.parametrize(
     ("response", "retryable", "code"),
     [
-        (httpx.Response(400, json={"error": "Invalid input parameters", "code": 400}), False,
-         "Invalid input parameters"),
+        (
+            httpx.Response(400, json={"error": "Invalid input parameters", "code": 400}),
+            False,
+            "Invalid input parameters",
+        ),
         (httpx.Response(400, json={"error": "Concurrent call", "code": 400}), True, "Concurrent call"),
-        (httpx.Response(401, json={"error": "Incorrect authentication", "code": 401}), False,
-         "Incorrect authentication"),
-        (httpx.Response(409, json={"error": [{**REFUND_REQUEST["refunds"][0], "status": False,
-                                              "message": "Insufficient funds available"}], "code": 409}),
-         False, "Insufficient funds available"),
-        (httpx.Response(201, json={"data": [{**REFUND_201["data"][0], "status": False,
-                                             "message": "Transaction not found"}], "responseCode": 0}),
-         False, "Transaction not found"),
+        (
+            httpx.Response(401, json={"error": "Incorrect authentication", "code": 401}),
+            False,
+            "Incorrect authentication",
+        ),
+        (
+            httpx.Response(
+                409,
+                json={
+                    "error": [
+                        {
+                            **REFUND_REQUEST["refunds"][0],
+                            "status": False,
+                            "message": "Insufficient funds available",
+                        }
+                    ],
+                    "code": 409,
+                },
+            ),
+            False,
+            "Insufficient funds available",
+        ),
+        (
+            httpx.Response(
+                201,
+                json={
+                    "data": [{**REFUND_201["data"][0], "status": False, "message": "Transaction not found"}],
+                    "responseCode": 0,
+                },
+            ),
+            False,
+            "Transaction not found",
+        ),
         (httpx.Response(500, json={"error": "Unknown error", "code": 500}), True, "Unknown error"),
     ],
-)  # fmt: skip
+)
 def test_refund_errors(response: httpx.Response, retryable: bool, code: str) -> None:
     with pytest.raises(ProviderError) as failed:
         _refund(_client(_refund_handler([response], [])))

@@ -10,6 +10,7 @@ from functools import reduce
 from pathlib import Path
 
 import pytest
+
 from zwrotnica.domain import carrier_codes
 from zwrotnica.domain.shipment_status import (
     CARRIER_MAPPERS,

@@ -63,11 +63,17 @@ def _shipment(carrier: str, number: str, status: str | None) -> ShipmentView:
         url: str | None = tracking_url(carrier, number)
     except ValueError:
         url = None
-    return ShipmentView(carrier=carrier, tracking_number=number, status=Coded(code=code, label=STATUS_LABEL_PL[code]),
-                        tracking_url=url)  # fmt: skip
+    return ShipmentView(
+        carrier=carrier,
+        tracking_number=number,
+        status=Coded(code=code, label=STATUS_LABEL_PL[code]),
+        tracking_url=url,
+    )
 
 
-def build_view(order: dict[str, Any], timeline: list[dict], shipments: list[dict], cases: list[dict]) -> OrderStatusView:
+def build_view(
+    order: dict[str, Any], timeline: list[dict], shipments: list[dict], cases: list[dict]
+) -> OrderStatusView:
     known = {(s["carrier"], s["tracking_number"]): s for s in shipments}
     refs = [(s["carrier"], s["tracking_number"]) for s in order.get("shipments") or []]
     refs += [key for key in known if key not in refs]
@@ -80,8 +86,16 @@ def build_view(order: dict[str, Any], timeline: list[dict], shipments: list[dict
         total=order["total"],
         currency=order["currency"],
         shipments=[_shipment(c, n, known.get((c, n), {}).get("status")) for c, n in refs],
-        timeline=[TimelineView(at=t["at"], kind=t["kind"], text=t["text_pl"])
-                  for t in sorted(timeline, key=lambda t: t["sk"], reverse=True)],  # fmt: skip
-        cases=[CaseView(case_id=c["case_id"], kind=c["kind"], status=Coded(code=c["status"], label=c.get("status_pl", "")))
-               for c in cases],  # fmt: skip
+        timeline=[
+            TimelineView(at=t["at"], kind=t["kind"], text=t["text_pl"])
+            for t in sorted(timeline, key=lambda t: t["sk"], reverse=True)
+        ],
+        cases=[
+            CaseView(
+                case_id=c["case_id"],
+                kind=c["kind"],
+                status=Coded(code=c["status"], label=c.get("status_pl", "")),
+            )
+            for c in cases
+        ],
     )

@@ -61,7 +61,9 @@ def apply_shop_order(
             incoming,
             timeline=[
                 TimelineEntry(
-                    at=incoming.created_at, kind="order_received", ref="received",
+                    at=incoming.created_at,
+                    kind="order_received",
+                    ref="received",
                     text_pl="Przyjęliśmy zamówienie.",
                 )
             ],
@@ -75,7 +77,9 @@ def apply_shop_order(
     if incoming.status is not stored.status:
         timeline.append(
             TimelineEntry(
-                at=incoming.modified_at, kind="order_status_changed", ref=incoming.status.value,
+                at=incoming.modified_at,
+                kind="order_status_changed",
+                ref=incoming.status.value,
                 text_pl=f"Status zamówienia: {SHOP_STATUS_PL[incoming.status].lower()}.",
                 data={"from": stored.status.value, "to": incoming.status.value},
             )

@@ -20,8 +20,13 @@ from zwrotnica.store import orders as order_store
 
 def status_link(base_url: str, order_number: str, now: datetime) -> str:
     settings = get_settings()
-    return links.status_url(settings.public_base_url or base_url, get_secrets().link_signing_key, order_number, now,
-                            timedelta(days=settings.status_link_days))  # fmt: skip
+    return links.status_url(
+        settings.public_base_url or base_url,
+        get_secrets().link_signing_key,
+        order_number,
+        now,
+        timedelta(days=settings.status_link_days),
+    )
 
 
 def ingest_shop_order(order: ShopOrder, now: datetime, base_url: str) -> OrderChange:
@@ -33,8 +38,13 @@ def ingest_shop_order(order: ShopOrder, now: datetime, base_url: str) -> OrderCh
     """
     for attempt in range(2):
         stored = order_store.get_version(order.number)
-        change = apply_shop_order(stored, order, now=now, status_url=status_link(base_url, order.number, now),
-                                  shop_name=get_settings().shop_name)  # fmt: skip
+        change = apply_shop_order(
+            stored,
+            order,
+            now=now,
+            status_url=status_link(base_url, order.number, now),
+            shop_name=get_settings().shop_name,
+        )
         try:
             order_store.write_change(change, now)
             break
@@ -47,16 +57,22 @@ def ingest_shop_order(order: ShopOrder, now: datetime, base_url: str) -> OrderCh
     return change
 
 
-def _proof_matches(order: dict, email: str | None, phone: str | None, token: str | None, now: datetime) -> bool:
+def _proof_matches(
+    order: dict, email: str | None, phone: str | None, token: str | None, now: datetime
+) -> bool:
     if token:
         return links.token_valid(get_secrets().link_signing_key, order["number"], token, now)
     if email:
-        return hmac.compare_digest(email.strip().lower().encode(), str(order.get("email", "")).lower().encode())
+        return hmac.compare_digest(
+            email.strip().lower().encode(), str(order.get("email", "")).lower().encode()
+        )
     wanted = normalize_phone(phone)
     return bool(wanted and order.get("phone")) and hmac.compare_digest(wanted, order["phone"])
 
 
-def read_status(number: str, *, email: str | None, phone: str | None, token: str | None, now: datetime) -> OrderStatusView:
+def read_status(
+    number: str, *, email: str | None, phone: str | None, token: str | None, now: datetime
+) -> OrderStatusView:
     """The same OrderNotFound for "no such order" and "wrong proof": order numbers can't be enumerated."""
     if not (email or phone or token):
         raise MissingProof()

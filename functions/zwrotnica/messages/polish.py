@@ -28,11 +28,21 @@ def money(grosze: int, currency: str = "PLN") -> str:
 
 WEEKDAYS = ("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela")
 MONTHS_GENITIVE = (
-    "stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca",
-    "lipca", "sierpnia", "września", "października", "listopada", "grudnia",
-)  # fmt: skip
+    "stycznia",
+    "lutego",
+    "marca",
+    "kwietnia",
+    "maja",
+    "czerwca",
+    "lipca",
+    "sierpnia",
+    "września",
+    "października",
+    "listopada",
+    "grudnia",
+)
 
 
-def date_long(d) -> str:  # noqa: ANN001  (date or datetime)
+def date_long(d) -> str:
     """`piątek, 27 listopada 2026`."""
     return f"{WEEKDAYS[d.weekday()]}, {d.day} {MONTHS_GENITIVE[d.month - 1]} {d.year}"

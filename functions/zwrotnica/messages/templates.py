@@ -29,7 +29,8 @@ class Paragraphs:
 
     def html(self, title: str) -> str:
         body = "".join(
-            f"<p>{escape(b)}</p>" if isinstance(b, str)
+            f"<p>{escape(b)}</p>"
+            if isinstance(b, str)
             else f'<p><a href="{escape(b[1], quote=True)}">{escape(b[0])}</a></p>'
             for b in self.blocks
         )

@@ -94,4 +94,3 @@ class ShopOrder(BaseModel):
 
     def version(self) -> str:
         return iso(self.modified_at)
-

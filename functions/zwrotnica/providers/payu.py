@@ -28,17 +28,30 @@ from zwrotnica.providers.errors import ProviderError, http_error, json_object, s
 SIGNATURE_HEADERS = ("openpayu-signature", "x-openpayu-signature")
 # The official SDK's table: "SHA" means SHA-256; the dash-less names are accepted too.
 ALGORITHMS = {
-    "MD5": "md5", "SHA1": "sha1", "SHA-1": "sha1", "SHA": "sha256", "SHA256": "sha256", "SHA-256": "sha256",
-    "SHA384": "sha384", "SHA-384": "sha384", "SHA512": "sha512", "SHA-512": "sha512",
-}  # fmt: skip
+    "MD5": "md5",
+    "SHA1": "sha1",
+    "SHA-1": "sha1",
+    "SHA": "sha256",
+    "SHA256": "sha256",
+    "SHA-256": "sha256",
+    "SHA384": "sha384",
+    "SHA-384": "sha384",
+    "SHA512": "sha512",
+    "SHA-512": "sha512",
+}
 ORDER_STATUS = {
-    "NEW": PaymentStatus.PENDING, "PENDING": PaymentStatus.PENDING,
-    "WAITING_FOR_CONFIRMATION": PaymentStatus.WAITING_FOR_CONFIRMATION, "COMPLETED": PaymentStatus.PAID,
-    "CANCELED": PaymentStatus.CANCELLED, "REJECTED": PaymentStatus.FAILED,  # REJECTED: an SDK constant only
-}  # fmt: skip
+    "NEW": PaymentStatus.PENDING,
+    "PENDING": PaymentStatus.PENDING,
+    "WAITING_FOR_CONFIRMATION": PaymentStatus.WAITING_FOR_CONFIRMATION,
+    "COMPLETED": PaymentStatus.PAID,
+    "CANCELED": PaymentStatus.CANCELLED,
+    "REJECTED": PaymentStatus.FAILED,  # REJECTED: an SDK constant only
+}
 REFUND_STATUS = {
-    "PENDING": RefundStatus.PENDING, "FINALIZED": RefundStatus.DONE, "CANCELED": RefundStatus.REJECTED,
-}  # fmt: skip
+    "PENDING": RefundStatus.PENDING,
+    "FINALIZED": RefundStatus.DONE,
+    "CANCELED": RefundStatus.REJECTED,
+}
 OAUTH_PATH = "/pl/standard/user/oauth/authorize"
 TOKEN_MARGIN_SECONDS = 60
 # Refund error codeLiterals that name a passing condition (PayU refund error table): worth a later retry.

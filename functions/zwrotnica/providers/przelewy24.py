@@ -26,12 +26,25 @@ from zwrotnica.providers.errors import http_error, json_object, send
 
 # Signed fields, in the documented order (crc is appended last).
 NOTIFICATION_FIELDS = (
-    "merchantId", "posId", "sessionId", "amount", "originAmount", "currency", "orderId", "methodId",
+    "merchantId",
+    "posId",
+    "sessionId",
+    "amount",
+    "originAmount",
+    "currency",
+    "orderId",
+    "methodId",
     "statement",
-)  # fmt: skip
+)
 REFUND_NOTIFICATION_FIELDS = (
-    "orderId", "sessionId", "refundsUuid", "merchantId", "amount", "currency", "status",
-)  # fmt: skip
+    "orderId",
+    "sessionId",
+    "refundsUuid",
+    "merchantId",
+    "amount",
+    "currency",
+    "status",
+)
 REFUND_EXTRA_FIELDS = ("requestId", "timestamp")  # sent in a refund notification but not signed
 VERIFY_FIELDS = ("sessionId", "orderId", "amount", "currency")
 INT_FIELDS = {"merchantId", "posId", "amount", "originAmount", "orderId", "methodId", "status", "timestamp"}
@@ -178,9 +191,13 @@ class Przelewy24Client:
         notification's. True only for the documented success `{"data":{"status":"success"},"responseCode":0}`;
         False when P24 refuses the data (400); ProviderError for anything else."""
         body: dict[str, Any] = {
-            "merchantId": self.merchant_id, "posId": self.pos_id, "sessionId": session_id, "amount": amount,
-            "currency": currency, "orderId": order_id,
-        }  # fmt: skip
+            "merchantId": self.merchant_id,
+            "posId": self.pos_id,
+            "sessionId": session_id,
+            "amount": amount,
+            "currency": currency,
+            "orderId": order_id,
+        }
         body["sign"] = fields_sign(body, VERIFY_FIELDS, self._crc)
         response = send(self._http, P24, "PUT", "/api/v1/transaction/verify", json=body)
         answer = json_object(response)

@@ -32,8 +32,9 @@ def to_shop_order(fields: Mapping[str, Any]) -> ShopOrder:
         raise InvalidPayload("invalid fields: " + ", ".join(where)) from exc
 
 
-def verify_and_parse(platform: str, headers: Mapping[str, str], body: bytes, secrets: Secrets,
-                     now: float) -> ShopOrder | None:  # fmt: skip
+def verify_and_parse(
+    platform: str, headers: Mapping[str, str], body: bytes, secrets: Secrets, now: float
+) -> ShopOrder | None:
     """Return the order, or None for a delivery we acknowledge without storing (ping, other topics)."""
     if platform == "woocommerce":
         return _woocommerce(headers, body, secrets)

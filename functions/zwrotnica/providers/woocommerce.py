@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from zwrotnica.domain.phone import normalize_phone
-from zwrotnica.money import to_grosze
 from zwrotnica.models.order import Delivery, DeliveryMethod, OrderItem, PaymentMethod, ShipmentRef, ShopStatus
+from zwrotnica.money import to_grosze
 
 SIGNATURE_HEADER = "x-wc-webhook-signature"
 ORDER_TOPICS = {"order.created", "order.updated", "order.restored"}
@@ -35,21 +35,37 @@ STATUS = {
 PAYMENT = {"cod": PaymentMethod.COD, "bacs": PaymentMethod.TRANSFER, "cheque": PaymentMethod.OTHER}
 ONLINE_GATEWAYS = ("payu", "przelewy24", "p24", "tpay", "stripe", "blik", "paypal", "imoje", "paynow")
 # Meta keys used by the common InPost plugins for the chosen Paczkomat, and by consent checkboxes.
-POINT_META_KEYS = ("_paczkomat_id", "paczkomat_id", "_parcel_machine_id", "parcel_machine_id", "_inpost_point")
+POINT_META_KEYS = (
+    "_paczkomat_id",
+    "paczkomat_id",
+    "_parcel_machine_id",
+    "parcel_machine_id",
+    "_inpost_point",
+)
 CONSENT_META_KEYS = ("_marketing_consent", "marketing_consent", "_newsletter_consent")
 TRACKING_META_KEY = "_wc_shipment_tracking_items"  # WooCommerce Shipment Tracking extension
-CARRIERS = (("inpost", "inpost"), ("paczkomat", "inpost"), ("dpd", "dpd"), ("dhl", "dhl"),
-            ("poczta", "poczta_polska"), ("pocztex", "poczta_polska"), ("orlen", "orlen"))  # fmt: skip
+CARRIERS = (
+    ("inpost", "inpost"),
+    ("paczkomat", "inpost"),
+    ("dpd", "dpd"),
+    ("dhl", "dhl"),
+    ("poczta", "poczta_polska"),
+    ("pocztex", "poczta_polska"),
+    ("orlen", "orlen"),
+)
 
 
 def is_ping(body: bytes) -> bool:
     return bool(_PING.match(body.strip()))
 
 
+def sign(secret: str, body: bytes) -> str:
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
 def verify(secret: str, headers: Mapping[str, str], body: bytes) -> bool:
     offered = headers.get(SIGNATURE_HEADER, "")
-    expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-    return bool(offered) and hmac.compare_digest(expected, offered)
+    return bool(offered) and hmac.compare_digest(sign(secret, body), offered)
 
 
 def to_order_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -129,7 +145,8 @@ def _delivery(payload: Mapping[str, Any], shipping: Mapping[str, Any], lines: li
         address_line=address,
         postcode=shipping.get("postcode") or None,
         city=shipping.get("city") or None,
-        shipping_cost=to_grosze(payload.get("shipping_total") or "0") + to_grosze(payload.get("shipping_tax") or "0"),
+        shipping_cost=to_grosze(payload.get("shipping_total") or "0")
+        + to_grosze(payload.get("shipping_tax") or "0"),
     )
 
 

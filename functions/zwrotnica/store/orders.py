@@ -20,19 +20,34 @@ from zwrotnica.store.table import cancellation_codes, client, from_item, order_p
 # Shop-owned fields: an update from the shop replaces these and nothing else (payment, shipment
 # and case state belong to other flows and survive every shop update).
 SHOP_FIELDS = (
-    "platform", "shop_status", "customer_name", "email", "phone", "delivery", "items", "total",
-    "currency", "payment_method", "marketing_consent", "shipments", "created_at",
-)  # fmt: skip
+    "platform",
+    "shop_status",
+    "customer_name",
+    "email",
+    "phone",
+    "delivery",
+    "items",
+    "total",
+    "currency",
+    "payment_method",
+    "marketing_consent",
+    "shipments",
+    "created_at",
+)
 
 
 def get_version(number: str) -> StoredVersion | None:
     """One strongly consistent read of the order's version and status (the whole decision needs)."""
-    item = client().get_item(
-        TableName=table_name(),
-        Key=to_item({"pk": order_pk(number), "sk": "ORDER"}),
-        ProjectionExpression="version, shop_status",
-        ConsistentRead=True,
-    ).get("Item")
+    item = (
+        client()
+        .get_item(
+            TableName=table_name(),
+            Key=to_item({"pk": order_pk(number), "sk": "ORDER"}),
+            ProjectionExpression="version, shop_status",
+            ConsistentRead=True,
+        )
+        .get("Item")
+    )
     if not item:
         return None
     data = from_item(item)
@@ -45,7 +60,13 @@ def timeline_put(order_number: str, entry: TimelineEntry) -> dict[str, Any]:
         "sk": f"T#{iso(entry.at)}#{entry.kind}#{entry.ref}",
         "type": "timeline",
     }
-    return {"Put": {"TableName": table_name(), "Item": to_item(data), "ConditionExpression": "attribute_not_exists(sk)"}}
+    return {
+        "Put": {
+            "TableName": table_name(),
+            "Item": to_item(data),
+            "ConditionExpression": "attribute_not_exists(sk)",
+        }
+    }
 
 
 def write_change(change: OrderChange, now: datetime) -> None:
@@ -61,12 +82,28 @@ def write_change(change: OrderChange, now: datetime) -> None:
     values[":shop_status"] = dumped["status"]
     values |= {":version": order.version(), ":now": iso(now), ":number": order.number, ":type": "order"}
     values[":pay"] = "cod" if order.payment_method is PaymentMethod.COD else "pending"
-    names = {f"#{name}": name for name in (*SHOP_FIELDS, "version", "updated_at", "number", "type",
-                                              "received_at", "payment_status", "phone")}  # fmt: skip
+    names = {
+        f"#{name}": name
+        for name in (
+            *SHOP_FIELDS,
+            "version",
+            "updated_at",
+            "number",
+            "type",
+            "received_at",
+            "payment_status",
+            "phone",
+        )
+    }
     sets = [f"#{name} = :{name}" for name in SHOP_FIELDS if f":{name}" in values]
-    sets += ["#version = :version", "#updated_at = :now", "#number = :number", "#type = :type",
-             "#received_at = if_not_exists(#received_at, :now)",
-             "#payment_status = if_not_exists(#payment_status, :pay)"]  # fmt: skip
+    sets += [
+        "#version = :version",
+        "#updated_at = :now",
+        "#number = :number",
+        "#type = :type",
+        "#received_at = if_not_exists(#received_at, :now)",
+        "#payment_status = if_not_exists(#payment_status, :pay)",
+    ]
     remove = "" if ":phone" in values else " REMOVE #phone"
     update = {
         "Update": {

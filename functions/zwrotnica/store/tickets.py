@@ -27,20 +27,48 @@ def open_or_append(request: TicketRequest) -> tuple[str, bool]:
     """
     ticket_id = ticket_id_for(request.source_ref)
     ticket = {
-        "pk": f"TICKET#{ticket_id}", "sk": "TICKET", "type": "ticket", "ticket_id": ticket_id,
-        "order_number": request.order_number, "case_id": request.case_id, "channel": request.channel.value,
-        "category": request.category.value, "priority": request.priority.value, "team": request.team.value,
-        "status": TicketStatus.NEW.value, "subject": request.subject, "created_at": iso(request.at),
-        "notes": [_note(request)], "refs": {request.source_ref},
-    }  # fmt: skip
+        "pk": f"TICKET#{ticket_id}",
+        "sk": "TICKET",
+        "type": "ticket",
+        "ticket_id": ticket_id,
+        "order_number": request.order_number,
+        "case_id": request.case_id,
+        "channel": request.channel.value,
+        "category": request.category.value,
+        "priority": request.priority.value,
+        "team": request.team.value,
+        "status": TicketStatus.NEW.value,
+        "subject": request.subject,
+        "created_at": iso(request.at),
+        "notes": [_note(request)],
+        "refs": {request.source_ref},
+    }
     items: list[dict[str, Any]] = [
-        {"Put": {"TableName": table_name(), "Item": to_item(ticket), "ConditionExpression": "attribute_not_exists(pk)"}}
+        {
+            "Put": {
+                "TableName": table_name(),
+                "Item": to_item(ticket),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
     ]
     if request.order_number:
-        lock = {"pk": order_pk(request.order_number), "sk": f"OPENTICKET#{request.category.value}",
-                "type": "ticket_lock", "ticket_id": ticket_id}  # fmt: skip
-        items.insert(0, {"Put": {"TableName": table_name(), "Item": to_item(lock),
-                                 "ConditionExpression": "attribute_not_exists(pk)"}})  # fmt: skip
+        lock = {
+            "pk": order_pk(request.order_number),
+            "sk": f"OPENTICKET#{request.category.value}",
+            "type": "ticket_lock",
+            "ticket_id": ticket_id,
+        }
+        items.insert(
+            0,
+            {
+                "Put": {
+                    "TableName": table_name(),
+                    "Item": to_item(lock),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        )
     try:
         client().transact_write_items(TransactItems=items)
         return ticket_id, True
@@ -63,8 +91,9 @@ def open_or_append(request: TicketRequest) -> tuple[str, bool]:
             Key=to_item({"pk": f"TICKET#{existing}", "sk": "TICKET"}),
             UpdateExpression="SET notes = list_append(notes, :note) ADD refs :ref",
             ConditionExpression="NOT contains(refs, :r)",
-            ExpressionAttributeValues=to_item({":note": [_note(request)], ":ref": {request.source_ref},
-                                               ":r": request.source_ref}),  # fmt: skip
+            ExpressionAttributeValues=to_item(
+                {":note": [_note(request)], ":ref": {request.source_ref}, ":r": request.source_ref}
+            ),
         )
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
@@ -73,5 +102,7 @@ def open_or_append(request: TicketRequest) -> tuple[str, bool]:
 
 
 def get(ticket_id: str) -> dict[str, Any] | None:
-    item = client().get_item(TableName=table_name(), Key=to_item({"pk": f"TICKET#{ticket_id}", "sk": "TICKET"}))
+    item = client().get_item(
+        TableName=table_name(), Key=to_item({"pk": f"TICKET#{ticket_id}", "sk": "TICKET"})
+    )
     return from_item(item["Item"]) if "Item" in item else None

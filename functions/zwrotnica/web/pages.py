@@ -46,8 +46,12 @@ def order_status_page(view: OrderStatusView) -> str:
     if view.shipments:
         parts.append("<h2>Przesyłki</h2><ul>")
         for s in view.shipments:
-            link = (f' — <a href="{escape(s.tracking_url, quote=True)}">śledź przesyłkę {escape(s.tracking_number)}</a>'
-                    if s.tracking_url else f" ({escape(s.tracking_number)})")  # fmt: skip
+            link = (
+                f' — <a href="{escape(s.tracking_url, quote=True)}">'
+                f"śledź przesyłkę {escape(s.tracking_number)}</a>"
+                if s.tracking_url
+                else f" ({escape(s.tracking_number)})"
+            )
             parts.append(f"<li>{escape(s.status.label)}{link}</li>")
         parts.append("</ul>")
     if view.cases:
@@ -55,7 +59,10 @@ def order_status_page(view: OrderStatusView) -> str:
         parts += [f"<li>{escape(c.case_id)}: {escape(c.status.label)}</li>" for c in view.cases]
         parts.append("</ul>")
     parts.append("<h2>Historia</h2><ol reversed>")
-    parts += [f'<li><time datetime="{escape(t.at)}">{_when(t.at)}</time>: {escape(t.text)}</li>' for t in view.timeline]
+    parts += [
+        f'<li><time datetime="{escape(t.at)}">{_when(t.at)}</time>: {escape(t.text)}</li>'
+        for t in view.timeline
+    ]
     parts.append("</ol>")
     return layout(f"Zamówienie {view.order_number}", "".join(parts))
 
