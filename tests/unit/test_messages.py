@@ -129,3 +129,23 @@ def test_retry_backoff_then_give_up():
         timedelta(hours=12),
     ]
     assert policy.next_retry(policy.MAX_ATTEMPTS, at) is None
+
+
+def test_compose_refuses_marketing_without_consent_and_sms_without_phone():
+    from zwrotnica.messages import compose
+    from zwrotnica.messages.templates import Email
+
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    content = Email(subject="Rabat", text="Kod RABAT10", html="<p>Kod RABAT10</p>")
+    common = {"dedup_key": "k", "order_number": "1", "template": "t", "now": now}
+    assert compose.email(recipient="a@b.pl", content=content, kind=MessageKind.MARKETING, **common) is None
+    assert (
+        compose.email(
+            recipient="a@b.pl", content=content, kind=MessageKind.MARKETING, marketing_consent=True, **common
+        ).dedup_key
+        == "k:email"
+    )
+    assert compose.sms(phone=None, text="Paczka jest w drodze.", **common) is None
+    assert compose.sms(phone="+48600100200", text="Paczka jest w drodze.", **common).channel is Channel.SMS
+    with pytest.raises(SmsTooLong):
+        compose.sms(phone="+48600100200", text="ż" * 200, **common)

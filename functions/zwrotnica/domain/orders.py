@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from zwrotnica.messages import policy, templates
+from zwrotnica.messages import compose, templates
 from zwrotnica.models.order import ShopOrder, ShopStatus
-from zwrotnica.models.outbox import Channel, OutboxMessage
+from zwrotnica.models.outbox import OutboxMessage
 from zwrotnica.models.timeline import TimelineEntry
 
 SHOP_STATUS_PL = {
@@ -88,16 +88,13 @@ def apply_shop_order(
 
 
 def _order_received_email(order: ShopOrder, now: datetime, status_url: str, shop_name: str) -> OutboxMessage:
-    email = templates.order_received(order, status_url, shop_name)
-    return OutboxMessage(
-        dedup_key=f"order:{order.number}:received:email",
+    message = compose.email(
+        dedup_key=f"order:{order.number}:received",
         order_number=order.number,
-        channel=Channel.EMAIL,
-        template="order_received",
         recipient=order.email,
-        subject=email.subject,
-        text=email.text,
-        html=email.html,
-        created_at=now,
-        due_at=policy.earliest_send(Channel.EMAIL, now),
+        template="order_received",
+        content=templates.order_received(order, status_url, shop_name),
+        now=now,
     )
+    assert message is not None  # transactional, and the order always has an e-mail
+    return message
