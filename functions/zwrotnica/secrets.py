@@ -12,9 +12,25 @@ CACHE_SECONDS = 300
 
 
 class Secrets(BaseModel):
+    """Everything secret, in one Secrets Manager secret. Empty means "not configured": refuse."""
+
+    link_signing_key: str = Field(min_length=16)
+    # Shop platforms
     woocommerce_webhook_secret: str = ""
     standard_webhooks_secrets: list[str] = Field(default_factory=list)  # several during a key rotation
-    link_signing_key: str = Field(min_length=16)
+    # Couriers
+    inpost_webhook_token: str = ""  # the secret path token in the URL registered with ShipX
+    inpost_api_token: str = ""  # ShipX API token (tracking confirmation reads)
+    aftership_webhook_secret: str = ""
+    # Payments
+    payu_pos_id: str = ""
+    payu_second_key: str = ""  # "drugi klucz (MD5)": verifies OpenPayu-Signature
+    payu_client_id: str = ""
+    payu_client_secret: str = ""
+    p24_merchant_id: int = 0
+    p24_pos_id: int = 0
+    p24_api_key: str = ""
+    p24_crc: str = ""
 
 
 def get_secrets() -> Secrets:

@@ -18,6 +18,11 @@ class Settings(BaseModel):
     team_topic_arn: str = Field(alias="TEAM_TOPIC_ARN", default="")
     status_link_days: int = Field(alias="STATUS_LINK_DAYS", default=90)
     max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=256 * 1024)
+    # Provider APIs (sandbox URLs in local mode; tests use httpx mock transports, never the network)
+    shipx_base_url: str = Field(alias="SHIPX_BASE_URL", default="https://api-shipx-pl.easypack24.net")
+    inpost_source_check: bool = Field(alias="INPOST_SOURCE_CHECK", default=True)  # 91.216.25.0/24
+    payu_base_url: str = Field(alias="PAYU_BASE_URL", default="https://secure.payu.com")
+    p24_base_url: str = Field(alias="P24_BASE_URL", default="https://secure.przelewy24.pl")
 
     model_config = {"populate_by_name": True, "frozen": True}
 

@@ -15,9 +15,20 @@ from infra.local import template as tpl
 
 # Local-only secret values: the demo and the tests sign with these. Never used anywhere real.
 DEV_SECRETS = {
+    "link_signing_key": "dev-link-signing-key-0123456789abcdef",
     "woocommerce_webhook_secret": "dev-woocommerce-secret",
     "standard_webhooks_secrets": ["whsec_ZHV6eXNla3JldGRvdGVzdG93d2Vid2Vib29rb3c="],
-    "link_signing_key": "dev-link-signing-key-0123456789abcdef",
+    "inpost_webhook_token": "dev-inpost-token-4f1c2a",
+    "inpost_api_token": "dev-shipx-api-token",
+    "aftership_webhook_secret": "dev-aftership-secret",
+    "payu_pos_id": "300746",
+    "payu_second_key": "b6ca15b0d1020e8094d9b5f8d163db54",
+    "payu_client_id": "300746",
+    "payu_client_secret": "2ee86a66e5d97e3fadc400c9f19b065d",
+    "p24_merchant_id": 11111,
+    "p24_pos_id": 11111,
+    "p24_api_key": "dev-p24-api-key",
+    "p24_crc": "dev-p24-crc-key",
 }
 
 

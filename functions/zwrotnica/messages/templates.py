@@ -42,7 +42,8 @@ class Paragraphs:
         )
 
 
-def _email(subject: str, blocks: list[str | tuple[str, str]]) -> Email:
+def email_from_blocks(subject: str, blocks: list[str | tuple[str, str]]) -> Email:
+    """Text and HTML e-mail from the same blocks; every template builds its e-mail with this."""
     paragraphs = Paragraphs(tuple(blocks))
     return Email(subject=subject, text=paragraphs.text(), html=paragraphs.html(subject))
 
@@ -58,7 +59,7 @@ def _delivery_pl(order: ShopOrder) -> str:
 
 def order_received(order: ShopOrder, status_url: str, shop_name: str) -> Email:
     pieces = sum(item.qty for item in order.items)
-    return _email(
+    return email_from_blocks(
         f"Otrzymaliśmy Twoje zamówienie nr {order.number}",
         [
             "Dzień dobry,",
