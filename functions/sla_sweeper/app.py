@@ -1,31 +1,56 @@
-"""The sweeper, every 5 minutes: retries pending customer messages (SLA escalation: SLA issue)."""
+"""Tickets and the sweeper. Every 5 minutes (schedule): retry pending customer messages, escalate
+tickets whose SLA step is due. Over HTTP: `POST /tickets` opens a ticket from outside (signed)."""
 
-from __future__ import annotations
-
+import time
 from datetime import UTC, datetime
+from http import HTTPStatus
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from zwrotnica.flows import outbox
+from zwrotnica.flows import outbox, ticket_intake, tickets
+from zwrotnica.http import create_app, json_response, lower_headers, raw_body
 from zwrotnica.observability import logger, metrics
+from zwrotnica.secrets import get_secrets
 
 BATCH = 25
 # Stop taking new work this long before the Lambda timeout; the next run continues from the index.
 SAFETY_MS = 10_000
+app = create_app()
+
+
+@app.post("/tickets")
+def open_ticket():
+    ticket_id, created = ticket_intake.open_from_webhook(
+        lower_headers(app), raw_body(app), get_secrets(), datetime.fromtimestamp(time.time(), UTC)
+    )
+    status = HTTPStatus.CREATED if created else HTTPStatus.OK
+    return json_response(status, {"ticket_id": ticket_id, "created": created})
+
+
+def sweep(context: LambdaContext) -> dict:
+    totals = {"sent": 0, "failed": 0, "given_up": 0, "escalated": 0, "held": 0, "batches": 0}
+    more_messages = more_tickets = True
+    while (more_messages or more_tickets) and context.get_remaining_time_in_millis() > SAFETY_MS:
+        now = datetime.now(UTC)
+        totals["batches"] += 1
+        if more_messages:
+            sent, more_messages = outbox.retry_due(now, BATCH)
+            for key in ("sent", "failed", "given_up"):
+                totals[key] += getattr(sent, key)
+            more_messages = more_messages and (sent.sent + sent.failed + sent.given_up) > 0
+        if more_tickets:
+            escalated, more_tickets = tickets.escalate_due(now, BATCH)
+            totals["escalated"] += escalated.escalated
+            totals["held"] += escalated.held_for_morning
+            more_tickets = more_tickets and (escalated.escalated + escalated.held_for_morning) > 0
+    totals["more_left"] = more_messages or more_tickets
+    logger.info("sweep done", extra=totals)
+    return totals
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    totals = {"sent": 0, "failed": 0, "given_up": 0, "batches": 0}
-    more = True
-    while more and context.get_remaining_time_in_millis() > SAFETY_MS:
-        result, more = outbox.retry_due(datetime.now(UTC), BATCH)
-        totals["batches"] += 1
-        for key in ("sent", "failed", "given_up"):
-            totals[key] += getattr(result, key)
-        if result.sent + result.failed + result.given_up == 0:
-            break  # everything due was claimed by an overlapping run
-    totals["more_left"] = more
-    logger.info("sweep done", extra=totals)
-    return totals
+    if "requestContext" in event:
+        return app.resolve(event, context)
+    return sweep(context)

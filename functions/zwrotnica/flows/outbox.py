@@ -45,7 +45,7 @@ def retry_due(now: datetime, budget: int) -> tuple[DispatchResult, bool]:
     for message in messages:
         if outbox_store.claim(message, now + LEASE):
             _attempt(message, now, result)
-    return result, more is not None
+    return result, more
 
 
 def _attempt(message: OutboxMessage, now: datetime, result: DispatchResult) -> None:

@@ -75,7 +75,26 @@ class TicketRequest(BaseModel):
     note: str = Field(max_length=2000, description="no personal data: it may reach the team's chat")
     source_ref: str = Field(description="what raised it, unique per trigger, for idempotency")
     at: UtcDateTime
+    # A complaint's statutory answer deadline (UPK art. 7a): a hard target no pause stops.
+    legal_deadline: UtcDateTime | None = None
 
     @property
     def team(self) -> Team:
         return DEFAULT_TEAM[self.category]
+
+
+class TicketEventKind(StrEnum):
+    OPENED = "opened"
+    STATUS = "status"  # a status change (pending on customer, pending on a courier, solved, ...)
+    AGENT_REPLY = "agent_reply"  # the team answered the customer
+    CUSTOMER_MESSAGE = "customer_message"  # the customer wrote again: starts the next-reply clock
+
+
+class TicketEvent(BaseModel):
+    """One line of a ticket's history: the SLA clocks are computed from these, never stored alone."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: UtcDateTime
+    kind: TicketEventKind
+    status: TicketStatus | None = None

@@ -52,8 +52,14 @@ def send(message: OutboxMessage) -> str:
     return answer["MessageId"]
 
 
-def notify_team(subject: str, text: str) -> None:
-    """Team notifications (digests, escalations) go to one SNS topic; people subscribe by e-mail."""
+def notify_team(subject: str, text: str, team: str = "all") -> None:
+    """Team notifications (digests, escalations) go to one SNS topic; people subscribe by e-mail or a
+    chat webhook, each with a filter policy on the `team` attribute if they want only theirs."""
     topic = get_settings().team_topic_arn
     if topic:
-        sns_client().publish(TopicArn=topic, Subject=subject[:100], Message=text)
+        sns_client().publish(
+            TopicArn=topic,
+            Subject=subject[:100],
+            Message=text,
+            MessageAttributes={"team": {"DataType": "String", "StringValue": team}},
+        )

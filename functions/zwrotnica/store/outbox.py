@@ -9,15 +9,7 @@ from botocore.exceptions import ClientError
 
 from zwrotnica.models.common import iso
 from zwrotnica.models.outbox import OutboxMessage, OutboxStatus
-from zwrotnica.store.table import (
-    OUTBOX_QUEUE,
-    QUEUE_INDEX,
-    client,
-    from_item,
-    order_pk,
-    table_name,
-    to_item,
-)
+from zwrotnica.store.table import OUTBOX_QUEUE, client, from_item, order_pk, query_due, table_name, to_item
 
 
 def _key(order_number: str, message_id: str) -> dict[str, Any]:
@@ -104,21 +96,10 @@ def claim(message: OutboxMessage, lease_until: datetime) -> bool:
     return True
 
 
-def due(now: datetime, limit: int, start_key: dict | None = None) -> tuple[list[OutboxMessage], dict | None]:
-    """Pending messages whose time has come, oldest first: reads grow with what is due, not with all."""
-    params: dict[str, Any] = {
-        "TableName": table_name(),
-        "IndexName": QUEUE_INDEX,
-        "KeyConditionExpression": "#q = :q AND due_at <= :now",
-        "ExpressionAttributeNames": {"#q": "queue"},
-        "ExpressionAttributeValues": to_item({":q": OUTBOX_QUEUE, ":now": iso(now)}),
-        "Limit": limit,
-    }
-    if start_key:
-        params["ExclusiveStartKey"] = start_key
-    page = client().query(**params)
-    messages = [OutboxMessage.model_validate(from_item(item)) for item in page.get("Items", [])]
-    return messages, page.get("LastEvaluatedKey")
+def due(now: datetime, limit: int) -> tuple[list[OutboxMessage], bool]:
+    """Pending messages whose time has come, oldest first. Returns (messages, more_left)."""
+    items, more = query_due(OUTBOX_QUEUE, iso(now), limit)
+    return [OutboxMessage.model_validate(item) for item in items], more
 
 
 def list_for_order(order_number: str) -> list[OutboxMessage]:

@@ -22,6 +22,7 @@ from zwrotnica.settings import get_settings
 QUEUE_INDEX = "queue-due"
 LOOKUP_INDEX = "lookup"
 OUTBOX_QUEUE = "outbox"
+SLA_QUEUE = "sla"
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -60,6 +61,19 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+def query_due(queue: str, now_iso: str, limit: int) -> tuple[list[dict[str, Any]], bool]:
+    """Items of a queue whose time has come, oldest first; reads grow with what is due, not with all."""
+    page = client().query(
+        TableName=table_name(),
+        IndexName=QUEUE_INDEX,
+        KeyConditionExpression="#q = :q AND due_at <= :now",
+        ExpressionAttributeNames={"#q": "queue"},
+        ExpressionAttributeValues=to_item({":q": queue, ":now": now_iso}),
+        Limit=limit,
+    )
+    return [from_item(item) for item in page.get("Items", [])], "LastEvaluatedKey" in page
 
 
 def cancellation_codes(error: Exception) -> list[str]:

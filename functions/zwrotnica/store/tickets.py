@@ -7,9 +7,20 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from zwrotnica.domain import sla
+from zwrotnica.domain.sla_policy import default_policy
 from zwrotnica.models.common import iso
-from zwrotnica.models.ticket import TicketRequest, TicketStatus
-from zwrotnica.store.table import cancellation_codes, client, from_item, order_pk, table_name, to_item
+from zwrotnica.models.ticket import TicketEventKind, TicketRequest, TicketStatus
+from zwrotnica.store.table import (
+    SLA_QUEUE,
+    cancellation_codes,
+    client,
+    from_item,
+    order_pk,
+    query_due,
+    table_name,
+    to_item,
+)
 
 
 def ticket_id_for(source_ref: str) -> str:
@@ -42,7 +53,16 @@ def open_or_append(request: TicketRequest) -> tuple[str, bool]:
         "created_at": iso(request.at),
         "notes": [_note(request)],
         "refs": {request.source_ref},
+        "history": [{"at": iso(request.at), "kind": TicketEventKind.OPENED.value}],
     }
+    policy = default_policy()
+    targets = policy.targets_for(request.channel, request.category, request.priority)
+    due = sla.first_due(request.at, targets, policy, request.legal_deadline)
+    ticket["policy_version"] = policy.version
+    if request.legal_deadline:
+        ticket["legal_deadline"] = iso(request.legal_deadline)
+    if due:
+        ticket |= {"queue": SLA_QUEUE, "due_at": iso(due)}
     items: list[dict[str, Any]] = [
         {
             "Put": {
@@ -106,3 +126,69 @@ def get(ticket_id: str) -> dict[str, Any] | None:
         TableName=table_name(), Key=to_item({"pk": f"TICKET#{ticket_id}", "sk": "TICKET"})
     )
     return from_item(item["Item"]) if "Item" in item else None
+
+
+def due(now_iso: str, limit: int) -> tuple[list[dict[str, Any]], bool]:
+    """Tickets whose next SLA step has come (sparse index: only tickets with a step ahead are in it)."""
+    return query_due(SLA_QUEUE, now_iso, limit)
+
+
+def apply_escalation(
+    ticket: dict[str, Any], steps: list[str], next_due: str | None, changes: dict[str, Any]
+) -> bool:
+    """Record escalation steps once. The condition on the due time the sweep read makes a second,
+    overlapping sweep lose (False) instead of escalating again."""
+    names = {"#q": "queue", "#d": "due_at"}
+    values: dict[str, Any] = {":seen": ticket["due_at"]}
+    sets = []
+    for key, value in changes.items():
+        names[f"#{key}"] = key
+        values[f":{key}"] = value
+        sets.append(f"#{key} = :{key}")
+    if next_due:
+        sets += ["#q = :q", "#d = :next"]
+        values |= {":q": SLA_QUEUE, ":next": next_due}
+    expr = ("SET " + ", ".join(sets) + " " if sets else "") + ("ADD escalations :steps" if steps else "")
+    if steps:
+        values[":steps"] = set(steps)
+    if not next_due:
+        expr += " REMOVE #q, #d"
+    try:
+        client().update_item(
+            TableName=table_name(),
+            Key=to_item({"pk": f"TICKET#{ticket['ticket_id']}", "sk": "TICKET"}),
+            UpdateExpression=expr.strip(),
+            ConditionExpression="#d = :seen",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=to_item(values),
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def append_event(ticket_id: str, event: dict[str, Any], status: str | None, next_due: str | None) -> None:
+    """Add a history event (reply, status change), and put the ticket back in the queue or take it out."""
+    names = {"#h": "history", "#q": "queue", "#d": "due_at"}
+    values: dict[str, Any] = {":e": [event]}
+    sets = ["#h = list_append(#h, :e)"]
+    if status:
+        names["#s"] = "status"
+        values[":s"] = status
+        sets.append("#s = :s")
+    if next_due:
+        sets += ["#q = :q", "#d = :next"]
+        values |= {":q": SLA_QUEUE, ":next": next_due}
+        tail = ""
+    else:
+        tail = " REMOVE #q, #d"
+    client().update_item(
+        TableName=table_name(),
+        Key=to_item({"pk": f"TICKET#{ticket_id}", "sk": "TICKET"}),
+        UpdateExpression="SET " + ", ".join(sets) + tail,
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=to_item(values),
+    )

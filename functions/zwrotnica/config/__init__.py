@@ -1,0 +1,1 @@
+"""Configuration shipped with the code (JSON), read by zwrotnica.domain.sla_policy."""

@@ -1,0 +1,146 @@
+"""SLA clocks and the escalation ladder: pure functions of a ticket's history and the policy.
+
+Pauses: "pending on customer" stops the reply clocks; "pending on a third party" (a courier) stops
+the resolution clock. A complaint's legal answer deadline (UPK art. 7a) is a hard target that no
+pause stops. Every threshold is a point in time, so the sweeper queries them from an index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from zwrotnica.domain.business_calendar import BusinessCalendar
+from zwrotnica.domain.sla_policy import METRICS, SlaPolicy, Targets
+from zwrotnica.models.ticket import TicketEvent, TicketEventKind, TicketStatus
+
+CLOSED = (TicketStatus.SOLVED, TicketStatus.CLOSED)
+PAUSES = {
+    "first_reply": TicketStatus.PENDING_CUSTOMER,
+    "next_reply": TicketStatus.PENDING_CUSTOMER,
+    "resolution": TicketStatus.PENDING_THIRD_PARTY,
+}
+STEP_ORDER = ("warn", "breach", "owner")
+
+
+@dataclass(frozen=True)
+class Clock:
+    metric: str
+    target: timedelta
+    elapsed: timedelta  # business time counted so far (pauses excluded)
+    running: bool  # started and not yet fulfilled
+    paused: bool
+    thresholds: dict[str, datetime | None]  # step -> when it is reached (None while paused)
+
+
+def _segments(
+    history: Sequence[TicketEvent], as_of: datetime
+) -> Iterator[tuple[datetime, datetime, TicketStatus, bool, bool]]:
+    """(start, end, status, replied_before, waiting_for_reply) for each stretch between events."""
+    status, replied, waiting = TicketStatus.NEW, False, False
+    events = sorted(history, key=lambda e: e.at)
+    for i, event in enumerate(events):
+        if event.kind is TicketEventKind.STATUS and event.status:
+            status = event.status
+        elif event.kind is TicketEventKind.AGENT_REPLY:
+            replied, waiting = True, False
+            status = TicketStatus.OPEN if status is TicketStatus.NEW else status
+        elif event.kind is TicketEventKind.CUSTOMER_MESSAGE and replied:
+            waiting = True
+        end = events[i + 1].at if i + 1 < len(events) else as_of
+        yield event.at, max(end, event.at), status, replied, waiting
+
+
+def _counts(metric: str, status: TicketStatus, replied: bool, waiting: bool) -> bool:
+    if status in CLOSED:
+        return False
+    if metric == "first_reply":
+        return not replied
+    if metric == "next_reply":
+        return waiting
+    return True
+
+
+def clocks(
+    history: Sequence[TicketEvent],
+    targets: Targets,
+    calendar: BusinessCalendar,
+    escalation: dict[str, float],
+    as_of: datetime,
+) -> list[Clock]:
+    """The three clocks as of `as_of` (normally the last history event), with their step times."""
+    out = []
+    segments = list(_segments(history, as_of))
+    for metric in METRICS:
+        elapsed, running, paused = timedelta(0), False, False
+        for start, end, status, replied, waiting in segments:
+            running = _counts(metric, status, replied, waiting)
+            paused = running and status is PAUSES[metric]
+            if running and not paused:
+                elapsed += calendar.business_time_between(start, end)
+        target = targets.of(metric)
+        thresholds: dict[str, datetime | None] = {}
+        for step in STEP_ORDER:
+            if running and not paused:
+                remaining = max(target * escalation[step] - elapsed, timedelta(0))
+                thresholds[step] = calendar.add_business_time(as_of, remaining)
+            else:
+                thresholds[step] = None
+        out.append(Clock(metric, target, elapsed, running, paused, thresholds))
+    return out
+
+
+@dataclass(frozen=True)
+class LadderState:
+    due: list[str]  # step ids reached by `now` and not yet done, e.g. "first_reply:warn"
+    next_due_at: datetime | None  # the next threshold after these; None: nothing left to watch
+
+
+def ladder(
+    clock_list: list[Clock],
+    done: set[str],
+    now: datetime,
+    legal_deadline: datetime | None = None,
+    legal_opened_at: datetime | None = None,
+    escalation: dict[str, float] | None = None,
+) -> LadderState:
+    """Which escalation steps are due now, and when the next one is."""
+    points: list[tuple[str, datetime]] = []
+    for clock in clock_list:
+        points += [(f"{clock.metric}:{step}", at) for step, at in clock.thresholds.items() if at is not None]
+    if legal_deadline and legal_opened_at and escalation:
+        period = legal_deadline - legal_opened_at
+        points += [(f"legal:{step}", legal_opened_at + period * escalation[step]) for step in STEP_ORDER[:2]]
+    pending = [(step, at) for step, at in points if step not in done]
+    due = sorted(step for step, at in pending if at <= now)
+    later = [at for step, at in pending if at > now]
+    return LadderState(due=due, next_due_at=min(later) if later else None)
+
+
+def evaluate(
+    history: Sequence[TicketEvent],
+    policy: SlaPolicy,
+    targets: Targets,
+    done: set[str],
+    now: datetime,
+    legal_deadline: datetime | None = None,
+) -> tuple[list[Clock], LadderState]:
+    """Clocks and ladder for a ticket; `now` is when the sweeper looks."""
+    calendar = policy.calendar_for(targets)
+    as_of = max(e.at for e in history)
+    clock_list = clocks(history, targets, calendar, policy.escalation, as_of)
+    opened = min(e.at for e in history)
+    return clock_list, ladder(clock_list, done, now, legal_deadline, opened, policy.escalation)
+
+
+def first_due(
+    opened_at: datetime, targets: Targets, policy: SlaPolicy, legal_deadline: datetime | None
+) -> datetime | None:
+    """When a new ticket's first escalation step falls due (what the sweeper's index is keyed on)."""
+    history = [TicketEvent(at=opened_at, kind=TicketEventKind.OPENED)]
+    _, state = evaluate(history, policy, targets, set(), opened_at, legal_deadline)
+    return min(
+        [*([state.next_due_at] if state.next_due_at else []), *([opened_at] if state.due else [])],
+        default=None,
+    )

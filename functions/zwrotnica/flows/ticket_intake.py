@@ -1,0 +1,52 @@
+"""Tickets from outside (contact form, chatbot handoff, a helpdesk): signed, idempotent on the message id."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from zwrotnica.errors import InvalidPayload, InvalidSignature, MalformedBody
+from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketPriority, TicketRequest
+from zwrotnica.providers import standard_webhooks
+from zwrotnica.secrets import Secrets
+from zwrotnica.store import tickets as ticket_store
+
+
+class TicketIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    channel: TicketChannel
+    category: TicketCategory
+    priority: TicketPriority = TicketPriority.NORMAL
+    subject: str = Field(min_length=1, max_length=200)
+    order_number: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9_/-]+$")
+
+
+def open_from_webhook(
+    headers: Mapping[str, str], body: bytes, secrets: Secrets, now: datetime
+) -> tuple[str, bool]:
+    msg_id = standard_webhooks.verify(secrets.standard_webhooks_secrets, headers, body, now.timestamp())
+    if msg_id is None:
+        raise InvalidSignature()
+    try:
+        ticket = TicketIn.model_validate(json.loads(body))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedBody() from exc
+    except ValidationError as exc:
+        where = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
+        raise InvalidPayload("invalid fields: " + ", ".join(where)) from exc
+    return ticket_store.open_or_append(
+        TicketRequest(
+            order_number=ticket.order_number,
+            channel=ticket.channel,
+            category=ticket.category,
+            priority=ticket.priority,
+            subject=ticket.subject,
+            note=f"Zgłoszenie z zewnątrz ({ticket.channel.value}).",
+            source_ref=f"api:{msg_id}",
+            at=now,
+        )
+    )

@@ -1,0 +1,205 @@
+"""SLA clocks: business hours in Warsaw, holidays, DST, pauses, the legal complaint deadline."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from zwrotnica.domain import sla
+from zwrotnica.domain.sla_policy import SlaPolicy, default_policy, parse_duration
+from zwrotnica.models.ticket import (
+    TicketCategory,
+    TicketChannel,
+    TicketEvent,
+    TicketEventKind,
+    TicketPriority,
+    TicketStatus,
+)
+
+W = ZoneInfo("Europe/Warsaw")
+K = TicketEventKind
+S = TicketStatus
+
+
+def at(*args: int) -> datetime:
+    return datetime(*args, tzinfo=W)
+
+
+def opened(when: datetime) -> TicketEvent:
+    return TicketEvent(at=when, kind=K.OPENED)
+
+
+def first_reply_due(
+    history,
+    channel=TicketChannel.EMAIL,
+    category=TicketCategory.OTHER,
+    priority=TicketPriority.NORMAL,
+    step="breach",
+):
+    policy = default_policy()
+    targets = policy.targets_for(channel, category, priority)
+    clock_list, _ = sla.evaluate(history, policy, targets, set(), now=max(e.at for e in history))
+    clock = next(c for c in clock_list if c.metric == "first_reply")
+    return clock.thresholds[step]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("24h", timedelta(hours=24)),
+        ("60s", timedelta(seconds=60)),
+        ("5m", timedelta(minutes=5)),
+        ("2d", timedelta(days=2)),
+    ],
+)
+def test_durations(text, expected):
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("bad", ["24", "h", "1.5h", "-1h", ""])
+def test_bad_durations(bad):
+    with pytest.raises(ValueError):
+        parse_duration(bad)
+
+
+@pytest.mark.parametrize(
+    ("opened_at", "expected"),
+    [
+        # 24 business hours = 3 working days of 8 h. Opened Monday 10:00 -> Thursday 10:00.
+        (at(2026, 11, 23, 10, 0), at(2026, 11, 26, 10, 0)),
+        # Opened Friday 20:00 (closed): the clock starts Monday 8:00 -> Wednesday 16:00.
+        (at(2026, 11, 20, 20, 0), at(2026, 11, 25, 16, 0)),
+        # Opened Saturday: same.
+        (at(2026, 11, 21, 11, 0), at(2026, 11, 25, 16, 0)),
+        # Across 11 November (Independence Day, Wednesday): Tue 12:00 + 24 h -> Mon 16 Nov 12:00.
+        (at(2026, 11, 10, 12, 0), at(2026, 11, 13, 12, 0) + timedelta(days=3)),
+        # Across Christmas 2026 (24, 25, 26 December; 24th closed from 2025): Wed 23 Dec 8:00 ->
+        # 23 Dec (8 h), 28, 29 -> Tue 29 Dec 16:00.
+        (at(2026, 12, 23, 8, 0), at(2026, 12, 29, 16, 0)),
+        # DST: clocks go back on Sunday 25 October 2026; Friday 23 Oct 12:00 -> Wed 28 Oct 12:00 local.
+        (at(2026, 10, 23, 12, 0), at(2026, 10, 28, 12, 0)),
+        # DST: clocks go forward on Sunday 29 March 2026; Friday 27 March 12:00 -> Wed 1 April 12:00 local.
+        (at(2026, 3, 27, 12, 0), at(2026, 4, 1, 12, 0)),
+    ],
+)
+def test_email_first_reply_due_in_business_hours(opened_at, expected):
+    assert first_reply_due([opened(opened_at)]) == expected
+
+
+def test_chat_first_reply_is_60_seconds_of_business_time():
+    assert first_reply_due([opened(at(2026, 11, 23, 10, 0))], channel=TicketChannel.CHAT) == at(
+        2026, 11, 23, 10, 1
+    )
+
+
+def test_social_runs_on_calendar_hours():
+    # Saturday 22:00 + 2 h, no business calendar.
+    assert first_reply_due([opened(at(2026, 11, 21, 22, 0))], channel=TicketChannel.SOCIAL) == at(
+        2026, 11, 22, 0, 0
+    )
+
+
+def test_payment_and_delivery_issues_are_faster_and_urgent_faster_still():
+    start = [opened(at(2026, 11, 23, 8, 0))]
+    assert first_reply_due(start, category=TicketCategory.PAYMENT) == at(2026, 11, 24, 12, 0)  # 12 h
+    assert first_reply_due(start, priority=TicketPriority.URGENT) == at(2026, 11, 23, 14, 0)  # 6 h
+
+
+def test_warning_at_75_percent():
+    assert first_reply_due([opened(at(2026, 11, 23, 8, 0))], step="warn") == at(2026, 11, 25, 10, 0)  # 18 h
+
+
+def test_pending_on_customer_pauses_the_reply_clock_across_a_weekend():
+    history = [
+        opened(at(2026, 11, 20, 8, 0)),  # Friday 8:00, 4 h counted until noon
+        TicketEvent(at=at(2026, 11, 20, 12, 0), kind=K.STATUS, status=S.PENDING_CUSTOMER),
+        TicketEvent(at=at(2026, 11, 24, 8, 0), kind=K.STATUS, status=S.OPEN),  # Tuesday 8:00 resumed
+    ]
+    # 20 h left from Tuesday 8:00 -> Tue 8 h, Wed 8 h, Thu 4 h -> Thursday 12:00.
+    assert first_reply_due(history) == at(2026, 11, 26, 12, 0)
+
+
+def test_while_paused_there_is_no_due_time():
+    history = [
+        opened(at(2026, 11, 20, 8, 0)),
+        TicketEvent(at=at(2026, 11, 20, 9, 0), kind=K.STATUS, status=S.PENDING_CUSTOMER),
+    ]
+    assert first_reply_due(history) is None
+
+
+def test_pending_on_a_courier_pauses_resolution_but_not_the_first_reply():
+    history = [
+        opened(at(2026, 11, 23, 8, 0)),
+        TicketEvent(at=at(2026, 11, 23, 9, 0), kind=K.STATUS, status=S.PENDING_THIRD_PARTY),
+    ]
+    policy = default_policy()
+    targets = policy.targets_for(TicketChannel.EMAIL, TicketCategory.OTHER, TicketPriority.NORMAL)
+    clock_list, _ = sla.evaluate(history, policy, targets, set(), now=at(2026, 11, 23, 9, 0))
+    by_metric = {c.metric: c for c in clock_list}
+    assert by_metric["resolution"].paused and by_metric["resolution"].thresholds["breach"] is None
+    assert not by_metric["first_reply"].paused and by_metric["first_reply"].elapsed == timedelta(hours=1)
+
+
+def test_reply_stops_first_reply_and_a_customer_message_starts_next_reply():
+    history = [
+        opened(at(2026, 11, 23, 8, 0)),
+        TicketEvent(at=at(2026, 11, 23, 9, 0), kind=K.AGENT_REPLY),
+        TicketEvent(at=at(2026, 11, 23, 10, 0), kind=K.CUSTOMER_MESSAGE),
+    ]
+    policy = default_policy()
+    targets = policy.targets_for(TicketChannel.EMAIL, TicketCategory.OTHER, TicketPriority.NORMAL)
+    clock_list, _ = sla.evaluate(history, policy, targets, set(), now=at(2026, 11, 23, 10, 0))
+    by_metric = {c.metric: c for c in clock_list}
+    assert not by_metric["first_reply"].running
+    assert by_metric["next_reply"].thresholds["breach"] == at(2026, 11, 26, 10, 0)
+
+
+def test_ladder_gives_each_step_once_and_the_next_due_time():
+    history = [opened(at(2026, 11, 23, 8, 0))]
+    policy = default_policy()
+    targets = policy.targets_for(TicketChannel.EMAIL, TicketCategory.OTHER, TicketPriority.NORMAL)
+    _, state = sla.evaluate(history, policy, targets, set(), now=at(2026, 11, 25, 10, 0))
+    assert state.due == ["first_reply:warn"]
+    assert state.next_due_at == at(2026, 11, 25, 16, 0)  # the breach, 24 business hours after Monday 8:00
+    _, again = sla.evaluate(history, policy, targets, {"first_reply:warn"}, now=at(2026, 11, 25, 10, 0))
+    assert again.due == []
+
+
+def test_complaint_legal_deadline_is_a_hard_target_no_pause_stops():
+    opened_at = at(2026, 12, 10, 9, 0)
+    deadline = at(2026, 12, 24, 23, 59)
+    history = [
+        opened(opened_at),
+        TicketEvent(at=at(2026, 12, 10, 10, 0), kind=K.STATUS, status=S.PENDING_CUSTOMER),
+    ]
+    policy = default_policy()
+    targets = policy.targets_for(TicketChannel.FORM, TicketCategory.COMPLAINT, TicketPriority.HIGH)
+    _, state = sla.evaluate(history, policy, targets, set(), now=deadline, legal_deadline=deadline)
+    assert "legal:breach" in state.due and "legal:warn" in state.due
+
+
+def test_a_policy_change_recomputes_from_the_same_history():
+    history = [opened(at(2026, 11, 23, 10, 0))]
+    faster = default_policy().targets | {
+        "email": {"first_reply": "8h", "next_reply": "8h", "resolution": "24h", "business_hours": True}
+    }
+    import json
+    from importlib import resources
+
+    config = json.loads(resources.files("zwrotnica.config").joinpath("sla_policy.json").read_text())
+    policy = SlaPolicy.from_config(config | {"version": "v2", "targets": faster})
+    targets = policy.targets_for(TicketChannel.EMAIL, TicketCategory.OTHER, TicketPriority.NORMAL)
+    clock_list, _ = sla.evaluate(history, policy, targets, set(), now=at(2026, 11, 23, 10, 0))
+    assert clock_list[0].thresholds["breach"] == at(2026, 11, 24, 10, 0)
+
+
+def test_policy_without_a_channel_is_refused():
+    import json
+    from importlib import resources
+
+    config = json.loads(resources.files("zwrotnica.config").joinpath("sla_policy.json").read_text())
+    del config["targets"]["chat"]
+    with pytest.raises(ValueError, match="chat"):
+        SlaPolicy.from_config(config)
