@@ -203,3 +203,22 @@ def test_policy_without_a_channel_is_refused():
     del config["targets"]["chat"]
     with pytest.raises(ValueError, match="chat"):
         SlaPolicy.from_config(config)
+
+
+def test_each_wait_for_a_reply_has_its_own_next_reply_steps():
+    history = [
+        opened(at(2026, 11, 23, 8, 0)),
+        TicketEvent(at=at(2026, 11, 23, 9, 0), kind=K.AGENT_REPLY),
+        TicketEvent(at=at(2026, 11, 23, 10, 0), kind=K.CUSTOMER_MESSAGE),
+        TicketEvent(at=at(2026, 11, 23, 11, 0), kind=K.AGENT_REPLY),
+        TicketEvent(at=at(2026, 11, 24, 8, 0), kind=K.CUSTOMER_MESSAGE),
+    ]
+    policy = default_policy()
+    targets = policy.targets_for(TicketChannel.EMAIL, TicketCategory.OTHER, TicketPriority.NORMAL)
+    done = {"next_reply#1:warn", "next_reply#1:breach"}  # the first wait was escalated and answered
+    clock_list, state = sla.evaluate(history, policy, targets, done, now=at(2026, 11, 26, 14, 0))
+    clock = next(c for c in clock_list if c.metric == "next_reply")
+    # The second wait started Tuesday 8:00 with a full 24 h: only its own warning (18 h) is due
+    # by Thursday 14:00.
+    assert clock.step_key == "next_reply#2" and clock.elapsed == timedelta(0)
+    assert "next_reply#2:warn" in state.due and "next_reply#2:breach" not in state.due

@@ -32,6 +32,11 @@ class Clock:
     running: bool  # started and not yet fulfilled
     paused: bool
     thresholds: dict[str, datetime | None]  # step -> when it is reached (None while paused)
+    key: str = ""  # names the steps: the next-reply clock restarts, so each cycle has its own steps
+
+    @property
+    def step_key(self) -> str:
+        return self.key or self.metric
 
 
 def _segments(
@@ -62,6 +67,11 @@ def _counts(metric: str, status: TicketStatus, replied: bool, waiting: bool) -> 
     return True
 
 
+def _starts(segments: list) -> list:
+    """Segments where a wait for our reply begins (the customer wrote after being answered)."""
+    return [seg for i, seg in enumerate(segments) if seg[4] and (i == 0 or not segments[i - 1][4])]
+
+
 def clocks(
     history: Sequence[TicketEvent],
     targets: Targets,
@@ -74,7 +84,13 @@ def clocks(
     segments = list(_segments(history, as_of))
     for metric in METRICS:
         elapsed, running, paused = timedelta(0), False, False
-        for start, end, status, replied, waiting in segments:
+        if metric == "next_reply":
+            # only the current wait counts: an earlier, answered message had its own clock
+            last_start = max((seg[0] for seg in _starts(segments) if seg[4]), default=None)
+            segments_for = [seg for seg in segments if last_start and seg[0] >= last_start]
+        else:
+            segments_for = segments
+        for start, end, status, replied, waiting in segments_for:
             running = _counts(metric, status, replied, waiting)
             paused = running and status is PAUSES[metric]
             if running and not paused:
@@ -87,7 +103,9 @@ def clocks(
                 thresholds[step] = calendar.add_business_time(as_of, remaining)
             else:
                 thresholds[step] = None
-        out.append(Clock(metric, target, elapsed, running, paused, thresholds))
+        cycles = sum(1 for _, _, _, _, waiting in _starts(segments) if waiting)
+        key = f"{metric}#{cycles}" if metric == "next_reply" else metric
+        out.append(Clock(metric, target, elapsed, running, paused, thresholds, key))
     return out
 
 
@@ -108,7 +126,9 @@ def ladder(
     """Which escalation steps are due now, and when the next one is."""
     points: list[tuple[str, datetime]] = []
     for clock in clock_list:
-        points += [(f"{clock.metric}:{step}", at) for step, at in clock.thresholds.items() if at is not None]
+        points += [
+            (f"{clock.step_key}:{step}", at) for step, at in clock.thresholds.items() if at is not None
+        ]
     if legal_deadline and legal_opened_at and escalation:
         period = legal_deadline - legal_opened_at
         points += [(f"legal:{step}", legal_opened_at + period * escalation[step]) for step in STEP_ORDER[:2]]

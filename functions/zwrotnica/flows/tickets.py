@@ -88,7 +88,9 @@ def escalate_due(
             continue
         if state.due:
             result.escalated += 1
-            steps = ", ".join(f"{METRIC_PL[s.split(':')[0]]}: {STEP_PL[s.split(':')[1]]}" for s in state.due)
+            steps = ", ".join(
+                f"{METRIC_PL[s.split(':')[0].split('#')[0]]}: {STEP_PL[s.split(':')[1]]}" for s in state.due
+            )
             result.digests[ticket["team"]].append(
                 f"{ticket['ticket_id']} [{ticket['category']}, {changes.get('priority', ticket['priority'])}]"
                 " "
