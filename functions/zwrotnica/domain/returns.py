@@ -1,0 +1,103 @@
+"""Withdrawal and complaint rules (UPK art. 27-38, 43a+, 7a): pure functions, no I/O.
+
+Dates are Warsaw calendar dates. The customer's deadline uses KC art. 115 (moves past Saturdays, Sundays
+and holidays); the shop's own deadlines are plain 14 calendar days (the safe reading, polish-law.md §0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from zwrotnica.domain import deadlines
+from zwrotnica.messages.polish import date_long
+from zwrotnica.models.order import OrderItem
+
+COMPLAINT_YEARS = 2
+
+
+@dataclass(frozen=True)
+class Window:
+    open: bool
+    deadline: date | None  # None while the goods are not yet in the customer's hands
+
+
+def withdrawal_window(possession_days: list[date], all_delivered: bool, today: date) -> Window:
+    """14 days from possession of the LAST shipment (art. 28 pkt 1 lit. a); open before delivery too."""
+    if not all_delivered or not possession_days:
+        return Window(open=True, deadline=None)
+    deadline = deadlines.withdrawal_deadline(max(possession_days))
+    return Window(open=deadlines.is_within(deadline, today), deadline=deadline)
+
+
+def window_closed_message(window: Window) -> str:
+    assert window.deadline is not None
+    return (
+        f"Termin na odstąpienie od umowy minął {date_long(window.deadline)}. "
+        "Jeśli towar ma wadę, możesz złożyć reklamację."
+    )
+
+
+def complaint_allowed(delivered_on: date | None, today: date) -> bool:
+    """Non-conformity revealed within 2 years of delivery (art. 43c). Not delivered yet: allowed."""
+    if delivered_on is None:
+        return True
+    try:
+        limit = delivered_on.replace(year=delivered_on.year + COMPLAINT_YEARS)
+    except ValueError:  # 29 February
+        limit = delivered_on.replace(year=delivered_on.year + COMPLAINT_YEARS, day=28)
+    return today <= limit
+
+
+def returnable(items: list[OrderItem], in_open_cases: Mapping[str, int]) -> dict[str, int]:
+    """How many of each SKU can still go into a new case: bought minus what open cases already hold."""
+    return {item.sku: max(item.qty - in_open_cases.get(item.sku, 0), 0) for item in items}
+
+
+def selection_errors(
+    items: list[OrderItem], selected: Mapping[str, int], in_open_cases: Mapping[str, int], withdrawal: bool
+) -> dict[str, str]:
+    """Field errors in Polish, keyed by SKU (empty dict: the selection is fine)."""
+    by_sku = {item.sku: item for item in items}
+    left = returnable(items, in_open_cases)
+    errors: dict[str, str] = {}
+    if not any(qty > 0 for qty in selected.values()):
+        errors["items"] = "Wybierz co najmniej jeden produkt."
+    for sku, qty in selected.items():
+        if qty <= 0:
+            continue
+        if sku not in by_sku:
+            errors[sku] = "Tego produktu nie ma w zamówieniu."
+        elif qty > left[sku]:
+            errors[sku] = f"Możesz zwrócić najwyżej {left[sku]} szt."
+        elif withdrawal and by_sku[sku].withdrawal_excluded:
+            errors[sku] = (
+                "Ten produkt nie podlega zwrotowi bez podania przyczyny (art. 38 ustawy o prawach "
+                "konsumenta, np. towar na zamówienie lub w zapieczętowanym opakowaniu). "
+                "Możesz złożyć reklamację."
+            )
+    return errors
+
+
+def refund_amount(
+    items: list[OrderItem],
+    selected: Mapping[str, int],
+    in_open_cases: Mapping[str, int],
+    cheapest_delivery: int,
+) -> int:
+    """Items returned + the cheapest usual delivery when the whole order is withdrawn (art. 32-33)."""
+    by_sku = {item.sku: item for item in items}
+    total = sum(by_sku[sku].unit_price * qty for sku, qty in selected.items() if sku in by_sku and qty > 0)
+    whole = all(selected.get(i.sku, 0) + in_open_cases.get(i.sku, 0) >= i.qty for i in items)
+    return total + (cheapest_delivery if whole else 0)
+
+
+def refund_due(statement_received: date) -> date:
+    """Refund at the latest 14 days after the statement (art. 32 ust. 1), not after the goods arrive."""
+    return deadlines.refund_deadline(statement_received)
+
+
+def complaint_answer_due(received: date) -> date:
+    """Answer within 14 days or the complaint is deemed accepted (art. 7a)."""
+    return deadlines.complaint_answer_deadline(received)
