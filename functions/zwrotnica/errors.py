@@ -59,3 +59,14 @@ class ConcurrentUpdate(ZwrotnicaError):
 
     status = HTTPStatus.SERVICE_UNAVAILABLE
     reason = "concurrent update, retry"
+
+
+class FormInvalid(ZwrotnicaError):
+    """Customer input that breaks a rule: `fields` maps each field to its Polish message."""
+
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+    reason = "Popraw zaznaczone pola."
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__()
+        self.fields = fields

@@ -57,7 +57,7 @@ def ingest_shop_order(order: ShopOrder, now: datetime, base_url: str) -> OrderCh
     return change
 
 
-def _proof_matches(
+def proof_matches(
     order: dict, email: str | None, phone: str | None, token: str | None, now: datetime
 ) -> bool:
     if token:
@@ -77,6 +77,6 @@ def read_status(
     if not (email or phone or token):
         raise MissingProof()
     view = order_store.load_view(number)
-    if view is None or not _proof_matches(view.order, email, phone, token, now):
+    if view is None or not proof_matches(view.order, email, phone, token, now):
         raise OrderNotFound()
     return build_view(view.order, view.timeline, view.shipments, view.cases)

@@ -17,6 +17,13 @@ STYLE = (
     "a{color:#0b57d0}a:focus,button:focus,input:focus{outline:3px solid #b3261e;outline-offset:2px}"
     "dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{font-weight:600}"
     "ol{padding-left:1.2rem}.err{color:#b3261e;font-weight:600}"
+    "label{display:block;font-weight:600;margin-top:.75rem}input,select,textarea{font:inherit;"
+    "padding:.4rem;border:2px solid #555;border-radius:4px;max-width:100%}input[type=number]{width:5rem}"
+    "fieldset{border:1px solid #888;border-radius:6px;margin:1rem 0;padding:.5rem 1rem}"
+    "legend{font-weight:700}.opt label{display:inline;font-weight:400;margin-left:.3rem}"
+    "button{font:inherit;background:#0b57d0;color:#fff;border:0;border-radius:6px;padding:.6rem 1.2rem;"
+    "margin-top:1rem}.hint{color:#444;font-size:.95rem}[aria-invalid=true]{border-color:#b3261e}"
+    ".summary{border:3px solid #b3261e;padding:.5rem 1rem}"
 )
 
 

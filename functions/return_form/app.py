@@ -1,0 +1,41 @@
+"""The return and complaint form: GET /returns shows it, POST /returns takes it (form or JSON)."""
+
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from return_form import views
+from zwrotnica.http import create_app, html_response, json_response, lower_headers, raw_body, request_base_url
+from zwrotnica.observability import logger, metrics
+from zwrotnica.providers.shop import parse_json
+from zwrotnica.web.return_form import lookup_page
+
+app = create_app()
+
+
+@app.get("/returns")
+def form(order: Annotated[str | None, Query(max_length=40)] = None):
+    return html_response(HTTPStatus.OK, lookup_page({"order_number": order or ""}, {}))
+
+
+@app.post("/returns")
+def submit():
+    body, now, base = raw_body(app), datetime.now(UTC), request_base_url(app)
+    if lower_headers(app).get("content-type", "").startswith("application/json"):
+        status, answer = views.submit_json(parse_json(body), now, base)
+        return json_response(status, answer)
+    fields = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    if fields.get("step") == "submit":
+        return views.submit_form(fields, now, base)
+    return views.lookup(fields, now)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,148 @@
+"""Glue between the form's HTTP requests and the returns flow: form fields in, pages out."""
+
+from __future__ import annotations
+
+import secrets as pysecrets
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from pydantic import ValidationError
+
+from zwrotnica.domain import links
+from zwrotnica.domain.returns import returnable
+from zwrotnica.errors import FormInvalid, InvalidPayload, MissingProof, OrderNotFound
+from zwrotnica.flows import returns as returns_flow
+from zwrotnica.flows.orders import status_link
+from zwrotnica.http import html_response
+from zwrotnica.messages.polish import date_long
+from zwrotnica.models.returns import ReturnSubmission
+from zwrotnica.secrets import get_secrets
+from zwrotnica.store import cases as case_store
+from zwrotnica.web import return_form as pages
+
+CSRF_VALID = timedelta(hours=2)
+FIELD_PL = {
+    "order_number": "Podaj numer zamówienia.",
+    "items": "Wybierz co najmniej jeden produkt.",
+    "kind": "Wybierz rodzaj zgłoszenia.",
+    "description": "Opisz wadę.",
+    "demand": "Wybierz, czego żądasz.",
+    "return_method": "Wybierz sposób odesłania.",
+    "email": "Podaj adres e-mail lub telefon z zamówienia.",
+}
+
+
+def _csrf(order_number: str, now: datetime) -> str:
+    return links.make_token(get_secrets().link_signing_key, f"form:{order_number}", now, CSRF_VALID)
+
+
+def _window_text(ctx: returns_flow.ReturnContext) -> str:
+    if ctx.window.deadline is None:
+        return "Zamówienie nie zostało jeszcze doręczone: możesz od niego odstąpić już teraz."
+    if ctx.window.open:
+        deadline = date_long(ctx.window.deadline)
+        return f"Na odstąpienie od umowy masz czas do {deadline} (wystarczy wysłać zgłoszenie)."
+    return f"Termin na odstąpienie od umowy minął {date_long(ctx.window.deadline)}. Możesz złożyć reklamację."
+
+
+def _details(
+    ctx: returns_flow.ReturnContext,
+    fields: Mapping[str, str],
+    errors: Mapping[str, str],
+    now: datetime,
+    status: HTTPStatus = HTTPStatus.OK,
+) -> Response:
+    left = returnable(ctx.items, ctx.in_open_cases)
+    page = pages.details_page(
+        order_number=ctx.order["number"],
+        proof={"email": fields.get("email", ""), "phone": fields.get("phone", "")},
+        items=[(i.sku, i.name, left[i.sku]) for i in ctx.items],
+        window_text=_window_text(ctx),
+        window_open=ctx.window.open,
+        cod=ctx.cod,
+        csrf=_csrf(ctx.order["number"], now),
+        submission_key=fields.get("submission_key") or pysecrets.token_urlsafe(16),
+        values=fields,
+        errors=errors,
+    )
+    return html_response(status, page)
+
+
+def lookup(fields: Mapping[str, str], now: datetime) -> Response:
+    try:
+        ctx = returns_flow.lookup(
+            fields.get("order_number", "").strip(),
+            fields.get("email") or None,
+            fields.get("phone") or None,
+            now,
+        )
+    except (OrderNotFound, MissingProof) as exc:
+        return html_response(exc.status, pages.lookup_page(fields, {}, notice=exc.reason))
+    return _details(ctx, fields, {}, now)
+
+
+def to_submission(fields: Mapping[str, Any]) -> ReturnSubmission:
+    """Form fields (qty_<sku>) or JSON ({"items": {sku: qty}}) into the submission model."""
+    data = dict(fields)
+    if "items" not in data:
+        data["items"] = {
+            k[4:]: int(v or 0) for k, v in fields.items() if k.startswith("qty_") and str(v or "0").isdigit()
+        }
+    for optional in ("reason", "demand", "description", "bank_account", "email", "phone"):
+        if data.get(optional) == "":
+            data[optional] = None
+    try:
+        return ReturnSubmission.model_validate(data)
+    except ValidationError as exc:
+        missing = {str(e["loc"][0]) if e["loc"] else "kind" for e in exc.errors()}
+        if any(not e["loc"] for e in exc.errors()):
+            missing |= {"description", "demand"} if data.get("kind") == "complaint" else {"email"}
+        raise FormInvalid({k: FIELD_PL.get(k, "Popraw to pole.") for k in sorted(missing)}) from exc
+
+
+def submit_form(fields: Mapping[str, str], now: datetime, base_url: str) -> Response:
+    order_number = fields.get("order_number", "")
+    if not links.token_valid(
+        get_secrets().link_signing_key, f"form:{order_number}", fields.get("csrf", ""), now
+    ):
+        return html_response(
+            HTTPStatus.FORBIDDEN,
+            pages.lookup_page(
+                {"order_number": order_number},
+                {},
+                notice="Formularz wygasł. Wyszukaj zamówienie jeszcze raz.",
+            ),
+        )
+    try:
+        rma, _ = returns_flow.submit(to_submission(fields), now, base_url)
+    except (OrderNotFound, MissingProof) as exc:
+        return html_response(exc.status, pages.lookup_page(fields, {}, notice=exc.reason))
+    except FormInvalid as exc:
+        ctx = returns_flow.lookup(order_number, fields.get("email") or None, fields.get("phone") or None, now)
+        return _details(ctx, fields, exc.fields, now, HTTPStatus.UNPROCESSABLE_ENTITY)
+    case = case_store.get(rma) or {"case_id": rma}
+    return html_response(
+        HTTPStatus.CREATED, pages.confirmation_page(case, status_link(base_url, order_number, now))
+    )
+
+
+def submit_json(payload: Any, now: datetime, base_url: str) -> tuple[HTTPStatus, dict]:
+    if not isinstance(payload, dict):
+        raise InvalidPayload("expected a JSON object")
+    try:
+        rma, created = returns_flow.submit(to_submission(payload), now, base_url)
+    except FormInvalid as exc:
+        return HTTPStatus.UNPROCESSABLE_ENTITY, {"message": exc.reason, "fields": exc.fields}
+    case = case_store.get(rma) or {}
+    return (HTTPStatus.CREATED if created else HTTPStatus.OK), {
+        "case_id": rma,
+        "created": created,
+        "status": case.get("status"),
+        "refund_amount": case.get("refund_amount"),
+        "refund_due": case.get("refund_due"),
+        "answer_due": case.get("answer_due"),
+        "status_url": status_link(base_url, payload.get("order_number", ""), now),
+    }

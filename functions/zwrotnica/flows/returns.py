@@ -1,0 +1,184 @@
+"""The return form: find the order, check the rules, open a case with its confirmation in one go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from zwrotnica.domain import deadlines, returns
+from zwrotnica.domain.bank_account import normalize_account
+from zwrotnica.errors import ConcurrentUpdate, FormInvalid, MissingProof, OrderNotFound
+from zwrotnica.flows import outbox as outbox_flow
+from zwrotnica.flows.orders import proof_matches, status_link
+from zwrotnica.messages import case_templates, compose
+from zwrotnica.models.case import CASE_STATUS_PL, CaseKind, CaseStatus, ComplaintDemand, rma_number
+from zwrotnica.models.common import iso
+from zwrotnica.models.order import OrderItem
+from zwrotnica.models.returns import ReturnSubmission
+from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketPriority, TicketRequest
+from zwrotnica.models.timeline import TimelineEntry
+from zwrotnica.observability import logger
+from zwrotnica.settings import get_settings
+from zwrotnica.store import cases as case_store
+from zwrotnica.store import orders as order_store
+from zwrotnica.store import tickets
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+CLOSED_CASES = {CaseStatus.REJECTED.value, CaseStatus.CLOSED.value}
+REFUNDING_DEMANDS = {ComplaintDemand.PRICE_REDUCTION, ComplaintDemand.WITHDRAWAL}
+
+
+@dataclass(frozen=True)
+class ReturnContext:
+    order: dict
+    items: list[OrderItem]
+    in_open_cases: dict[str, int]
+    window: returns.Window
+    delivered_on: date | None
+    cod: bool
+
+
+def _day(moment: datetime) -> date:
+    return moment.astimezone(WARSAW).date()
+
+
+def lookup(order_number: str, email: str | None, phone: str | None, now: datetime) -> ReturnContext:
+    """The same OrderNotFound for a wrong number and a wrong e-mail (no enumeration)."""
+    if not (email or phone):
+        raise MissingProof()
+    view = order_store.load_view(order_number)
+    if view is None or not proof_matches(view.order, email, phone, None, now):
+        raise OrderNotFound()
+    outbound = [s for s in view.shipments if not s.get("is_return")]
+    possessed = [
+        _day(datetime.fromisoformat(s["possessed_at"].replace("Z", "+00:00")))
+        for s in outbound
+        if s.get("possessed_at")
+    ]
+    all_delivered = bool(outbound) and len(possessed) == len(outbound)
+    held: dict[str, int] = {}
+    for case in view.cases:
+        if case.get("status") not in CLOSED_CASES:
+            for sku, qty in (case.get("items") or {}).items():
+                held[sku] = held.get(sku, 0) + int(qty)
+    return ReturnContext(
+        order=view.order,
+        items=[OrderItem.model_validate(i) for i in view.order["items"]],
+        in_open_cases=held,
+        window=returns.withdrawal_window(possessed, all_delivered, _day(now)),
+        delivered_on=max(possessed) if all_delivered else None,
+        cod=view.order.get("payment_method") == "cod",
+    )
+
+
+def _check(sub: ReturnSubmission, ctx: ReturnContext, today: date) -> tuple[dict[str, str], str | None]:
+    withdrawal = sub.kind is CaseKind.WITHDRAWAL
+    errors = returns.selection_errors(ctx.items, sub.items, ctx.in_open_cases, withdrawal)
+    if withdrawal and not ctx.window.open:
+        errors["kind"] = returns.window_closed_message(ctx.window)
+    if not withdrawal and not returns.complaint_allowed(ctx.delivered_on, today):
+        errors["kind"] = "Od dostarczenia minęły ponad 2 lata: reklamacja nie jest już możliwa."
+    account = None
+    if ctx.cod and (withdrawal or sub.demand in REFUNDING_DEMANDS):
+        account = normalize_account(sub.bank_account or "")
+        if account is None:
+            errors["bank_account"] = "Podaj poprawny numer konta do zwrotu (26 cyfr, np. PL61 1090 1014 …)."
+    return errors, account
+
+
+def submit(sub: ReturnSubmission, now: datetime, base_url: str) -> tuple[str, bool]:
+    """Open the case (or return the one this submission already opened). Raises FormInvalid."""
+    ctx = lookup(sub.order_number, sub.email, sub.phone, now)
+    existing = case_store.find_submission(sub.order_number, sub.submission_key)
+    if existing:
+        return existing, False
+    today = _day(now)
+    errors, account = _check(sub, ctx, today)
+    if errors:
+        raise FormInvalid(errors)
+    rma = rma_number(today.year, case_store.next_sequence(today.year))
+    withdrawal = sub.kind is CaseKind.WITHDRAWAL
+    refund = (
+        returns.refund_amount(ctx.items, sub.items, ctx.in_open_cases, _cheapest_delivery(ctx))
+        if withdrawal
+        else None
+    )
+    refund_due = returns.refund_due(today) if withdrawal else None
+    answer_due = None if withdrawal else returns.complaint_answer_due(today)
+    case = {
+        "case_id": rma,
+        "order_number": sub.order_number,
+        "kind": sub.kind.value,
+        "status": CaseStatus.SUBMITTED.value,
+        "status_pl": CASE_STATUS_PL[CaseStatus.SUBMITTED],
+        "items": {sku: qty for sku, qty in sub.items.items() if qty > 0},
+        "reason": sub.reason.value if sub.reason else None,
+        "description": sub.description,
+        "demand": sub.demand.value if sub.demand else None,
+        "return_method": sub.return_method.value,
+        "bank_account": account,
+        "received_at": iso(now),
+        "refund_amount": refund,
+        "refund_due": refund_due.isoformat() if refund_due else None,
+        "answer_due": answer_due.isoformat() if answer_due else None,
+    }
+    url = status_link(base_url, sub.order_number, now)
+    content = case_templates.case_submitted(
+        rma=rma,
+        kind=sub.kind,
+        pieces=sum(case["items"].values()),
+        refund=refund,
+        refund_due=refund_due,
+        send_back_by=deadlines.statutory_deadline(today, 14) if withdrawal else None,
+        answer_due=answer_due,
+        status_url=url,
+        shop_name=get_settings().shop_name,
+    )
+    message = compose.email(
+        dedup_key=f"case:{rma}:submitted",
+        order_number=sub.order_number,
+        recipient=ctx.order["email"],
+        template="case_submitted",
+        content=content,
+        now=now,
+    )
+    entry = TimelineEntry(
+        at=now,
+        kind="case_submitted",
+        ref=rma,
+        text_pl=f"Przyjęliśmy zgłoszenie {rma}: {case_templates.KIND_PL[sub.kind]}.",
+    )
+    try:
+        case_store.create(case, sub.submission_key, [entry], [message] if message else [], now)
+    except ConcurrentUpdate:
+        existing = case_store.find_submission(sub.order_number, sub.submission_key)
+        if existing:
+            return existing, False
+        raise
+    logger.info("case opened", extra={"case_id": rma, "kind": sub.kind.value})
+    outbox_flow.deliver([message] if message else [], now)
+    if answer_due:
+        deadline = datetime.combine(answer_due, time(23, 59), tzinfo=WARSAW)
+        tickets.open_or_append(
+            TicketRequest(
+                order_number=sub.order_number,
+                case_id=rma,
+                channel=TicketChannel.FORM,
+                category=TicketCategory.COMPLAINT,
+                priority=TicketPriority.HIGH,
+                subject=f"Reklamacja {rma}",
+                note=f"Reklamacja {rma}: żądanie {sub.demand.value if sub.demand else '-'}. "
+                f"Ustawowy termin odpowiedzi {answer_due.isoformat()}.",
+                source_ref=f"case:{rma}",
+                at=now,
+                legal_deadline=deadline,
+            )
+        )
+    return rma, True
+
+
+def _cheapest_delivery(ctx: ReturnContext) -> int:
+    """Art. 33: the cheapest usual delivery the shop offers (setting), at most what was paid."""
+    paid = int((ctx.order.get("delivery") or {}).get("shipping_cost", 0))
+    return min(paid, get_settings().cheapest_delivery_grosze)

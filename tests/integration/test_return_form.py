@@ -1,0 +1,219 @@
+"""The return form end to end in-process: lookup, rules, one case per submission, confirmation e-mail."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from order_status.app import lambda_handler as orders
+from return_form.app import lambda_handler as returns_app
+from tests.factories import api_event, woo_order, woo_webhook
+from zwrotnica.models.common import iso
+from zwrotnica.store import cases, tickets
+from zwrotnica.store.table import client, to_item
+
+pytestmark = pytest.mark.integration
+
+
+def delivered(number: str, days_ago: int) -> None:
+    """A delivered outbound shipment, as the courier webhook records it."""
+    at = datetime.now(UTC) - timedelta(days=days_ago)
+    client().put_item(
+        TableName="ZwrotnicaTable",
+        Item=to_item(
+            {
+                "pk": f"ORDER#{number}",
+                "sk": "SHIPMENT#inpost#620000000000000000000001",
+                "type": "shipment",
+                "carrier": "inpost",
+                "tracking_number": "620000000000000000000001",
+                "status": "DELIVERED",
+                "possessed_at": iso(at),
+            }
+        ),
+    )
+
+
+@pytest.fixture
+def order(stack, context):
+    assert orders(woo_webhook(woo_order("1001")), context)["statusCode"] == 200
+    return "1001"
+
+
+def form_post(context, fields: dict) -> dict:
+    body = urlencode(fields)
+    return returns_app(
+        api_event(
+            "POST", "/returns", body=body, headers={"content-type": "application/x-www-form-urlencoded"}
+        ),
+        context,
+    )
+
+
+def json_post(context, payload: dict) -> dict:
+    return returns_app(
+        api_event("POST", "/returns", body=json.dumps(payload), headers={"content-type": "application/json"}),
+        context,
+    )
+
+
+def hidden(page: str, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+
+
+def test_form_page_is_polish_accessible_html(stack, context):
+    response = returns_app(api_event("GET", "/returns", headers={"accept": "text/html"}), context)
+    page = response["body"]
+    assert response["statusCode"] == 200 and '<html lang="pl">' in page
+    assert '<label for="f-order_number">Numer zamówienia</label>' in page and 'id="f-order_number"' in page
+
+
+def test_whole_withdrawal_through_the_html_form(order, context, sent):
+    delivered(order, days_ago=3)
+    # Step 1: lookup
+    details = form_post(
+        context, {"step": "lookup", "order_number": order, "email": "anna.kowalska@example.com"}
+    )
+    assert details["statusCode"] == 200, details["body"][:500]
+    page = details["body"]
+    assert "możesz odesłać: 2 szt." in page and "Na odstąpienie od umowy masz czas do" in page
+    # Step 2: submit
+    fields = {
+        "step": "submit",
+        "order_number": order,
+        "email": "anna.kowalska@example.com",
+        "csrf": hidden(page, "csrf"),
+        "submission_key": hidden(page, "submission_key"),
+        "qty_KURTKA-ZIM-M": "1",
+        "qty_CZAPKA-WEL": "2",
+        "kind": "withdrawal",
+        "reason": "wrong_size",
+        "return_method": "paczkomat",
+    }
+    confirmation = form_post(context, fields)
+    assert confirmation["statusCode"] == 201, confirmation["body"][:800]
+    rma = re.search(r"Zgłoszenie (ZW-\d{4}-\d{6}) przyjęte", confirmation["body"]).group(1)
+    case = cases.get(rma)
+    # Whole order withdrawn: items + the cheapest delivery (9,99 zł), due 14 days after the statement
+    assert case["refund_amount"] == 20000 + 4500 + 999
+    assert case["status"] == "submitted" and case["items"] == {"KURTKA-ZIM-M": 1, "CZAPKA-WEL": 2}
+    # A double click sends the same submission again: still one case, one confirmation e-mail
+    again = form_post(context, fields)
+    assert again["statusCode"] == 201 and rma in again["body"]
+    confirmations = [e for e in sent.emails if e.subject == f"Zgłoszenie {rma} przyjęte"]
+    assert len(confirmations) == 1 and "254,99" in confirmations[0].body
+
+
+def test_past_the_window_is_refused_with_the_date_and_a_complaint_is_offered(order, context):
+    delivered(order, days_ago=40)
+    page = form_post(
+        context, {"step": "lookup", "order_number": order, "email": "anna.kowalska@example.com"}
+    )["body"]
+    assert "Termin na odstąpienie od umowy minął" in page
+    assert 'value="complaint" checked' in page
+    response = json_post(
+        context,
+        {
+            "order_number": order,
+            "email": "anna.kowalska@example.com",
+            "items": {"CZAPKA-WEL": 1},
+            "kind": "withdrawal",
+            "return_method": "paczkomat",
+            "submission_key": "key-past-window",
+        },
+    )
+    assert response["statusCode"] == 422
+    assert "Termin na odstąpienie od umowy minął" in json.loads(response["body"])["fields"]["kind"]
+
+
+def test_complaint_opens_a_case_with_the_legal_deadline_and_a_ticket(order, context, sent):
+    delivered(order, days_ago=40)
+    response = json_post(
+        context,
+        {
+            "order_number": order,
+            "phone": "600100200",
+            "items": {"KURTKA-ZIM-M": 1},
+            "kind": "complaint",
+            "description": "Rozpruty szew na rękawie.",
+            "demand": "repair",
+            "return_method": "courier_pickup",
+            "submission_key": "key-complaint-1",
+        },
+    )
+    assert response["statusCode"] == 201, response["body"]
+    answer = json.loads(response["body"])
+    today = datetime.now(ZoneInfo("Europe/Warsaw")).date()
+    assert answer["answer_due"] == (today + timedelta(days=14)).isoformat()
+    ticket = tickets.get(tickets.ticket_id_for(f"case:{answer['case_id']}"))
+    # 23:59 Warsaw on the answer day is still that day in UTC
+    assert ticket["category"] == "complaint" and ticket["legal_deadline"][:10] == answer["answer_due"]
+
+
+def test_quantities_beyond_what_is_left_and_csrf(order, context):
+    delivered(order, days_ago=2)
+    page = form_post(
+        context, {"step": "lookup", "order_number": order, "email": "anna.kowalska@example.com"}
+    )["body"]
+    fields = {
+        "step": "submit",
+        "order_number": order,
+        "email": "anna.kowalska@example.com",
+        "csrf": hidden(page, "csrf"),
+        "submission_key": "abcdefgh12",
+        "qty_CZAPKA-WEL": "3",
+        "kind": "withdrawal",
+        "return_method": "paczkomat",
+    }
+    invalid = form_post(context, fields)
+    assert invalid["statusCode"] == 422 and "Możesz zwrócić najwyżej 2 szt." in invalid["body"]
+    assert 'aria-invalid="true"' in invalid["body"]
+    forged = form_post(context, fields | {"csrf": "1999999999.forged", "qty_CZAPKA-WEL": "1"})
+    assert forged["statusCode"] == 403
+
+
+def test_wrong_email_and_unknown_order_answer_the_same(order, context):
+    wrong = form_post(context, {"step": "lookup", "order_number": order, "email": "ktos@example.com"})
+    missing = form_post(
+        context, {"step": "lookup", "order_number": "77777", "email": "anna.kowalska@example.com"}
+    )
+    assert wrong["statusCode"] == missing["statusCode"] == 404
+    assert "Nie znaleźliśmy zamówienia" in wrong["body"] and "Nie znaleźliśmy zamówienia" in missing["body"]
+
+
+def test_cash_on_delivery_needs_a_valid_account(stack, context):
+    orders(woo_webhook(woo_order("1002", payment_method="cod")), context)
+    payload = {
+        "order_number": "1002",
+        "email": "anna.kowalska@example.com",
+        "items": {"CZAPKA-WEL": 1},
+        "kind": "withdrawal",
+        "return_method": "paczkomat",
+        "submission_key": "key-cod-1",
+        "bank_account": "PL62 1090 1014 0000 0712 1981 2874",
+    }
+    refused = json_post(context, payload)
+    assert refused["statusCode"] == 422 and "bank_account" in json.loads(refused["body"])["fields"]
+    accepted = json_post(context, payload | {"bank_account": "PL61 1090 1014 0000 0712 1981 2874"})
+    assert accepted["statusCode"] == 201
+    assert (
+        cases.get(json.loads(accepted["body"])["case_id"])["bank_account"] == "PL61109010140000071219812874"
+    )
+
+
+def test_customer_text_is_escaped_in_the_page(order, context):
+    response = form_post(
+        context,
+        {
+            "step": "lookup",
+            "order_number": order,
+            "email": "anna.kowalska@example.com",
+            "phone": '"><script>alert(1)</script>',
+        },
+    )
+    assert "<script>alert(1)</script>" not in response["body"]
