@@ -49,6 +49,11 @@ class OrderNotFound(ZwrotnicaError):
     reason = "Nie znaleźliśmy zamówienia o tym numerze dla podanych danych."
 
 
+class CaseNotFound(ZwrotnicaError):
+    status = HTTPStatus.NOT_FOUND
+    reason = "no such case"
+
+
 class MissingProof(ZwrotnicaError):
     status = HTTPStatus.BAD_REQUEST
     reason = "Podaj adres e-mail lub numer telefonu z zamówienia albo otwórz link z wiadomości."

@@ -1,0 +1,122 @@
+"""Cases over time: return parcels move them, the team accepts or rejects, the refund goes out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from zwrotnica.errors import CaseNotFound, InvalidPayload
+from zwrotnica.flows import outbox as outbox_flow
+from zwrotnica.flows.orders import status_link
+from zwrotnica.messages import case_templates, compose
+from zwrotnica.models.case import CASE_STATUS_PL, CaseKind, CaseStatus, can_move
+from zwrotnica.models.ticket import TicketCategory, TicketPriority, TicketRequest
+from zwrotnica.models.timeline import TimelineEntry
+from zwrotnica.observability import logger
+from zwrotnica.settings import get_settings
+from zwrotnica.store import cases as case_store
+from zwrotnica.store import orders as order_store
+from zwrotnica.store import tickets
+
+# Set by the payments flow when it is deployed: (order_number, amount, reason_ref, now) -> provider ref.
+Refunder = Callable[[str, int, str, datetime], str]
+
+
+def move(
+    rma: str,
+    new: CaseStatus,
+    now: datetime,
+    base_url: str,
+    *,
+    reason: str | None = None,
+    changes: dict[str, Any] | None = None,
+) -> bool:
+    """One forward transition: on the timeline, one e-mail. False when it is not a forward move from
+    the current state (a late or repeated event) or another writer moved the case first."""
+    case = case_store.get(rma)
+    if case is None:
+        raise CaseNotFound()
+    current = CaseStatus(case["status"])
+    if not can_move(current, new):
+        return False
+    order = order_store.load_view(case["order_number"])
+    email = order.order["email"] if order else ""
+    content = case_templates.case_moved(
+        rma=rma,
+        status=new,
+        status_url=status_link(base_url, case["order_number"], now),
+        shop_name=get_settings().shop_name,
+        reason=reason,
+        refund=case.get("refund_amount"),
+    )
+    message = compose.email(
+        dedup_key=f"case:{rma}:{new.value}",
+        order_number=case["order_number"],
+        recipient=email,
+        template=f"case_{new.value}",
+        content=content,
+        now=now,
+    )
+    entry = TimelineEntry(
+        at=now, kind=f"case_{new.value}", ref=rma, text_pl=f"Zgłoszenie {rma}: {CASE_STATUS_PL[new]}."
+    )
+    fields = {"status_pl": CASE_STATUS_PL[new], **(changes or {})}
+    if reason:
+        fields["decision_reason"] = reason
+    messages = [message] if message else []
+    if not case_store.move(case, new.value, fields, [entry], messages, now):
+        return False
+    logger.info("case moved", extra={"case_id": rma, "from": current.value, "to": new.value})
+    outbox_flow.deliver(messages, now)
+    return True
+
+
+def decide(
+    rma: str,
+    accept: bool,
+    now: datetime,
+    base_url: str,
+    *,
+    reason: str | None = None,
+    refunder: Refunder | None = None,
+) -> CaseStatus:
+    """The team's decision on goods that arrived. Acceptance of a withdrawal orders the refund."""
+    if not accept and not reason:
+        raise InvalidPayload("a rejection needs a reason for the customer")
+    if not move(rma, CaseStatus.ACCEPTED if accept else CaseStatus.REJECTED, now, base_url, reason=reason):
+        raise InvalidPayload("the case is not waiting for a decision")
+    case = case_store.get(rma)
+    assert case is not None
+    if not accept or case["kind"] != CaseKind.WITHDRAWAL.value or not case.get("refund_amount"):
+        return CaseStatus(case["status"])
+    if case.get("bank_account") or refunder is None:
+        # Cash on delivery (or no payment provider wired): the team pays by transfer.
+        tickets.open_or_append(
+            TicketRequest(
+                order_number=case["order_number"],
+                case_id=rma,
+                category=TicketCategory.PAYMENT,
+                priority=TicketPriority.HIGH,
+                subject=f"Zwrot przelewem: {rma}",
+                note=f"Przelej {case['refund_amount']} gr na konto ze zgłoszenia {rma} "
+                f"do {case.get('refund_due')}.",
+                source_ref=f"refund-transfer:{rma}",
+                at=now,
+            )
+        )
+        return CaseStatus.ACCEPTED
+    ref = refunder(case["order_number"], int(case["refund_amount"]), f"case:{rma}", now)
+    move(rma, CaseStatus.REFUND_ORDERED, now, base_url, changes={"refund_ref": ref})
+    return CaseStatus.REFUND_ORDERED
+
+
+def on_return_parcel(order_number: str, delivered: bool, now: datetime, base_url: str) -> list[str]:
+    """A return parcel moved (courier webhook): every open withdrawal/complaint case of the order follows."""
+    view = order_store.load_view(order_number)
+    moved = []
+    target = CaseStatus.DELIVERED_TO_SHOP if delivered else CaseStatus.IN_TRANSIT
+    for case in view.cases if view else []:
+        if move(case["case_id"], target, now, base_url):
+            moved.append(case["case_id"])
+    return moved

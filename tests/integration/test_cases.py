@@ -1,0 +1,105 @@
+"""Case transitions: forward only, one message each, the team's decision, the refund ordered once."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from order_status.app import lambda_handler as orders
+from return_form.app import lambda_handler as returns_app
+from tests.factories import api_event, woo_order, woo_webhook
+from zwrotnica.errors import InvalidPayload
+from zwrotnica.flows import cases as case_flow
+from zwrotnica.models.case import CaseStatus
+from zwrotnica.store import cases, tickets
+
+pytestmark = pytest.mark.integration
+BASE = "https://sklep.example.com/api"
+
+
+def open_case(context, number: str = "1001", payment: str = "payulatam_payu", **extra) -> str:
+    assert orders(woo_webhook(woo_order(number, payment_method=payment)), context)["statusCode"] == 200
+    payload = {
+        "order_number": number,
+        "email": "anna.kowalska@example.com",
+        "items": {"CZAPKA-WEL": 1},
+        "kind": "withdrawal",
+        "return_method": "paczkomat",
+        "submission_key": f"key-{number}",
+    } | extra
+    response = returns_app(
+        api_event("POST", "/returns", body=json.dumps(payload), headers={"content-type": "application/json"}),
+        context,
+    )
+    assert response["statusCode"] == 201, response["body"]
+    return json.loads(response["body"])["case_id"]
+
+
+def subjects(sent, rma: str) -> list[str]:
+    return [e.subject for e in sent.emails if rma in e.subject]
+
+
+def test_return_parcel_moves_the_case_forward_once_and_never_back(stack, context, sent):
+    rma = open_case(context)
+    now = datetime.now(UTC)
+    assert case_flow.on_return_parcel("1001", delivered=False, now=now, base_url=BASE) == [rma]
+    assert case_flow.on_return_parcel("1001", delivered=False, now=now, base_url=BASE) == []  # duplicate
+    assert case_flow.on_return_parcel("1001", delivered=True, now=now, base_url=BASE) == [rma]
+    assert case_flow.on_return_parcel("1001", delivered=False, now=now, base_url=BASE) == []  # late event
+    assert cases.get(rma)["status"] == "delivered_to_shop"
+    assert subjects(sent, rma) == [
+        f"Zgłoszenie {rma} przyjęte",
+        f"Zgłoszenie {rma}: zwrot w drodze",
+        f"Zgłoszenie {rma}: dostarczony do sklepu",
+    ]
+
+
+def test_accepting_a_paid_withdrawal_orders_the_refund_once(stack, context, sent):
+    rma = open_case(context)
+    now = datetime.now(UTC)
+    case_flow.on_return_parcel("1001", delivered=True, now=now, base_url=BASE)
+    calls = []
+
+    def refunder(order_number: str, amount: int, reason_ref: str, at: datetime) -> str:
+        calls.append((order_number, amount, reason_ref))
+        return "REF-1"
+
+    assert case_flow.decide(rma, True, now, BASE, refunder=refunder) is CaseStatus.REFUND_ORDERED
+    with pytest.raises(InvalidPayload):
+        case_flow.decide(rma, True, now, BASE, refunder=refunder)  # a second click
+    assert calls == [("1001", 2250, f"case:{rma}")]
+    case = cases.get(rma)
+    assert (case["status"], case["refund_ref"]) == ("refund_ordered", "REF-1")
+    assert f"Zgłoszenie {rma}: zwrot środków zlecony" in subjects(sent, rma)
+
+
+def test_cash_on_delivery_acceptance_becomes_a_transfer_ticket(stack, context):
+    rma = open_case(context, "1002", payment="cod", bank_account="61109010140000071219812874")
+    now = datetime.now(UTC)
+    case_flow.on_return_parcel("1002", delivered=True, now=now, base_url=BASE)
+    assert case_flow.decide(rma, True, now, BASE, refunder=None) is CaseStatus.ACCEPTED
+    ticket = tickets.get(tickets.ticket_id_for(f"refund-transfer:{rma}"))
+    assert ticket["category"] == "payment" and "2250 gr" in ticket["notes"][0]["text"]
+    assert "61109010140000071219812874" not in json.dumps(ticket, default=str)
+
+
+def test_rejection_needs_a_reason_and_tells_the_customer(stack, context, sent):
+    rma = open_case(context)
+    now = datetime.now(UTC)
+    case_flow.on_return_parcel("1001", delivered=True, now=now, base_url=BASE)
+    with pytest.raises(InvalidPayload):
+        case_flow.decide(rma, False, now, BASE)
+    assert (
+        case_flow.decide(rma, False, now, BASE, reason="Produkt nosi ślady użytkowania.")
+        is CaseStatus.REJECTED
+    )
+    rejection = next(e for e in sent.emails if e.subject == f"Zgłoszenie {rma}: odrzucony")
+    assert "Produkt nosi ślady użytkowania." in rejection.body
+
+
+def test_decision_before_the_goods_arrive_is_refused(stack, context):
+    rma = open_case(context)
+    with pytest.raises(InvalidPayload):
+        case_flow.decide(rma, True, datetime.now(UTC), BASE)
