@@ -19,6 +19,8 @@ class Settings(BaseModel):
     status_link_days: int = Field(alias="STATUS_LINK_DAYS", default=90)
     max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=256 * 1024)
     # Art. 33 UPK: the delivery refund is capped at the cheapest usual delivery option (grosze).
+    labels_bucket: str = Field(alias="LABELS_BUCKET", default="")
+    return_address: str = Field(alias="RETURN_ADDRESS", default="")
     cheapest_delivery_grosze: int = Field(alias="CHEAPEST_DELIVERY_GROSZE", default=999)
     # Provider APIs (sandbox URLs in local mode; tests use httpx mock transports, never the network)
     shipx_base_url: str = Field(alias="SHIPX_BASE_URL", default="https://api-shipx-pl.easypack24.net")

@@ -68,6 +68,11 @@ def bootstrap(region: str = "eu-central-1", template: dict[str, Any] | None = No
     sns = boto3.client("sns", region_name=region)
     for name in tpl.resources("AWS::SNS::Topic", template):
         resolved[name] = sns.create_topic(Name=name)["TopicArn"]
+    s3 = boto3.client("s3", region_name=region)
+    for name in tpl.resources("AWS::S3::Bucket", template):
+        bucket = name.lower()  # bucket names are lower case
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+        resolved[name] = bucket
     sqs = boto3.client("sqs", region_name=region)
     for name in tpl.resources("AWS::SQS::Queue", template):
         resolved[name] = sqs.create_queue(QueueName=name)["QueueUrl"]

@@ -51,6 +51,7 @@ def test_return_parcel_moves_the_case_forward_once_and_never_back(stack, context
     assert cases.get(rma)["status"] == "delivered_to_shop"
     assert subjects(sent, rma) == [
         f"Zgłoszenie {rma} przyjęte",
+        f"Zgłoszenie {rma}: etykieta wysłana",
         f"Zgłoszenie {rma}: zwrot w drodze",
         f"Zgłoszenie {rma}: dostarczony do sklepu",
     ]
@@ -103,3 +104,15 @@ def test_decision_before_the_goods_arrive_is_refused(stack, context):
     rma = open_case(context)
     with pytest.raises(InvalidPayload):
         case_flow.decide(rma, True, datetime.now(UTC), BASE)
+
+
+def test_the_return_slip_is_a_pdf_in_s3_linked_from_the_label_email(stack, context, sent):
+    import boto3
+
+    rma = open_case(context)
+    case = cases.get(rma)
+    assert (case["status"], case["label_key"]) == ("label_sent", f"labels/{rma}.pdf")
+    pdf = boto3.client("s3").get_object(Bucket="labelsbucket", Key=case["label_key"])["Body"].read()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 5000
+    email = next(e for e in sent.emails if e.subject == f"Zgłoszenie {rma}: etykieta wysłana")
+    assert f"labels/{rma}.pdf" in email.body and "X-Amz-Expires=604800" in email.body

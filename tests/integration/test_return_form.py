@@ -101,7 +101,7 @@ def test_whole_withdrawal_through_the_html_form(order, context, sent):
     case = cases.get(rma)
     # Whole order withdrawn: items + the cheapest delivery (9,99 zł), due 14 days after the statement
     assert case["refund_amount"] == 20000 + 4500 + 999
-    assert case["status"] == "submitted" and case["items"] == {"KURTKA-ZIM-M": 1, "CZAPKA-WEL": 2}
+    assert case["status"] == "label_sent" and case["items"] == {"KURTKA-ZIM-M": 1, "CZAPKA-WEL": 2}
     # A double click sends the same submission again: still one case, one confirmation e-mail
     again = form_post(context, fields)
     assert again["statusCode"] == 201 and rma in again["body"]

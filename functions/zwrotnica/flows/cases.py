@@ -31,6 +31,7 @@ def move(
     *,
     reason: str | None = None,
     changes: dict[str, Any] | None = None,
+    label_url: str | None = None,
 ) -> bool:
     """One forward transition: on the timeline, one e-mail. False when it is not a forward move from
     the current state (a late or repeated event) or another writer moved the case first."""
@@ -49,6 +50,7 @@ def move(
         shop_name=get_settings().shop_name,
         reason=reason,
         refund=case.get("refund_amount"),
+        label_url=label_url,
     )
     message = compose.email(
         dedup_key=f"case:{rma}:{new.value}",
@@ -120,3 +122,28 @@ def on_return_parcel(order_number: str, delivered: bool, now: datetime, base_url
         if move(case["case_id"], target, now, base_url):
             moved.append(case["case_id"])
     return moved
+
+
+def issue_label(rma: str, now: datetime, base_url: str) -> bool:
+    """A printable return slip in S3 and a link to it by e-mail; moves the case to "etykieta wysłana"."""
+    from zwrotnica.documents import return_slip  # lazy: PDF rendering only runs here
+    from zwrotnica.store import labels
+
+    case = case_store.get(rma)
+    if case is None:
+        raise CaseNotFound()
+    view = order_store.load_view(case["order_number"])
+    names = {i["sku"]: i["name"] for i in (view.order["items"] if view else [])}
+    settings = get_settings()
+    pdf = return_slip.render(
+        rma=rma,
+        order_number=case["order_number"],
+        return_address=settings.return_address or settings.shop_name,
+        items=[(names.get(sku, sku), qty) for sku, qty in case["items"].items()],
+        shop_name=settings.shop_name,
+    )
+    key = f"labels/{rma}.pdf"
+    labels.put_pdf(key, pdf)
+    return move(
+        rma, CaseStatus.LABEL_SENT, now, base_url, changes={"label_key": key}, label_url=labels.link(key)
+    )

@@ -158,6 +158,7 @@ def submit(sub: ReturnSubmission, now: datetime, base_url: str) -> tuple[str, bo
         raise
     logger.info("case opened", extra={"case_id": rma, "kind": sub.kind.value})
     outbox_flow.deliver([message] if message else [], now)
+    _label(rma, now, base_url)
     if answer_due:
         deadline = datetime.combine(answer_due, time(23, 59), tzinfo=WARSAW)
         tickets.open_or_append(
@@ -182,3 +183,15 @@ def _cheapest_delivery(ctx: ReturnContext) -> int:
     """Art. 33: the cheapest usual delivery the shop offers (setting), at most what was paid."""
     paid = int((ctx.order.get("delivery") or {}).get("shipping_cost", 0))
     return min(paid, get_settings().cheapest_delivery_grosze)
+
+
+def _label(rma: str, now: datetime, base_url: str) -> None:
+    """The case is committed: a failed label leaves it "zgłoszony" for the team (CLI) to retry."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from zwrotnica.flows import cases
+
+    try:
+        cases.issue_label(rma, now, base_url)
+    except (BotoCoreError, ClientError):
+        logger.warning("return label failed", extra={"case_id": rma})

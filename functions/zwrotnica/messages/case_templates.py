@@ -58,6 +58,7 @@ def case_moved(
     shop_name: str,
     reason: str | None = None,
     refund: int | None = None,
+    label_url: str | None = None,
 ) -> Email:
     label = CASE_STATUS_PL[status]
     blocks: list[str | tuple[str, str]] = ["Dzień dobry,", f"zgłoszenie {rma}: {label}."]
@@ -67,5 +68,10 @@ def case_moved(
         blocks.append(
             f"Zleciliśmy zwrot {money(refund)}. Pieniądze zwykle docierają w ciągu 1–3 dni roboczych."
         )
+    if status is CaseStatus.LABEL_SENT and label_url:
+        blocks += [
+            "Wydrukuj list zwrotny, włóż go do paczki i nadaj ją. Link jest ważny 7 dni:",
+            ("Pobierz list zwrotny (PDF)", label_url),
+        ]
     blocks += [("Status zgłoszenia", status_url), f"Pozdrawiamy,\n{shop_name}"]
     return email_from_blocks(f"Zgłoszenie {rma}: {label}", blocks)

@@ -1,0 +1,1 @@
+"""Files shipped with the code (fonts with Polish glyphs)."""

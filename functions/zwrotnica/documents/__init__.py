@@ -1,0 +1,1 @@
+"""Documents we generate for customers (PDF)."""
