@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt functions/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help venv run demo test unit integration lint format template bench build deploy clean
+.PHONY: help venv browser run demo test unit integration lint format template bench screenshots build deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -18,13 +18,18 @@ $(STAMP): requirements-dev.txt functions/requirements.txt
 
 venv: $(STAMP) ## create the virtualenv and install everything (runs by itself when needed)
 
+browser: ## Debian's Chromium for the browser tests (Playwright drives it; no browser downloads)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+
 run: venv ## start the whole system locally: moto (AWS), the API on :3000, the sweeper
 	PYTHONPATH=functions:. $(PY) -m infra.local.run
 
 demo: venv ## play an order's life against `make run` (in a second terminal)
 	PYTHONPATH=functions:. $(PY) -m infra.local.demo
 
-test: venv ## lint, then every test (unit, integration on moto, template checks)
+test: venv browser ## lint, then every test (unit, integration on moto, browser, template checks)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
@@ -42,6 +47,9 @@ lint: venv ## ruff and the template gate (SAM transform + cfn-lint)
 format: venv ## format the code
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+screenshots: venv browser ## regenerate docs/screenshots from the browser tests
+	SCREENSHOTS=1 $(PY) -m pytest -q tests/integration/test_browser_return_form.py
 
 bench: venv ## benchmarks: DynamoDB round trips, warm latency, cold import
 	PYTHONPATH=functions:. $(PY) -m infra.bench

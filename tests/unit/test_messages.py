@@ -60,7 +60,7 @@ def test_money_in_another_currency_names_it():
 
 
 def test_long_date_in_polish():
-    assert date_long(datetime(2026, 11, 27)) == "piątek, 27 listopada 2026"
+    assert date_long(datetime(2026, 11, 27)) == "27 listopada 2026 (piątek)"
 
 
 @pytest.mark.parametrize(

@@ -122,6 +122,7 @@ def submit(sub: ReturnSubmission, now: datetime, base_url: str) -> tuple[str, bo
         "refund_amount": refund,
         "refund_due": refund_due.isoformat() if refund_due else None,
         "answer_due": answer_due.isoformat() if answer_due else None,
+        "send_back_by": deadlines.statutory_deadline(today, 14).isoformat() if withdrawal else None,
     }
     url = status_link(base_url, sub.order_number, now)
     content = case_templates.case_submitted(

@@ -44,5 +44,5 @@ MONTHS_GENITIVE = (
 
 
 def date_long(d) -> str:
-    """`piątek, 27 listopada 2026`."""
-    return f"{WEEKDAYS[d.weekday()]}, {d.day} {MONTHS_GENITIVE[d.month - 1]} {d.year}"
+    """`27 listopada 2026 (piątek)`: reads right after any preposition ("do", "najpóźniej", "minął")."""
+    return f"{d.day} {MONTHS_GENITIVE[d.month - 1]} {d.year} ({WEEKDAYS[d.weekday()]})"

@@ -218,6 +218,12 @@ def confirmation_page(case: Mapping[str, object], status_url: str) -> str:
         lines.append(
             f"<li>Zwrot {escape(money(int(str(case['refund_amount']))))} najpóźniej {escape(due)}.</li>"
         )
+    if case.get("send_back_by"):
+        due = date_long(date.fromisoformat(str(case["send_back_by"])))
+        lines.append(
+            f"<li>Odeślij towar najpóźniej {escape(due)}. "
+            "List zwrotny do wydrukowania wysłaliśmy e-mailem.</li>"
+        )
     if case.get("answer_due"):
         due = date_long(date.fromisoformat(str(case["answer_due"])))
         lines.append(f"<li>Odpowiemy na reklamację najpóźniej {escape(due)}.</li>")
