@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from zwrotnica.domain import links
 from zwrotnica.domain.returns import returnable
-from zwrotnica.errors import FormInvalid, InvalidPayload, MissingProof, OrderNotFound
+from zwrotnica.errors import FormInvalid, InvalidPayload, MissingProof, OrderNotFound, TooManyAttempts
 from zwrotnica.flows import returns as returns_flow
 from zwrotnica.flows.orders import status_link
 from zwrotnica.http import html_response
@@ -79,7 +79,7 @@ def lookup(fields: Mapping[str, str], now: datetime) -> Response:
             fields.get("phone") or None,
             now,
         )
-    except (OrderNotFound, MissingProof) as exc:
+    except (OrderNotFound, MissingProof, TooManyAttempts) as exc:
         return html_response(exc.status, pages.lookup_page(fields, {}, notice=exc.reason))
     return _details(ctx, fields, {}, now)
 

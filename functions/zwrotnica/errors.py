@@ -59,6 +59,11 @@ class MissingProof(ZwrotnicaError):
     reason = "Podaj adres e-mail lub numer telefonu z zamówienia albo otwórz link z wiadomości."
 
 
+class TooManyAttempts(ZwrotnicaError):
+    status = HTTPStatus.TOO_MANY_REQUESTS
+    reason = "Zbyt wiele prób dla tego zamówienia. Spróbuj ponownie za godzinę."
+
+
 class ConcurrentUpdate(ZwrotnicaError):
     """Another writer changed the item first; the caller may retry (503 tells providers to retry)."""
 

@@ -217,3 +217,15 @@ def test_customer_text_is_escaped_in_the_page(order, context):
         },
     )
     assert "<script>alert(1)</script>" not in response["body"]
+
+
+def test_guessing_e_mails_for_one_order_is_throttled(order, context):
+    for attempt in range(20):
+        response = form_post(
+            context, {"step": "lookup", "order_number": order, "email": f"guess{attempt}@example.com"}
+        )
+        assert response["statusCode"] == 404
+    blocked = form_post(
+        context, {"step": "lookup", "order_number": order, "email": "anna.kowalska@example.com"}
+    )
+    assert blocked["statusCode"] == 429 and "Zbyt wiele prób" in blocked["body"]

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from zwrotnica.domain import deadlines, returns
 from zwrotnica.domain.bank_account import normalize_account
-from zwrotnica.errors import ConcurrentUpdate, FormInvalid, MissingProof, OrderNotFound
+from zwrotnica.errors import ConcurrentUpdate, FormInvalid, MissingProof, OrderNotFound, TooManyAttempts
 from zwrotnica.flows import outbox as outbox_flow
 from zwrotnica.flows.orders import proof_matches, status_link
 from zwrotnica.messages import case_templates, compose
@@ -20,12 +20,14 @@ from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketPriorit
 from zwrotnica.models.timeline import TimelineEntry
 from zwrotnica.observability import logger
 from zwrotnica.settings import get_settings
+from zwrotnica.store import attempts, tickets
 from zwrotnica.store import cases as case_store
 from zwrotnica.store import orders as order_store
-from zwrotnica.store import tickets
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 CLOSED_CASES = {CaseStatus.REJECTED.value, CaseStatus.CLOSED.value}
+# Per order number and hour: a customer needs a few; guessing e-mails for one order needs many.
+LOOKUPS_PER_HOUR = 20
 REFUNDING_DEMANDS = {ComplaintDemand.PRICE_REDUCTION, ComplaintDemand.WITHDRAWAL}
 
 
@@ -47,6 +49,8 @@ def lookup(order_number: str, email: str | None, phone: str | None, now: datetim
     """The same OrderNotFound for a wrong number and a wrong e-mail (no enumeration)."""
     if not (email or phone):
         raise MissingProof()
+    if attempts.hit("lookup", order_number, now) > LOOKUPS_PER_HOUR:
+        raise TooManyAttempts()
     view = order_store.load_view(order_number)
     if view is None or not proof_matches(view.order, email, phone, None, now):
         raise OrderNotFound()
