@@ -5,7 +5,7 @@ from http import HTTPStatus
 from typing import Annotated
 from urllib.parse import parse_qsl
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -33,6 +33,13 @@ def submit():
     if fields.get("step") == "submit":
         return views.submit_form(fields, now, base)
     return views.lookup(fields, now)
+
+
+@app.post("/cases/<rma>/decision")
+def decision(rma: Annotated[str, Path(pattern=r"^ZW-\d{4}-\d{6}$")]):
+    """The team's decision on returned goods (signed like every webhook: Standard Webhooks)."""
+    status = views.decide(rma, lower_headers(app), raw_body(app), datetime.now(UTC), request_base_url(app))
+    return json_response(HTTPStatus.OK, {"case_id": rma, "status": status})
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -13,7 +13,14 @@ from pydantic import ValidationError
 
 from zwrotnica.domain import links
 from zwrotnica.domain.returns import returnable
-from zwrotnica.errors import FormInvalid, InvalidPayload, MissingProof, OrderNotFound, TooManyAttempts
+from zwrotnica.errors import (
+    FormInvalid,
+    InvalidPayload,
+    InvalidSignature,
+    MissingProof,
+    OrderNotFound,
+    TooManyAttempts,
+)
 from zwrotnica.flows import returns as returns_flow
 from zwrotnica.flows.orders import status_link
 from zwrotnica.http import html_response
@@ -146,3 +153,22 @@ def submit_json(payload: Any, now: datetime, base_url: str) -> tuple[HTTPStatus,
         "answer_due": case.get("answer_due"),
         "status_url": status_link(base_url, payload.get("order_number", ""), now),
     }
+
+
+def decide(rma: str, headers: Mapping[str, str], body: bytes, now: datetime, base_url: str) -> str:
+    from zwrotnica.flows import cases
+    from zwrotnica.providers import standard_webhooks
+    from zwrotnica.providers.shop import parse_json
+
+    if (
+        standard_webhooks.verify(get_secrets().standard_webhooks_secrets, headers, body, now.timestamp())
+        is None
+    ):
+        raise InvalidSignature()
+    payload = parse_json(body)
+    if not isinstance(payload, dict) or not isinstance(payload.get("accept"), bool):
+        raise InvalidPayload("expected {accept: true|false, reason: text}")
+    reason = str(payload.get("reason") or "")[:500] or None
+    return cases.decide(
+        rma, payload["accept"], now, base_url, reason=reason, refunder=cases.default_refunder()
+    ).value

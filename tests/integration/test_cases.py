@@ -116,3 +116,30 @@ def test_the_return_slip_is_a_pdf_in_s3_linked_from_the_label_email(stack, conte
     assert pdf.startswith(b"%PDF") and len(pdf) > 5000
     email = next(e for e in sent.emails if e.subject == f"Zgłoszenie {rma}: etykieta wysłana")
     assert f"labels/{rma}.pdf" in email.body and "X-Amz-Expires=604800" in email.body
+
+
+def test_team_decision_endpoint_is_signed(stack, context, sent):
+    import time
+
+    from tests.factories import SW_SECRET
+    from zwrotnica.providers import standard_webhooks
+
+    rma = open_case(context)
+    case_flow.on_return_parcel("1001", delivered=True, now=datetime.now(UTC), base_url=BASE)
+
+    def decision(payload: dict, secret: str = SW_SECRET) -> dict:
+        body = json.dumps(payload).encode()
+        ts = int(time.time())
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": f"dec-{rma}",
+            "webhook-timestamp": str(ts),
+            "webhook-signature": standard_webhooks.sign(secret, f"dec-{rma}", ts, body),
+        }
+        return returns_app(api_event("POST", f"/cases/{rma}/decision", body=body, headers=headers), context)
+
+    assert decision({"accept": False, "reason": "x"}, secret="whsec_" + "QUFB" * 8)["statusCode"] == 401
+    assert decision({"accept": "yes"})["statusCode"] == 422
+    response = decision({"accept": False, "reason": "Brak metki."})
+    assert response["statusCode"] == 200 and json.loads(response["body"])["status"] == "rejected"
+    assert cases.get(rma)["status"] == "rejected"

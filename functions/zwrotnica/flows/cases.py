@@ -147,3 +147,12 @@ def issue_label(rma: str, now: datetime, base_url: str) -> bool:
     return move(
         rma, CaseStatus.LABEL_SENT, now, base_url, changes={"label_key": key}, label_url=labels.link(key)
     )
+
+
+def default_refunder() -> Refunder | None:
+    """The payment providers' refund client, once the payments flow provides one."""
+    try:
+        from zwrotnica.flows import refunds
+    except ImportError:
+        return None
+    return getattr(refunds, "request_refund", None)
