@@ -19,12 +19,19 @@ class Settings(BaseModel):
     status_link_days: int = Field(alias="STATUS_LINK_DAYS", default=90)
     max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=256 * 1024)
     # Art. 33 UPK: the delivery refund is capped at the cheapest usual delivery option (grosze).
+    shipx_organization_id: str = Field(alias="SHIPX_ORGANIZATION_ID", default="")
+    # ShipX `receiver` for return shipments, as JSON: {"company_name", "email", "phone", "address": {...}}
+    shipx_return_receiver: str = Field(alias="SHIPX_RETURN_RECEIVER", default="")
     labels_bucket: str = Field(alias="LABELS_BUCKET", default="")
     return_address: str = Field(alias="RETURN_ADDRESS", default="")
     cheapest_delivery_grosze: int = Field(alias="CHEAPEST_DELIVERY_GROSZE", default=999)
     # Provider APIs (sandbox URLs in local mode; tests use httpx mock transports, never the network)
     shipx_base_url: str = Field(alias="SHIPX_BASE_URL", default="https://api-shipx-pl.easypack24.net")
     inpost_source_check: bool = Field(alias="INPOST_SOURCE_CHECK", default=True)  # 91.216.25.0/24
+    # Courier issue: silent parcels, and which channels each shipping message uses (JSON overrides)
+    silent_label_hours: int = Field(alias="SILENT_LABEL_HOURS", default=24)
+    silent_transit_working_hours: int = Field(alias="SILENT_TRANSIT_WORKING_HOURS", default=48)
+    shipping_messages: str = Field(alias="SHIPPING_MESSAGES", default="")
     payu_base_url: str = Field(alias="PAYU_BASE_URL", default="https://secure.payu.com")
     p24_base_url: str = Field(alias="P24_BASE_URL", default="https://secure.przelewy24.pl")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,8 @@ from zwrotnica.models.case import CASE_STATUS_PL, CaseKind, CaseStatus, can_move
 from zwrotnica.models.ticket import TicketCategory, TicketPriority, TicketRequest
 from zwrotnica.models.timeline import TimelineEntry
 from zwrotnica.observability import logger
+from zwrotnica.providers.errors import ProviderError
+from zwrotnica.providers.shipx_returns import ShipXReturns
 from zwrotnica.settings import get_settings
 from zwrotnica.store import cases as case_store
 from zwrotnica.store import orders as order_store
@@ -124,28 +127,74 @@ def on_return_parcel(order_number: str, delivered: bool, now: datetime, base_url
     return moved
 
 
-def issue_label(rma: str, now: datetime, base_url: str) -> bool:
-    """A printable return slip in S3 and a link to it by e-mail; moves the case to "etykieta wysłana"."""
-    from zwrotnica.documents import return_slip  # lazy: PDF rendering only runs here
+def issue_label(rma: str, now: datetime, base_url: str, shipx: ShipXReturns | None = None) -> bool:
+    """A return label (InPost ShipX when configured, else our printable slip) in S3, and a link to it by
+    e-mail; moves the case to "etykieta wysłana"."""
     from zwrotnica.store import labels
 
     case = case_store.get(rma)
     if case is None:
         raise CaseNotFound()
     view = order_store.load_view(case["order_number"])
-    names = {i["sku"]: i["name"] for i in (view.order["items"] if view else [])}
+    order = view.order if view else {}
+    changes: dict[str, Any] = {}
+    pdf = None
+    shipx = shipx or _shipx()
+    if shipx and case.get("return_method") == "paczkomat" and order:
+        pdf, changes = _shipx_label(shipx, rma, order)
+    if pdf is None:
+        pdf = _slip(rma, case, order)
+    key = f"labels/{rma}.pdf"
+    labels.put_pdf(key, pdf)
+    return move(
+        rma,
+        CaseStatus.LABEL_SENT,
+        now,
+        base_url,
+        changes=changes | {"label_key": key},
+        label_url=labels.link(key),
+    )
+
+
+def _shipx() -> ShipXReturns | None:
+    from zwrotnica.secrets import get_secrets
+
+    settings, token = get_settings(), get_secrets().inpost_api_token
+    if not (settings.shipx_organization_id and settings.shipx_return_receiver and token):
+        return None
+    return ShipXReturns(settings.shipx_base_url, token, settings.shipx_organization_id)
+
+
+def _shipx_label(shipx: ShipXReturns, rma: str, order: dict[str, Any]) -> tuple[bytes | None, dict[str, Any]]:
+    """Create the return shipment and take its label if ShipX confirmed it already; failures fall
+    back to the slip."""
+    first, _, last = str(order.get("customer_name", "")).partition(" ")
+    sender = {
+        "first_name": first,
+        "last_name": last or first,
+        "email": order.get("email"),
+        "phone": str(order.get("phone") or "").removeprefix("+48"),
+    }
+    receiver = json.loads(get_settings().shipx_return_receiver)
+    try:
+        shipment_id = shipx.create(rma=rma, sender=sender, receiver=receiver)
+        return shipx.label(shipment_id), {"shipx_shipment_id": shipment_id}
+    except ProviderError as exc:
+        logger.warning("shipx return shipment failed", extra={"case_id": rma, "error": str(exc)})
+        return None, {}
+
+
+def _slip(rma: str, case: dict[str, Any], order: dict[str, Any]) -> bytes:
+    from zwrotnica.documents import return_slip  # lazy: PDF rendering only runs here
+
+    names = {i["sku"]: i["name"] for i in order.get("items", [])}
     settings = get_settings()
-    pdf = return_slip.render(
+    return return_slip.render(
         rma=rma,
         order_number=case["order_number"],
         return_address=settings.return_address or settings.shop_name,
         items=[(names.get(sku, sku), qty) for sku, qty in case["items"].items()],
         shop_name=settings.shop_name,
-    )
-    key = f"labels/{rma}.pdf"
-    labels.put_pdf(key, pdf)
-    return move(
-        rma, CaseStatus.LABEL_SENT, now, base_url, changes={"label_key": key}, label_url=labels.link(key)
     )
 
 
