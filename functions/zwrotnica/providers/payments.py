@@ -1,0 +1,53 @@
+"""Payment providers: verify a notification, then parse it into one PaymentEvent or RefundEvent.
+
+Tpay is not supported: its notifications need an RS256 detached JWS checked against Tpay's certificate
+chain plus an md5sum, and the answer body must be exactly `TRUE` (payments.md section 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from zwrotnica.errors import InvalidSignature, UnknownSource
+from zwrotnica.models.payment import PaymentEvent, RefundEvent
+from zwrotnica.secrets import Secrets
+
+PROVIDERS = ("payu", "przelewy24")
+
+
+def verify_and_parse(
+    provider: str, headers: Mapping[str, str], body: bytes, secrets: Secrets
+) -> PaymentEvent | RefundEvent:
+    """Signature first (nothing is parsed from an unsigned body), then our point of sale, then fields."""
+    if provider == "payu":
+        return _payu(headers, body, secrets)
+    if provider == "przelewy24":
+        return _przelewy24(body, secrets)
+    raise UnknownSource()
+
+
+def _payu(headers: Mapping[str, str], body: bytes, secrets: Secrets) -> PaymentEvent | RefundEvent:
+    from zwrotnica.providers import payu  # lazy, as przelewy24: both import httpx for their clients
+
+    header = next((headers[name] for name in payu.SIGNATURE_HEADERS if name in headers), None)
+    if not payu.verify_signature(body, header, secrets.payu_second_key):
+        raise InvalidSignature()
+    event = payu.parse_notification(body)
+    # Order notifications name the POS; refund notifications do not (the signature key is per POS).
+    if isinstance(event, PaymentEvent) and event.raw["order"].get("merchantPosId") != secrets.payu_pos_id:
+        raise InvalidSignature("unknown point of sale")
+    return event
+
+
+def _przelewy24(body: bytes, secrets: Secrets) -> PaymentEvent | RefundEvent:
+    from zwrotnica.providers import przelewy24
+
+    doc = przelewy24.load_body(body)
+    if not przelewy24.verify_notification(doc, secrets.p24_crc):
+        raise InvalidSignature()
+    ours = {"merchantId": secrets.p24_merchant_id, "posId": secrets.p24_pos_id}
+    if any(key in doc and str(doc[key]) != str(value) for key, value in ours.items()):
+        raise InvalidSignature("unknown point of sale")
+    if "refundsUuid" in doc:
+        return przelewy24.parse_refund_notification(body)
+    return przelewy24.parse_notification(body)
