@@ -1,0 +1,71 @@
+"""Courier tracking webhooks: InPost ShipX, AfterShip, and generic Standard Webhooks-signed events.
+
+InPost signs nothing, so its URL carries a secret: `/webhooks/couriers/inpost/{token}` (a path segment,
+because ShipX's support for query strings is unconfirmed). ShipX checks a URL with a GET when it is saved.
+"""
+
+import time
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from zwrotnica.flows import shipments
+from zwrotnica.http import create_app, json_response, lower_headers, raw_body, request_base_url
+from zwrotnica.observability import logger, metrics
+from zwrotnica.providers import couriers
+from zwrotnica.secrets import get_secrets
+from zwrotnica.settings import get_settings
+
+app = create_app()
+Source = Annotated[str, Path(max_length=40)]
+Token = Annotated[str, Path(max_length=200)]
+
+
+def _request(source: str, token: str | None, body: bytes = b"") -> couriers.CourierRequest:
+    source_ip = app.current_event.request_context.http.source_ip
+    return couriers.CourierRequest(source, lower_headers(app), body, token, source_ip)
+
+
+def _receive(source: str, token: str | None):
+    request = _request(source, token, raw_body(app))
+    settings = get_settings()
+    event = couriers.verify_and_parse(request, get_secrets(), time.time(), settings.inpost_source_check)
+    if event is None:
+        return json_response(HTTPStatus.OK, {"result": "ignored"})
+    outcome = shipments.ingest(event, datetime.now(UTC), request_base_url(app))
+    return json_response(outcome.http, {"result": outcome.result})
+
+
+def _url_check(source: str, token: str | None):
+    couriers.check_caller(_request(source, token), get_secrets(), get_settings().inpost_source_check)
+    return json_response(HTTPStatus.OK, {"result": "ok"})
+
+
+@app.post("/webhooks/couriers/<source>")
+def courier_webhook(source: Source):
+    return _receive(source, None)
+
+
+@app.post("/webhooks/couriers/inpost/<token>")
+def inpost_webhook(token: Token):
+    return _receive("inpost", token)
+
+
+@app.get("/webhooks/couriers/<source>")
+def courier_url_check(source: Source):
+    return _url_check(source, None)
+
+
+@app.get("/webhooks/couriers/inpost/<token>")
+def inpost_url_check(token: Token):
+    return _url_check("inpost", token)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,66 @@
+"""The customer messages of one shipment state change, through `compose` like every other message.
+
+One state change makes one notice, by each channel the policy names; a notice meant for SMS goes by
+e-mail when the order has no phone. The dedup key holds the event time, so the same change can never
+be written twice, while a second failed attempt days later is a new change with its own apology.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from zwrotnica.domain.shipment_status import ShipmentStatus, tracking_url
+from zwrotnica.domain.shipments import ShipmentState, Trigger, channels
+from zwrotnica.messages import compose, shipping_templates
+from zwrotnica.messages.shipping_templates import ShippingContext
+from zwrotnica.models.common import iso
+from zwrotnica.models.outbox import OutboxMessage
+
+
+def link_for(carrier: str, number: str) -> str | None:
+    try:
+        return tracking_url(carrier, number)
+    except ValueError:
+        return None
+
+
+def messages(
+    trigger: Trigger,
+    status: ShipmentStatus | None,
+    state: ShipmentState,
+    *,
+    occurred_at: datetime,
+    now: datetime,
+    status_url: str | None,
+    shop_name: str,
+    point_name: str | None = None,
+    point_address: str | None = None,
+    pickup_deadline: datetime | None = None,
+    overrides: Mapping[str, Sequence[str]] | None = None,
+) -> list[OutboxMessage]:
+    ctx = ShippingContext(
+        order_number=state.order_number,
+        carrier=state.carrier,
+        tracking_number=state.tracking_number,
+        shop_name=shop_name,
+        tracking_url=link_for(state.carrier, state.tracking_number),
+        status_url=status_url,
+        paczkomat=state.paczkomat and state.carrier == "inpost",
+        point_id=state.point_id,
+        point_name=point_name,
+        point_address=point_address,
+        pickup_deadline=pickup_deadline,
+    )
+    note = shipping_templates.notice(trigger.value, status or ShipmentStatus.UNKNOWN, ctx)
+    key = f"ship:{state.carrier}:{state.tracking_number}:{trigger.value}:{iso(occurred_at)}"
+    common = {"dedup_key": key, "order_number": state.order_number, "template": f"shipment_{trigger.value}"}
+    wanted = channels(trigger, overrides)
+    out: list[OutboxMessage | None] = []
+    if "sms" in wanted:
+        text = shipping_templates.sms(note, ctx)
+        out.append(compose.sms(phone=state.phone, text=text, now=now, **common))
+    if "email" in wanted or (wanted == ("sms",) and not state.phone):
+        content = shipping_templates.email(note, ctx)
+        out.append(compose.email(recipient=state.email, content=content, now=now, **common))
+    return [m for m in out if m is not None]

@@ -1,0 +1,186 @@
+"""What a courier event does to a shipment, and what the customer is told: pure decision, no I/O.
+
+Order of events: a shipment moves only on an event at least as new as the last one it applied, and only
+forward (`shipment_status.advances`). An older event, a repeated status or an unknown code goes to the
+timeline and changes nothing. So any arrival order of one parcel's history ends in the same state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from zwrotnica.domain.business_calendar import BusinessCalendar
+from zwrotnica.domain.shipment_status import (
+    STATUS_LABEL_PL,
+    TERMINAL,
+    ShipmentStatus,
+    advances,
+    possession_taken,
+)
+from zwrotnica.models.tracking import TrackingEvent
+
+S = ShipmentStatus
+# Couriers work Monday to Friday, public holidays excepted: whole days count as working hours.
+COURIER_CALENDAR = BusinessCalendar(hours=((time(0), time.max),) * 5 + (None, None))
+PICKUP_HOLD = {"inpost": timedelta(hours=48)}  # InPost keeps a parcel in the locker about 48 h
+REMINDER_LEFT = timedelta(hours=24)  # `pickup_reminder_sent` comes with about a day left
+
+
+class Trigger(StrEnum):
+    SHIPPED = "shipped"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    READY_FOR_PICKUP = "ready_for_pickup"
+    PICKUP_REMINDER = "pickup_reminder"
+    PROBLEM = "problem"  # failed, delayed, exception, going back: an apology and a ticket for logistics
+    DELIVERED = "delivered"
+    SILENT = "silent"
+
+
+# The default policy; SHIPPING_MESSAGES (JSON, e.g. {"out_for_delivery": ["sms", "email"]}) overrides it.
+DEFAULT_CHANNELS: dict[Trigger, tuple[str, ...]] = {
+    Trigger.SHIPPED: ("email",),
+    Trigger.OUT_FOR_DELIVERY: ("sms",),
+    Trigger.READY_FOR_PICKUP: ("sms", "email"),
+    Trigger.PICKUP_REMINDER: ("sms",),
+    Trigger.PROBLEM: ("sms", "email"),
+    Trigger.DELIVERED: ("email",),
+    Trigger.SILENT: ("email",),
+}
+
+
+def channels(trigger: Trigger, overrides: Mapping[str, Sequence[str]] | None = None) -> tuple[str, ...]:
+    chosen = (overrides or {}).get(trigger.value, DEFAULT_CHANNELS[trigger])
+    return tuple(c for c in chosen if c in ("sms", "email"))
+
+
+class Action(StrEnum):
+    APPLY = "apply"  # the status changes
+    REFRESH = "refresh"  # the same status, a newer event (another scan, a pickup reminder)
+    RECORD = "record"  # timeline only: late, repeated or unknown, or refuted by the carrier's API
+
+
+@dataclass(frozen=True)
+class ShipmentState:
+    """A shipment as stored, with the order's contact data copied onto it (one read finds both)."""
+
+    order_number: str
+    carrier: str
+    tracking_number: str
+    status: ShipmentStatus | None = None
+    last_event_at: datetime | None = None
+    is_return: bool = False
+    origin: str | None = None  # "zdn": InPost sends the undelivered parcel back; else a customer return
+    email: str = ""
+    phone: str | None = None
+    marketing_consent: bool = False
+    paczkomat: bool = False
+    point_id: str | None = None
+    pickup_deadline: datetime | None = None
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> ShipmentState:
+        def when(key: str) -> datetime | None:
+            return datetime.fromisoformat(item[key].replace("Z", "+00:00")) if item.get(key) else None
+
+        status = item.get("status")
+        return cls(
+            order_number=item["pk"].removeprefix("ORDER#"),
+            carrier=item["carrier"],
+            tracking_number=item["tracking_number"],
+            status=ShipmentStatus(status) if status in ShipmentStatus.__members__ else None,
+            last_event_at=when("last_event_at"),
+            is_return=bool(item.get("is_return")),
+            origin=item.get("origin"),
+            email=item.get("email", ""),
+            phone=item.get("phone"),
+            marketing_consent=bool(item.get("marketing_consent")),
+            paczkomat=item.get("delivery_method") == "paczkomat",
+            point_id=item.get("point_id"),
+            pickup_deadline=when("pickup_deadline"),
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    status: ShipmentStatus | None  # the shipment's status after the event
+    trigger: Trigger | None = None
+    possession: bool = False  # the customer holds the parcel: the withdrawal clock starts
+    pickup_deadline: datetime | None = None
+
+    @property
+    def ticket(self) -> bool:
+        return self.trigger is Trigger.PROBLEM
+
+
+def effective_status(state: ShipmentState, event: TrackingEvent) -> ShipmentStatus:
+    """A return parcel delivered is back at the shop: RETURNED for the order, never the customer's."""
+    if state.is_return and event.status is S.DELIVERED:
+        return S.RETURNED
+    return event.status
+
+
+def decide(state: ShipmentState, event: TrackingEvent) -> Decision:
+    current, new = state.status, effective_status(state, event)
+    last = state.last_event_at
+    if last is not None and event.occurred_at < last:
+        return Decision(Action.RECORD, current)
+    if advances(current, new):
+        trigger = None if state.is_return else _trigger(current, new)
+        deadline = None
+        if new is S.READY_FOR_PICKUP and event.carrier in PICKUP_HOLD:
+            deadline = event.occurred_at + PICKUP_HOLD[event.carrier]
+        return Decision(Action.APPLY, new, trigger, not state.is_return and possession_taken(new), deadline)
+    if new == current and (last is None or event.occurred_at > last):
+        reminder = event.raw_code.casefold() == "pickup_reminder_sent" and not state.is_return
+        if reminder and new is S.READY_FOR_PICKUP:
+            deadline = state.pickup_deadline or event.occurred_at + REMINDER_LEFT
+            return Decision(Action.REFRESH, new, Trigger.PICKUP_REMINDER, pickup_deadline=deadline)
+        return Decision(Action.REFRESH, new)
+    return Decision(Action.RECORD, current)
+
+
+def evolve(state: ShipmentState, event: TrackingEvent, decision: Decision) -> ShipmentState:
+    """The state after the event (what the store writes), for replaying several events in a row."""
+    if decision.action is Action.RECORD:
+        return state
+    deadline = decision.pickup_deadline or state.pickup_deadline
+    return replace(state, status=decision.status, last_event_at=event.occurred_at, pickup_deadline=deadline)
+
+
+def _trigger(current: ShipmentStatus | None, new: ShipmentStatus) -> Trigger | None:
+    if new in (S.LABEL_CREATED, S.IN_TRANSIT):
+        return Trigger.SHIPPED if current in (None, S.UNKNOWN) else None  # once: label or first scan
+    return {
+        S.OUT_FOR_DELIVERY: Trigger.OUT_FOR_DELIVERY,
+        S.READY_FOR_PICKUP: Trigger.READY_FOR_PICKUP,
+        S.DELIVERED: Trigger.DELIVERED,
+        S.DELIVERY_FAILED: Trigger.PROBLEM,
+        S.DELAYED: Trigger.PROBLEM,
+        S.EXCEPTION: Trigger.PROBLEM,
+        S.RETURNING_TO_SENDER: Trigger.PROBLEM,
+        S.RETURNED: Trigger.PROBLEM,
+    }.get(new)
+
+
+def silent_due(
+    status: ShipmentStatus | None, last_event_at: datetime, label_hours: int = 24, transit_hours: int = 48
+) -> datetime | None:
+    """When a shipment that hears nothing more becomes a silent parcel; None once it cannot go silent."""
+    if status is None or status in TERMINAL:
+        return None
+    if status is S.LABEL_CREATED:
+        return last_event_at + timedelta(hours=label_hours)
+    due = COURIER_CALENDAR.add_business_time(last_event_at, timedelta(hours=transit_hours))
+    return due.replace(microsecond=0)  # each day's window ends at 23:59:59.999999: drop those microseconds
+
+
+def timeline_text(state: ShipmentState, event: TrackingEvent) -> str:
+    what = "Zwrot" if state.is_return or event.is_return else "Przesyłka"
+    if event.status is S.UNKNOWN:
+        return f"{what} {event.tracking_number}: nowe zdarzenie u przewoźnika ({event.raw_code})."
+    return f"{what} {event.tracking_number}: {STATUS_LABEL_PL[effective_status(state, event)].lower()}."

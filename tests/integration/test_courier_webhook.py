@@ -1,0 +1,428 @@
+"""Courier webhooks end to end: the real handler in-process against moto; ShipX is an httpx.MockTransport."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections import Counter
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from courier_webhook.app import lambda_handler as couriers
+from order_status.app import lambda_handler as orders
+from tests.factories import (
+    PARCEL,
+    aftership_body,
+    aftership_webhook,
+    inpost_body,
+    inpost_webhook,
+    shipx_tracking,
+    tracking_webhook,
+    woo_order,
+    woo_order_shipped,
+    woo_webhook,
+)
+from zwrotnica.flows import shipments as shipment_flow
+from zwrotnica.providers import inpost
+from zwrotnica.store import orders as order_store
+from zwrotnica.store import outbox as outbox_store
+from zwrotnica.store import shipments as shipment_store
+from zwrotnica.store import tickets
+
+pytestmark = pytest.mark.integration
+RETURN_PARCEL = "522107010621008001205984"
+
+
+class FakeShipX:
+    """ShipX's tracking read: knows what InPost pushed (unless told otherwise), or is down."""
+
+    def __init__(self) -> None:
+        self.statuses: dict[str, list[str]] = {}
+        self.down = False
+        self.calls: list[str] = []
+        self.lock = threading.Lock()
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        number = request.url.path.rsplit("/", 1)[-1]
+        with self.lock:
+            self.calls.append(number)
+        if self.down:
+            raise httpx.ConnectTimeout("shipx down", request=request)
+        if request.url.path != f"/v1/tracking/{number}" or number not in self.statuses:
+            return httpx.Response(404, json={"status": 404, "error": "resource_not_found"})
+        return httpx.Response(200, json=shipx_tracking(number, self.statuses[number]))
+
+
+@pytest.fixture
+def shipx(stack):
+    fake = FakeShipX()
+    inpost.use_transport(httpx.MockTransport(fake.handler))
+    yield fake
+    inpost.use_transport(None)
+
+
+def push(context, shipx: FakeShipX, status: str, *, number: str = PARCEL, **fields) -> dict:
+    """ShipX pushes a status; its tracking API knows it from then on (as the real one does)."""
+    shipx.statuses.setdefault(number, []).append(
+        status if fields.get("event") != "shipment_confirmed" else "confirmed"
+    )
+    return couriers(inpost_webhook(status, number=number, **fields), context)
+
+
+def body(response: dict) -> dict:
+    return json.loads(response["body"])
+
+
+def order_with_parcel(
+    context, number: str = "1001", tracking: str = PARCEL, provider: str = "InPost"
+) -> None:
+    assert orders(woo_webhook(woo_order_shipped(number, tracking, provider)), context)["statusCode"] == 200
+
+
+def notices(order_number: str) -> Counter:
+    """Shipment notices per template (an SMS and an e-mail of the same state change count once each)."""
+    return Counter(
+        m.template for m in outbox_store.list_for_order(order_number) if m.template.startswith("ship")
+    )
+
+
+def shipment(order_number: str = "1001", number: str = PARCEL, carrier: str = "inpost") -> dict:
+    item = shipment_store.get(order_number, carrier, number)
+    assert item is not None
+    return item
+
+
+def parcel_timeline(order_number: str = "1001") -> list[dict]:
+    return [t for t in order_store.load_view(order_number).timeline if t["kind"] == "shipment"]
+
+
+# --- who may call ----------------------------------------------------------------------------------------
+
+
+def test_inpost_url_check_answers_200_only_with_the_token(stack, context):
+    assert couriers(inpost_webhook(method="GET"), context)["statusCode"] == 200
+    assert couriers(inpost_webhook(method="GET", token="wrong"), context)["statusCode"] == 401
+    assert couriers(inpost_webhook(method="GET", token=None), context)["statusCode"] == 401
+
+
+@pytest.mark.parametrize(
+    ("token", "source_ip", "reason"),
+    [
+        (None, "91.216.25.17", "invalid or missing token"),
+        ("dev-inpost-token-4f1c2b", "91.216.25.17", "invalid or missing token"),
+        ("dev-inpost-token-4f1c2a", "91.216.26.17", "source address not allowed"),
+    ],
+)
+def test_inpost_push_without_the_secret_or_from_elsewhere_is_401_and_nothing_stored(
+    stack, context, sent, shipx, token, source_ip, reason
+):
+    order_with_parcel(context)
+    response = couriers(inpost_webhook("delivered", token=token, source_ip=source_ip), context)
+    assert (response["statusCode"], body(response)["message"]) == (401, reason)
+    assert "status" not in shipment() and parcel_timeline() == []
+    assert shipx.calls == [] and len(sent.emails) == 1  # the order's own e-mail only
+
+
+def test_source_check_is_off_when_configured(stack, context, shipx, monkeypatch):
+    from zwrotnica.settings import get_settings
+
+    monkeypatch.setitem(os.environ, "INPOST_SOURCE_CHECK", "false")
+    get_settings.cache_clear()
+    order_with_parcel(context)
+    assert push(context, shipx, "out_for_delivery", source_ip="127.0.0.1")["statusCode"] == 200
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"secret": "wrong-secret"}, {"signature": ""}, {"signature": "bm90IGEgc2lnbmF0dXJl"}],
+)
+def test_aftership_bad_signature_is_401(stack, context, kwargs):
+    response = couriers(aftership_webhook(**kwargs), context)
+    assert response["statusCode"] == 401
+    assert shipment_store.find("inpost", PARCEL) == (None, None)
+
+
+def test_unknown_source_is_404_and_malformed_bodies_are_400_with_a_reason(stack, context):
+    invalid = couriers(tracking_webhook({"carrier": "dhl", "status": "DELIVERED"}), context)
+    assert invalid["statusCode"] == 400
+    assert body(invalid)["message"] == "invalid fields: occurred_at, tracking_number"
+    event = aftership_webhook()
+    event["rawPath"] = event["requestContext"]["http"]["path"] = "/webhooks/couriers/fedex"
+    assert couriers(event, context)["statusCode"] == 404
+    not_json = couriers(inpost_webhook(body=b"{not json"), context)
+    assert (not_json["statusCode"], body(not_json)["message"]) == (400, "body is not valid JSON")
+    bad_time = couriers(inpost_webhook(body=inpost_body(at="2025-03-03T07:42:19Z")), context)
+    assert bad_time["statusCode"] == 400 and "event_ts" in body(bad_time)["message"]
+
+
+# --- a parcel's life ----------------------------------------------------------------------------------------
+
+
+def test_locker_parcel_one_message_per_state_change(stack, context, sent, shipx):
+    order_with_parcel(context)
+    steps = [
+        ("created", {"event": "shipment_confirmed", "at": "2025-03-01 10:30:00 +0100"}, "apply"),
+        ("taken_by_courier", {"at": "2025-03-01 17:02:00 +0100"}, "apply"),
+        ("adopted_at_sorting_center", {"at": "2025-03-02 02:10:00 +0100"}, "refresh"),
+        ("out_for_delivery", {"at": "2025-03-03 07:42:19 +0100"}, "apply"),
+        ("ready_to_pickup", {"at": "2025-03-03 13:11:05 +0100"}, "apply"),
+        ("pickup_reminder_sent", {"at": "2025-03-04 13:11:05 +0100"}, "refresh"),
+        ("delivered", {"at": "2025-03-04 18:20:00 +0100"}, "apply"),
+    ]
+    for status, fields, result in steps:
+        response = push(context, shipx, status, **fields)
+        assert (response["statusCode"], body(response)) == (200, {"result": result}), status
+    assert notices("1001") == {
+        "shipment_shipped": 1,  # e-mail
+        "shipment_out_for_delivery": 1,  # SMS
+        "shipment_ready_for_pickup": 2,  # SMS + e-mail
+        "shipment_pickup_reminder": 1,  # SMS
+        "shipment_delivered": 1,  # e-mail
+    }
+    item = shipment()
+    assert (item["status"], item["raw_code"], item["confirmed"]) == ("DELIVERED", "delivered", True)
+    assert item["possessed_at"] == "2025-03-04T17:20:00.000000Z"
+    assert order_store.load_view("1001").order["possessed_at"] == "2025-03-04T17:20:00.000000Z"
+    assert "queue" not in item  # delivered parcels cannot go silent
+    ready = next(
+        m for m in outbox_store.list_for_order("1001") if m.template == "shipment_ready_for_pickup" and m.html
+    )
+    assert "Paczkomacie KRA010" in ready.text and "ul. Zielona 5, 30-001 Kraków" in ready.text
+    assert "do środy, 5 marca, godz. 13:11" in ready.text  # 48 h in Warsaw time
+    assert "https://inpost.pl/sledzenie-przesylek?number=" + PARCEL in ready.text
+    assert "https://sklep.example.com/api/orders/1001/status?t=" in ready.text
+    delivered = next(e for e in sent.emails if e.subject == "Zamówienie nr 1001 dotarło – dziękujemy!")
+    assert delivered.destinations["ToAddresses"] == ["anna.kowalska@example.com"]
+    status = body(orders(_status_request(), context))
+    assert status["shipments"][0]["status"] == {"code": "DELIVERED", "label": "Doręczona"}
+    assert len(parcel_timeline()) == len(steps)
+    assert shipx.calls == [PARCEL] * 3  # ready, its reminder and delivered: they tell the customer
+
+
+def _status_request() -> dict:
+    from tests.factories import api_event
+
+    return api_event("GET", "/orders/1001/status", query="email=anna.kowalska%40example.com")
+
+
+def test_late_event_never_moves_back_but_is_kept_in_the_timeline(stack, context, shipx):
+    order_with_parcel(context)
+    assert body(push(context, shipx, "delivered", at="2025-03-04 18:20:00 +0100")) == {"result": "apply"}
+    late = push(context, shipx, "out_for_delivery", at="2025-03-03 07:42:19 +0100")
+    assert body(late) == {"result": "record"}
+    again = couriers(inpost_webhook("out_for_delivery", at="2025-03-03 07:42:19 +0100"), context)
+    assert body(again) == {"result": "duplicate"}  # the event marker refuses a second line
+    assert shipment()["status"] == "DELIVERED"
+    assert sorted(t["data"]["raw_code"] for t in parcel_timeline()) == ["delivered", "out_for_delivery"]
+    assert notices("1001") == {"shipment_delivered": 1}
+
+
+def test_exact_duplicate_is_a_no_op(stack, context, sent, shipx):
+    order_with_parcel(context)
+    first = push(context, shipx, "delivered", at="2025-03-04 18:20:00 +0100")
+    again = couriers(inpost_webhook("delivered", at="2025-03-04 18:20:00 +0100"), context)
+    assert (body(first), body(again)) == ({"result": "apply"}, {"result": "duplicate"})
+    assert len(parcel_timeline()) == 1 and notices("1001") == {"shipment_delivered": 1}
+    assert [e.subject for e in sent.emails].count("Zamówienie nr 1001 dotarło – dziękujemy!") == 1
+
+
+def test_unknown_number_is_held_202_then_applied_when_an_order_update_names_it(stack, context, shipx):
+    assert orders(woo_webhook(woo_order("1001")), context)["statusCode"] == 200
+    early = push(context, shipx, "confirmed", event="shipment_confirmed", at="2025-03-01 10:30:00 +0100")
+    ready = push(context, shipx, "ready_to_pickup", at="2025-03-03 13:11:05 +0100")
+    again = couriers(inpost_webhook("ready_to_pickup", at="2025-03-03 13:11:05 +0100"), context)
+    assert [(r["statusCode"], body(r)["result"]) for r in (early, ready, again)] == [
+        (202, "unmatched"),
+        (202, "unmatched"),
+        (202, "duplicate"),
+    ]
+    assert parcel_timeline() == []
+    update = woo_order_shipped("1001", modified="2026-11-20T15:00:00")
+    assert orders(woo_webhook(update, topic="order.updated"), context)["statusCode"] == 200
+    assert shipment()["status"] == "READY_FOR_PICKUP"
+    assert len(parcel_timeline()) == 2
+    assert notices("1001") == {"shipment_ready_for_pickup": 2}  # where the parcel is now, not its history
+    assert shipment_store.find("inpost", PARCEL)[1] is None  # the holder is gone
+    assert body(push(context, shipx, "delivered", at="2025-03-04 18:20:00 +0100")) == {"result": "apply"}
+
+
+def test_shipx_contradicting_the_push_means_no_action(stack, context, sent, shipx):
+    order_with_parcel(context)
+    shipx.statuses[PARCEL] = ["confirmed", "taken_by_courier"]
+    response = couriers(inpost_webhook("delivered", at="2025-03-04 18:20:00 +0100"), context)
+    assert (response["statusCode"], body(response)) == (202, {"result": "refuted"})
+    assert "status" not in shipment() and notices("1001") == {}
+    [line] = parcel_timeline()
+    assert line["data"]["confirmed"] is False and "czeka na potwierdzenie" in line["text_pl"]
+
+
+def test_shipx_down_acts_on_the_push_and_marks_it_unconfirmed(stack, context, sent, shipx):
+    order_with_parcel(context)
+    shipx.down = True
+    response = couriers(inpost_webhook("delivered", at="2025-03-04 18:20:00 +0100"), context)
+    assert (response["statusCode"], body(response)) == (200, {"result": "apply"})
+    assert (shipment()["status"], shipment()["confirmed"]) == ("DELIVERED", False)
+    assert parcel_timeline()[0]["data"]["confirmed"] is False
+    assert notices("1001") == {"shipment_delivered": 1}
+
+
+def test_failed_delivery_apologises_and_opens_one_logistics_ticket_without_personal_data(
+    stack, context, shipx
+):
+    order_with_parcel(context)
+    push(context, shipx, "out_for_delivery_to_address", at="2025-03-03 07:42:19 +0100")
+    response = push(context, shipx, "undelivered_wrong_address", at="2025-03-03 15:00:00 +0100")
+    assert body(response) == {"result": "apply"}
+    messages = [m for m in outbox_store.list_for_order("1001") if m.template == "shipment_problem"]
+    assert sorted(m.channel.value for m in messages) == ["email", "sms"]
+    email = next(m for m in messages if m.channel.value == "email")
+    assert email.subject == "Przepraszamy – kłopot z doręczeniem zamówienia nr 1001"
+    assert "Co dalej:" in email.text
+    ticket = tickets.get(
+        tickets.ticket_id_for(
+            f"shipment:inpost:{PARCEL}:undelivered_wrong_address:2025-03-03T14:00:00.000000Z"
+        )
+    )
+    assert (ticket["category"], ticket["team"]) == ("delivery", "logistics")
+    dumped = json.dumps(ticket, default=str)
+    assert "anna.kowalska" not in dumped and "600100200" not in dumped
+
+
+def test_zdn_return_parcel_is_its_own_shipment_and_never_moves_the_outbound_one(stack, context, shipx):
+    order_with_parcel(context)
+    zdn = push(
+        context, shipx, "returned_to_sender", at="2025-03-06 09:14:10 +0100", return_number=RETURN_PARCEL
+    )
+    assert body(zdn) == {"result": "apply"}
+    assert shipment()["status"] == "RETURNING_TO_SENDER"
+    back = push(context, shipx, "delivered", number=RETURN_PARCEL, at="2025-03-08 11:00:00 +0100")
+    assert body(back) == {"result": "apply"}
+    returned = shipment(number=RETURN_PARCEL)
+    assert (returned["is_return"], returned["status"], returned.get("possessed_at")) == (
+        True,
+        "RETURNED",
+        None,
+    )
+    assert shipment()["status"] == "RETURNING_TO_SENDER"
+    assert "possessed_at" not in order_store.load_view("1001").order
+    assert notices("1001") == {"shipment_problem": 2}  # the outbound parcel's "wraca do nas", SMS + e-mail
+
+
+def test_aftership_dpd_failed_attempt(stack, context, shipx):
+    order_with_parcel(context, "2001", "1000635967411U", provider="DPD Poland")
+    response = couriers(aftership_webhook(aftership_body("attempt_fail.json")), context)
+    assert (response["statusCode"], body(response)) == (200, {"result": "apply"})
+    item = shipment("2001", "1000635967411U", "dpd")
+    assert (item["status"], item["raw_code"]) == ("DELIVERY_FAILED", "AttemptFail_002")
+    assert shipx.calls == []  # signed source: no confirmation read
+
+
+def test_generic_canonical_event(stack, context, shipx):
+    order_with_parcel(context, "2002", "00340434161094042557", provider="DHL")
+    data = {
+        "carrier": "dhl",
+        "tracking_number": "00340434161094042557",
+        "status": "READY_FOR_PICKUP",
+        "raw_code": "OWL",
+        "occurred_at": "2026-11-21T10:00:00+01:00",
+        "point_name": "DHL POP Żabka",
+        "point_address": "ul. Długa 1, 00-001 Warszawa",
+    }
+    assert body(couriers(tracking_webhook(data), context)) == {"result": "apply"}
+    [email] = [m for m in outbox_store.list_for_order("2002") if m.template.endswith("pickup") and m.html]
+    assert "punkcie odbioru DHL POP Żabka" in email.text and "ul. Długa 1, 00-001 Warszawa" in email.text
+
+
+def test_silent_parcel_gets_a_ticket_and_the_customer_one_message_once(stack, context, shipx):
+    order_with_parcel(context)
+    push(context, shipx, "taken_by_courier", at="2025-03-03 10:00:00 +0100")  # Monday
+    assert shipment()["due_at"] == "2025-03-05T09:00:00.000000Z"  # 48 working hours: Wednesday
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert shipment_flow.flag_silent(now, 25) == 1
+    assert shipment_flow.flag_silent(now, 25) == 0
+    assert notices("1001")["shipment_silent"] == 1
+    push(context, shipx, "adopted_at_sorting_center", at="2025-03-06 10:00:00 +0100")
+    assert shipment()["queue"] == "silent"
+    assert shipment_flow.flag_silent(now, 25) == 1
+    assert notices("1001")["shipment_silent"] == 1  # once per shipment
+    ticket = tickets.get(tickets.ticket_id_for(f"silent:inpost:{PARCEL}:2025-03-05T09:00:00.000000Z"))
+    assert ticket["category"] == "delivery" and len(ticket["notes"]) == 2
+
+
+def test_label_without_a_first_scan_goes_silent_after_24_hours(stack, context, shipx):
+    order_with_parcel(context)
+    push(context, shipx, "confirmed", event="shipment_confirmed", at="2025-03-07 16:00:00 +0100")  # Friday
+    assert shipment()["due_at"] == "2025-03-08T15:00:00.000000Z"
+
+
+@pytest.fixture
+def serializable_dynamodb(monkeypatch):
+    """DynamoDB serializes writes and transactions; moto's in-process backend shared by threads does not."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("transact_write_items", "put_item", "update_item", "delete_item", "get_item", "query"):
+        original = getattr(DynamoDBBackend, name)
+
+        def locked(self, *args, _original=original, **kwargs):
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)
+
+
+def test_twenty_concurrent_deliveries_change_state_once_and_send_once(
+    stack, context, sent, shipx, serializable_dynamodb
+):
+    order_with_parcel(context)
+    push(context, shipx, "ready_to_pickup", at="2025-03-03 13:11:05 +0100")
+    shipx.statuses[PARCEL].append("delivered")
+    barrier = threading.Barrier(20)
+    results: list[str] = []
+
+    def deliver() -> None:
+        event = inpost_webhook("delivered", at="2025-03-04 18:20:00 +0100")
+        barrier.wait()
+        response = couriers(event, context)
+        results.append(f"{response['statusCode']} {body(response).get('result')}")
+
+    threads = [threading.Thread(target=deliver) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Counter(results) == {"200 apply": 1, "200 duplicate": 19}
+    assert shipment()["status"] == "DELIVERED" and shipment()["rev"] == 2
+    assert [e.subject for e in sent.emails].count("Zamówienie nr 1001 dotarło – dziękujemy!") == 1
+    assert notices("1001")["shipment_delivered"] == 1
+
+
+def test_round_trips_per_webhook(stack, context, shipx):
+    """Target: one read to find the shipment, one transaction; then one update per message sent."""
+    from zwrotnica.store.table import client
+
+    order_with_parcel(context)
+    calls: Counter[str] = Counter()
+
+    def count(model, **_: object) -> None:
+        calls[model.name] += 1
+
+    client().meta.events.register("before-call.dynamodb.*", count)
+    try:
+        push(context, shipx, "delivered", at="2025-03-04 18:20:00 +0100")  # one e-mail
+        assert dict(calls) == {"Query": 1, "TransactWriteItems": 1, "UpdateItem": 1}
+        calls.clear()
+        couriers(inpost_webhook("delivered", at="2025-03-04 18:20:00 +0100"), context)
+        assert dict(calls) == {"Query": 1}  # a retry of the last applied event: the read says so
+        calls.clear()
+        couriers(inpost_webhook("out_for_delivery", at="2025-03-03 07:42:19 +0100"), context)
+        assert dict(calls) == {"Query": 1, "TransactWriteItems": 1}  # late: a timeline line only
+        calls.clear()
+        couriers(inpost_webhook("out_for_delivery", at="2025-03-03 07:42:19 +0100"), context)
+        assert dict(calls) == {"Query": 1, "TransactWriteItems": 1}  # its retry: the marker refuses it
+    finally:
+        client().meta.events.unregister("before-call.dynamodb.*", count)
