@@ -1,0 +1,143 @@
+"""`zwrotnica`: the operator CLI for a small team without a helpdesk.
+
+  python -m infra.cli --local tickets list --breached        # against `make run`
+  python -m infra.cli --profile shop --stack zwrotnica report weekly --print
+  make cli ARGS="tickets show TK-0123456789"
+
+Tickets: list, show, reply (records the reply and e-mails the customer), pending, solve.
+Cases: accept, reject. Report: weekly --print | --send. Outbox: retry. Stdlib only (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+FUNCTIONS = Path(__file__).resolve().parents[1] / "functions"
+
+
+def _where(parser: argparse.ArgumentParser, default: object) -> None:
+    """Where to work; accepted before or after the command (`tickets list --local`)."""
+    group = parser.add_argument_group("where")
+    group.add_argument("--local", action="store_true", default=default, help="the stack of `make run`")
+    group.add_argument("--profile", default=default, help="AWS profile")
+    group.add_argument("--region", default=default, help="AWS region (default: the profile's)")
+    group.add_argument("--stack", default=default, help="CloudFormation stack: table, secret, topic from it")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="zwrotnica",
+        description="Zwrotnica operator CLI. Say where: --local, or --stack NAME [--profile P] [--region R], "
+        "or TABLE_NAME, SECRETS_NAME, TEAM_TOPIC_ARN, EMAIL_FROM, REPORT_EMAIL in the environment.",
+    )
+    _where(top, None)
+    top.set_defaults(local=False)
+    where = argparse.ArgumentParser(add_help=False)
+    _where(where, argparse.SUPPRESS)  # a leaf's copy must not reset what was given before the command
+    commands = top.add_subparsers(dest="group", required=True)
+
+    tickets = commands.add_parser("tickets", help="list, show, reply, pending, solve").add_subparsers(
+        dest="command", required=True
+    )
+    listing = tickets.add_parser(
+        "list", parents=[where], help="open tickets (the SLA queue and recent weeks; no Scan)"
+    )
+    listing.add_argument("--breached", action="store_true", help="only tickets that breached an SLA target")
+    listing.add_argument("--team", choices=("customer_service", "logistics", "finance", "it"))
+    listing.add_argument("--all", action="store_true", help="solved and closed ones too")
+    listing.add_argument("--weeks", type=int, default=8, help="week buckets to read besides the queue (8)")
+    listing.set_defaults(run="tickets_list")
+    show = tickets.add_parser("show", parents=[where], help="one ticket: fields, SLA clocks, history, notes")
+    show.add_argument("id")
+    show.set_defaults(run="tickets_show")
+    reply = tickets.add_parser(
+        "reply", parents=[where], help="record the team's answer and e-mail it to the customer"
+    )
+    reply.add_argument("id")
+    reply.add_argument("--text", required=True, help="the answer in Polish; blank lines separate paragraphs")
+    reply.set_defaults(run="tickets_reply")
+    pending = tickets.add_parser(
+        "pending", parents=[where], help="wait on the customer or a courier (pauses a clock)"
+    )
+    pending.add_argument("id")
+    pending.add_argument("--on", choices=("customer", "courier"), default="customer")
+    pending.set_defaults(run="tickets_pending")
+    solve = tickets.add_parser("solve", parents=[where], help="solved: the ticket leaves the SLA queue")
+    solve.add_argument("id")
+    solve.set_defaults(run="tickets_solve")
+
+    cases = commands.add_parser("cases", help="accept or reject returned goods").add_subparsers(
+        dest="decision", required=True
+    )
+    for decision in ("accept", "reject"):
+        case = cases.add_parser(
+            decision, parents=[where], help=f"{decision} the goods of a case (RMA number)"
+        )
+        case.add_argument("rma")
+        case.add_argument("--reason", required=decision == "reject", help="for the customer, in Polish")
+        case.set_defaults(run="cases_decide")
+
+    report = commands.add_parser("report", help="the weekly report").add_subparsers(
+        dest="kind", required=True
+    )
+    weekly = report.add_parser("weekly", parents=[where], help="last week's report (or --week 2026-W48)")
+    mode = weekly.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--print", action="store_true", help="print the text part; nothing is sent")
+    mode.add_argument("--send", action="store_true", help="e-mail it (once per week) to REPORT_EMAIL or --to")
+    weekly.add_argument("--week", help="ISO week in Warsaw time, e.g. 2026-W48 (default: last week)")
+    weekly.add_argument("--to", action="append", help="recipient instead of REPORT_EMAIL (repeatable)")
+    weekly.add_argument("--csv", help="with --print: also write the CSV attachment to this file")
+    weekly.add_argument("--html", help="with --print: also write the HTML e-mail to this file")
+    weekly.set_defaults(run="report_weekly")
+
+    outbox = commands.add_parser("outbox", help="customer messages").add_subparsers(
+        dest="command", required=True
+    )
+    retry = outbox.add_parser(
+        "retry", parents=[where], help="send the due pending messages now (what the sweeper does)"
+    )
+    retry.add_argument("--budget", type=int, default=25, help="messages per batch (25)")
+    retry.set_defaults(run="outbox_retry")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if str(FUNCTIONS) not in sys.path:
+        sys.path.insert(0, str(FUNCTIONS))
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from infra import cli_env
+
+    if not (args.local or args.profile or args.region or args.stack or os.environ.get("TABLE_NAME")):
+        print("Where? Pass --local (the stack `make run` started) or --stack NAME [--profile P], or set")
+        print("TABLE_NAME (and SECRETS_NAME, TEAM_TOPIC_ARN, EMAIL_FROM, REPORT_EMAIL) in the environment.")
+        return 2
+    try:
+        if args.local:
+            cli_env.use_local()
+        elif args.profile or args.region or args.stack:
+            cli_env.use_aws(args.profile, args.region, args.stack)
+        from infra import cli_commands  # after the environment: settings and clients read it once
+        from zwrotnica.errors import ZwrotnicaError
+
+        command: Callable[[argparse.Namespace], int] = getattr(cli_commands, args.run)
+        try:
+            return command(args)
+        except ZwrotnicaError as exc:
+            print(f"Refused: {exc}", file=sys.stderr)
+    except LookupError as exc:
+        print(f"Not found: {exc}", file=sys.stderr)
+    except ValueError as exc:
+        print(f"Refused: {exc}", file=sys.stderr)
+    except (BotoCoreError, ClientError) as exc:
+        print(f"AWS said no: {exc}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

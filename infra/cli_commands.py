@@ -1,0 +1,211 @@
+"""The operator CLI's commands: each calls one flow and prints what happened (English, Warsaw times).
+
+Imported only after infra.cli_env has pointed the environment at a stack."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from pathlib import Path
+
+from zwrotnica.domain import sla
+from zwrotnica.domain.report import parse
+from zwrotnica.domain.sla_policy import default_policy
+from zwrotnica.domain.weeks import WARSAW, previous_week, week_key, weeks_back
+from zwrotnica.flows import ticket_actions
+from zwrotnica.messages.charts import text_table
+from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketEvent, TicketPriority
+from zwrotnica.store import ticket_queries
+from zwrotnica.store import tickets as ticket_store
+
+CLOSED = ("solved", "closed")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def local(value: str | None) -> str:
+    moment = parse(value)
+    return moment.astimezone(WARSAW).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def hours(delta) -> str:
+    return f"{delta.total_seconds() / 3600:.1f} h"
+
+
+def tickets_list(args: argparse.Namespace) -> int:
+    found = ticket_queries.listed(weeks_back(week_key(now()), args.weeks - 1))
+    rows = [
+        t
+        for t in found
+        if (args.all or t.get("status") not in CLOSED)
+        and (not args.breached or t.get("breached"))
+        and (not args.team or t.get("team") == args.team)
+    ]
+    rows.sort(key=lambda t: (t.get("due_at") or "9999", t["created_at"]))
+    headers = (
+        "ticket",
+        "status",
+        "priority",
+        "team",
+        "category",
+        "channel",
+        "order",
+        "opened",
+        "next SLA step",
+    )
+    table = [
+        (
+            t["ticket_id"],
+            t.get("status", "-"),
+            t.get("priority", "-"),
+            t.get("team", "-"),
+            t.get("category", "-"),
+        )
+        + (
+            t.get("channel", "-"),
+            t.get("order_number") or "-",
+            local(t.get("created_at")),
+            local(t.get("due_at")),
+        )
+        + (("BREACHED",) if t.get("breached") else ("",))
+        for t in rows
+    ]
+    print(text_table((*headers, ""), table, numbers=False) if table else "No tickets match.")
+    print(f"\n{len(rows)} ticket(s): the SLA queue and tickets opened in the last {args.weeks} week(s).")
+    return 0
+
+
+def tickets_show(args: argparse.Namespace) -> int:
+    t = ticket_store.get(args.id)
+    if t is None:
+        print(f"No ticket {args.id}.")
+        return 1
+    fields = [
+        ("status", t.get("status")),
+        ("priority", f"{t['priority']} (SLA targets as {t.get('sla_priority', t['priority'])})"),
+        ("team / category", f"{t['team']} / {t['category']}"),
+        ("channel", t["channel"]),
+        ("order / case", f"{t.get('order_number') or '-'} / {t.get('case_id') or '-'}"),
+        ("subject", t.get("subject")),
+        ("opened", local(t.get("created_at"))),
+        ("next SLA step", local(t.get("due_at"))),
+        ("breached", "yes" if t.get("breached") else "no"),
+        ("escalations", ", ".join(sorted(t.get("escalations", ()))) or "-"),
+        ("legal deadline", local(t.get("legal_deadline"))),
+    ]
+    print(f"Ticket {t['ticket_id']}")
+    for key, value in fields:
+        print(f"  {key:<16}{value if value is not None else '-'}")
+    print("\nSLA clocks (business time so far / target):")
+    print(_clocks(t))
+    print("\nHistory:")
+    for event in t.get("history", []):
+        status = f" -> {event['status']}" if event.get("status") else ""
+        print(f"  {local(event['at'])}  {event['kind']}{status}")
+    print("\nNotes:")
+    for note in t.get("notes", []):
+        print(f"  {local(note['at'])}  {note['text']}")
+    return 0
+
+
+def _clocks(t: dict) -> str:
+    policy = default_policy()
+    targets = policy.targets_for(
+        TicketChannel(t["channel"]),
+        TicketCategory(t["category"]),
+        TicketPriority(t.get("sla_priority", t["priority"])),
+    )
+    history = [TicketEvent.model_validate(e) for e in t.get("history", [])]
+    clocks = sla.clocks(history, targets, policy.calendar_for(targets), policy.escalation, now())
+    rows = [
+        (
+            c.metric,
+            hours(c.elapsed),
+            hours(c.target),
+            "paused" if c.paused else "running" if c.running else "stopped",
+        )
+        for c in clocks
+    ]
+    return text_table(("clock", "elapsed", "target", "state"), rows, numbers=False)
+
+
+def tickets_reply(args: argparse.Namespace) -> int:
+    result = ticket_actions.reply(args.id, args.text, now())
+    kind = "first reply" if result.first else "next reply"
+    print(f"{args.id}: {kind} recorded.")
+    print(
+        "E-mail to the customer sent (or queued for retry)."
+        if result.emailed
+        else f"No e-mail: {result.why_not}."
+    )
+    return 0
+
+
+def tickets_pending(args: argparse.Namespace) -> int:
+    status = ticket_actions.pending(args.id, args.on, now())
+    print(
+        f"{args.id}: {status.value} (the {'reply' if args.on == 'customer' else 'resolution'} clock pauses)."
+    )
+    return 0
+
+
+def tickets_solve(args: argparse.Namespace) -> int:
+    ticket_actions.solve(args.id, now())
+    print(f"{args.id}: solved; it left the SLA queue.")
+    return 0
+
+
+def report_weekly(args: argparse.Namespace) -> int:
+    from zwrotnica.flows import report
+
+    week = args.week or previous_week(now())
+    if args.send:
+        result = report.send_weekly(now(), week=week, to=args.to or None)
+        if result["sent"]:
+            print(f"Weekly report {week} sent ({result['message_id']}).")
+        elif result["reason"] == "already_sent":
+            print(f"Weekly report {week} was already sent (or is being sent): nothing sent.")
+        else:
+            print("Not sent: no recipients (set REPORT_EMAIL or pass --to).")
+        return 0
+    content = report.render_weekly(week, now())
+    print(content.text)
+    for path, data in ((args.csv, content.csv), (args.html, content.html.encode())):
+        if path:
+            Path(path).write_bytes(data)
+            print(f"\nWritten: {path}")
+    return 0
+
+
+def outbox_retry(args: argparse.Namespace) -> int:
+    from zwrotnica.flows import outbox
+
+    totals = {"sent": 0, "failed": 0, "given_up": 0}
+    more = True
+    while more:
+        result, more = outbox.retry_due(now(), args.budget)
+        for key in totals:
+            totals[key] += getattr(result, key)
+        more = more and (result.sent + result.failed + result.given_up) > 0
+    sent, failed, given_up = totals.values()
+    print(f"Outbox: {sent} sent, {failed} failed (will retry), {given_up} given up.")
+    return 0
+
+
+def cases_decide(args: argparse.Namespace) -> int:
+    from zwrotnica.flows import cases
+    from zwrotnica.settings import get_settings
+
+    accept = args.decision == "accept"
+    status = cases.decide(
+        args.rma,
+        accept,
+        now(),
+        get_settings().public_base_url,
+        reason=args.reason,
+        refunder=cases.default_refunder(),
+    )
+    print(f"{args.rma}: {status.value}; the customer was e-mailed.")
+    return 0
