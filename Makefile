@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt functions/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help venv browser run demo test unit integration lint format template bench screenshots build deploy clean
+.PHONY: help venv checkov browser run demo cli test unit integration lint format template bench screenshots build deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -18,6 +18,14 @@ $(STAMP): requirements-dev.txt functions/requirements.txt
 
 venv: $(STAMP) ## create the virtualenv and install everything (runs by itself when needed)
 
+CHECKOV := .venv-checkov/bin/checkov
+$(CHECKOV): requirements-checkov.txt
+	@test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@touch $@
+
+checkov: $(CHECKOV) ## the IaC scanner in its own venv (it pins its own boto3 and pydantic)
+
 browser: ## Debian's Chromium for the browser tests (Playwright drives it; no browser downloads)
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
@@ -29,7 +37,10 @@ run: venv ## start the whole system locally: moto (AWS), the API on :3000, the s
 demo: venv ## play an order's life against `make run` (in a second terminal)
 	PYTHONPATH=functions:. $(PY) -m infra.local.demo
 
-test: venv browser ## lint, then every test (unit, integration on moto, browser, template checks)
+cli: venv ## the operator CLI, e.g. make cli ARGS="--local tickets list --breached" (python -m infra.cli --help)
+	@PYTHONPATH=functions:. $(PY) -m infra.cli $(ARGS)
+
+test: venv browser checkov ## lint, then every test (unit, integration on moto, browser, template checks)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
@@ -61,4 +72,4 @@ deploy: build ## sam deploy with infra/samconfig.toml (needs AWS credentials)
 	sam deploy
 
 clean: ## remove the virtualenv and caches
-	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-checkov .aws-sam .pytest_cache .ruff_cache

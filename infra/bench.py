@@ -156,6 +156,8 @@ def warm_figures() -> list[dict]:
                 counter,
                 WARM_RUNS,
             ),
+            *payment_figures(orders, ctx, counter),
+            *courier_figures(orders, ctx, counter),
             measure(
                 "order status GET (JSON)",
                 lambda i: orders(
@@ -174,9 +176,99 @@ def warm_figures() -> list[dict]:
     return results
 
 
+def payment_figures(orders: Callable, ctx: object, counter: RoundTrips) -> list[dict]:
+    """Payment webhooks on the orders the "new order" row made (1000 + i, 261,00 zł, unpaid). P24's
+    verify call goes to an httpx.MockTransport (no sandbox): its latency is not P24's."""
+    import httpx
+
+    from infra.local.bootstrap import DEV_SECRETS as S
+    from tests.factories import (
+        p24_notification,
+        p24_webhook,
+        payu_order_body,
+        payu_webhook,
+        woo_order,
+        woo_webhook,
+    )
+    from zwrotnica.flows import payments
+    from zwrotnica.providers.przelewy24 import Przelewy24Client
+
+    verified = httpx.Response(200, json={"data": {"status": "success"}, "responseCode": 0})
+    keys = (S["p24_merchant_id"], S["p24_pos_id"], S["p24_api_key"], S["p24_crc"])
+    transport = httpx.MockTransport(lambda request: verified)
+    payments.p24_client = lambda: Przelewy24Client(
+        "https://sandbox.przelewy24.pl", *keys, transport=transport
+    )
+    for i in range(WARM_RUNS):  # unpaid orders for the P24 row, made outside the measurement
+        orders(woo_webhook(woo_order(str(5000 + i))), ctx)
+    return [
+        measure(
+            "payment webhook: PayU COMPLETED (+1 e-mail sent)",
+            lambda i: orders(payu_webhook(payu_order_body(str(1000 + i), "COMPLETED", 26100)), ctx),
+            counter,
+            WARM_RUNS,
+        ),
+        measure(
+            "payment webhook: PayU COMPLETED retried",
+            lambda i: orders(payu_webhook(payu_order_body("1000", "COMPLETED", 26100)), ctx),
+            counter,
+            WARM_RUNS,
+        ),
+        measure(
+            "payment webhook: Przelewy24 paid, verified (+1 verify call, +1 e-mail sent)",
+            lambda i: orders(p24_webhook(p24_notification(str(5000 + i), 26100)), ctx),
+            counter,
+            WARM_RUNS,
+        ),
+    ]
+
+
+def courier_figures(orders: Callable, ctx: object, counter: RoundTrips) -> list[dict]:
+    """InPost webhooks for parcels that orders 7000 + i name. ShipX's confirmation read goes to an
+    httpx.MockTransport (never the network): its latency is not ShipX's."""
+    import httpx
+
+    from courier_webhook.app import lambda_handler as couriers
+    from tests.factories import inpost_webhook, shipx_tracking, woo_order_shipped, woo_webhook
+    from zwrotnica.providers import inpost
+
+    def parcel(i: int) -> str:
+        return f"6026774393316303377{i:05d}"
+
+    known = ["confirmed", "taken_by_courier", "delivered"]
+    inpost.use_transport(
+        httpx.MockTransport(lambda r: httpx.Response(200, json=shipx_tracking(r.url.path[13:], known)))
+    )
+    for i in range(WARM_RUNS):  # orders naming their parcels, made outside the measurement
+        orders(woo_webhook(woo_order_shipped(str(7000 + i), parcel(i))), ctx)
+    taken = "2026-11-20 15:02:00 +0100"
+    return [
+        measure(
+            "courier webhook: InPost status, new state (+1 e-mail sent)",
+            lambda i: couriers(inpost_webhook("taken_by_courier", number=parcel(i), at=taken), ctx),
+            counter,
+            WARM_RUNS,
+        ),
+        measure(
+            "courier webhook: the same InPost event again (duplicate)",
+            lambda i: couriers(inpost_webhook("taken_by_courier", number=parcel(0), at=taken), ctx),
+            counter,
+            WARM_RUNS,
+        ),
+        measure(
+            "courier webhook: InPost delivered, confirmed by ShipX (+1 read, +1 e-mail sent)",
+            lambda i: couriers(
+                inpost_webhook("delivered", number=parcel(i), at="2026-11-21 12:00:00 +0100"), ctx
+            ),
+            counter,
+            WARM_RUNS,
+        ),
+    ]
+
+
 def main() -> int:
     boto3_ms = cold_import("boto3")
-    cold = [(m, cold_import(m)) for m in ("order_status.app", "sla_sweeper.app")]
+    cold = [(m, cold_import(m)) for m in ("order_status.app", "courier_webhook.app", "sla_sweeper.app")]
     warm = warm_figures()
     from infra.bench_sweeper import scaling
 

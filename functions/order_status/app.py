@@ -10,6 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zwrotnica.flows import orders
+from zwrotnica.flows import payments as payment_flow
 from zwrotnica.http import (
     create_app,
     html_response,
@@ -20,7 +21,7 @@ from zwrotnica.http import (
     wants_html,
 )
 from zwrotnica.observability import logger, metrics
-from zwrotnica.providers import shop
+from zwrotnica.providers import payments, shop
 from zwrotnica.secrets import get_secrets
 from zwrotnica.web.pages import order_status_page
 
@@ -35,6 +36,14 @@ def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
         return json_response(HTTPStatus.OK, {"message": "acknowledged"})
     change = orders.ingest_shop_order(order, datetime.now(UTC), request_base_url(app))
     return json_response(HTTPStatus.OK, {"order_number": order.number, "action": change.action.value})
+
+
+@app.post("/webhooks/payments/<provider>")
+def payment_webhook(provider: Annotated[str, Path(max_length=40)]):
+    """PayU and Przelewy24 notifications: 200 once applied (P24: after transaction/verify), 202 held."""
+    event = payments.verify_and_parse(provider, lower_headers(app), raw_body(app), get_secrets())
+    outcome = payment_flow.ingest(event, datetime.now(UTC), request_base_url(app))
+    return json_response(outcome.http, {"result": outcome.result})
 
 
 @app.get("/orders/<order_number>/status")

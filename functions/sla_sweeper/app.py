@@ -1,5 +1,6 @@
-"""Tickets and the sweeper. Every 5 minutes (schedule): retry pending customer messages, escalate
-tickets whose SLA step is due. Over HTTP: `POST /tickets` opens a ticket from outside (signed)."""
+"""Tickets and the sweeper. Every 5 minutes (schedule): flag silent parcels, retry pending customer
+messages, escalate tickets whose SLA step is due. Monday 8:00 ({"task": "weekly_report"}): the
+team's weekly report. Over HTTP: `POST /tickets` opens a ticket from outside (signed)."""
 
 import time
 from datetime import UTC, datetime
@@ -7,7 +8,7 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from zwrotnica.flows import outbox, ticket_intake, tickets
+from zwrotnica.flows import outbox, report, shipments, ticket_intake, tickets
 from zwrotnica.http import create_app, json_response, lower_headers, raw_body
 from zwrotnica.observability import logger, metrics
 from zwrotnica.secrets import get_secrets
@@ -28,7 +29,9 @@ def open_ticket():
 
 
 def sweep(context: LambdaContext) -> dict:
-    totals = {"sent": 0, "failed": 0, "given_up": 0, "escalated": 0, "held": 0, "batches": 0}
+    totals = {"sent": 0, "failed": 0, "given_up": 0, "escalated": 0, "held": 0, "silent": 0, "batches": 0}
+    # Parcels with no news for too long: a ticket for logistics and one message to the customer.
+    totals["silent"] = shipments.flag_silent(datetime.now(UTC), BATCH * 4)
     more_messages = more_tickets = True
     while (more_messages or more_tickets) and context.get_remaining_time_in_millis() > SAFETY_MS:
         now = datetime.now(UTC)
@@ -53,4 +56,6 @@ def sweep(context: LambdaContext) -> dict:
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     if "requestContext" in event:
         return app.resolve(event, context)
+    if event.get("task") == "weekly_report":  # Monday 8:00 schedule; sends each week's report once
+        return report.send_weekly(datetime.now(UTC))
     return sweep(context)

@@ -54,6 +54,11 @@ class CaseNotFound(ZwrotnicaError):
     reason = "no such case"
 
 
+class NotRefundable(ZwrotnicaError):
+    status = HTTPStatus.CONFLICT
+    reason = "not paid online, or the amount exceeds what is left to refund"
+
+
 class MissingProof(ZwrotnicaError):
     status = HTTPStatus.BAD_REQUEST
     reason = "Podaj adres e-mail lub numer telefonu z zamówienia albo otwórz link z wiadomości."

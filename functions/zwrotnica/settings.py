@@ -16,6 +16,8 @@ class Settings(BaseModel):
     email_from: str = Field(alias="EMAIL_FROM", default="sklep@example.com")
     sms_sender_id: str = Field(alias="SMS_SENDER_ID", default="Sklep")
     team_topic_arn: str = Field(alias="TEAM_TOPIC_ARN", default="")
+    # The weekly report's recipients (comma-separated); empty: the report is not sent.
+    report_email: str = Field(alias="REPORT_EMAIL", default="")
     status_link_days: int = Field(alias="STATUS_LINK_DAYS", default=90)
     max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=256 * 1024)
     # Art. 33 UPK: the delivery refund is capped at the cheapest usual delivery option (grosze).

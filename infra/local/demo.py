@@ -5,6 +5,7 @@ Start `make run` first; watch the messages appear at http://127.0.0.1:3000/_dev/
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -61,6 +62,72 @@ def generic(client: httpx.Client, envelope: dict[str, Any], msg_id: str) -> http
         ),
     }
     return client.post("/webhooks/shop/generic", content=body, headers=headers)
+
+
+def payu(client: httpx.Client, number: str, status: str, amount: int) -> httpx.Response:
+    """A PayU order notification, signed as PayU signs: HEX(MD5(raw body + POS second key))."""
+    order = {
+        "orderId": f"DEMO{number}GUEST000P01",
+        "extOrderId": number,
+        "merchantPosId": DEV_SECRETS["payu_pos_id"],
+        "currencyCode": "PLN",
+        "totalAmount": str(amount),
+        "status": status,
+    }
+    body = json.dumps({"order": order, "localReceiptDateTime": "2026-11-20T14:06:00.000+01:00"}).encode()
+    digest = hashlib.md5(body + DEV_SECRETS["payu_second_key"].encode(), usedforsecurity=False).hexdigest()
+    headers = {
+        "Content-Type": "application/json;charset=UTF-8",
+        "OpenPayu-Signature": f"sender=checkout;signature={digest};algorithm=MD5;content=DOCUMENT",
+    }
+    return client.post("/webhooks/payments/payu", content=body, headers=headers)
+
+
+PARCEL = "602677439331630337653846"  # the tracking number of InPost's documented samples
+
+
+def inpost(client: httpx.Client, status: str, at: str, *, url_token: str | None = None) -> httpx.Response:
+    """A ShipX push: unsigned (the secret is the registered URL's token), `event_ts` as ShipX writes it."""
+    kind = "shipment_confirmed" if status == "confirmed" else "shipment_status_changed"
+    payload = {"shipment_id": 1592329201, "tracking_number": PARCEL} | (
+        {} if kind != "shipment_status_changed" else {"status": status}
+    )
+    body = json.dumps({"event_ts": at, "event": kind, "organization_id": 123456, "payload": payload}).encode()
+    path = f"/webhooks/couriers/inpost/{url_token or DEV_SECRETS['inpost_webhook_token']}"
+    return client.post(path, content=body, headers={"Content-Type": "application/json"})
+
+
+def parcel_life(client: httpx.Client, order: dict[str, Any], number: str) -> None:
+    """InPost pushes for the order's parcel to Paczkomat KRA010 (the local ShipX read is offline, so each
+    push is acted on and marked unconfirmed, as when ShipX is down)."""
+    step("InPost saves the webhook URL and checks it with a GET: 200 only with the secret token")
+    show(client.get(f"/webhooks/couriers/inpost/{DEV_SECRETS['inpost_webhook_token']}"))
+    step(f"InPost confirms the label for {PARCEL} before the shop has named it: 202, held")
+    show(inpost(client, "confirmed", "2026-11-20 15:30:00 +0100"))
+    step("The shop adds the tracking number (order.updated): the held event joins, 'spakowane' e-mail")
+    tracking = {
+        "key": "_wc_shipment_tracking_items",
+        "value": [{"tracking_provider": "InPost", "tracking_number": PARCEL}],
+    }
+    shipped = order | {
+        "status": "completed",
+        "date_modified_gmt": "2026-11-20T14:40:00",
+        "meta_data": [*order.get("meta_data", []), tracking],
+    }
+    show(woo(client, shipped, "order.updated"))
+    step("The courier picks it up: a new state, no message (the customer already knows it is on its way)")
+    show(inpost(client, "taken_by_courier", "2026-11-20 17:02:00 +0100"))
+    step("Ready in Paczkomat KRA010: SMS + e-mail with the point and the pickup deadline (48 h)")
+    show(inpost(client, "ready_to_pickup", "2026-11-21 13:11:05 +0100"))
+    step(
+        "InPost repeats that push, and a late 'out_for_delivery' arrives: no second message, never backwards"
+    )
+    show(inpost(client, "ready_to_pickup", "2026-11-21 13:11:05 +0100"))
+    show(inpost(client, "out_for_delivery", "2026-11-21 07:40:00 +0100"))
+    step("Somebody without the token: 401, nothing stored")
+    show(inpost(client, "delivered", "2026-11-21 18:00:00 +0100", url_token="guess"))  # noqa: S106
+    step("Collected: possession recorded (the 14-day withdrawal clock starts), 'dziękujemy' e-mail")
+    show(inpost(client, "delivered", "2026-11-21 18:20:00 +0100"))
 
 
 def main() -> int:
@@ -139,6 +206,12 @@ def main() -> int:
         },
     }
     show(generic(client, envelope, f"msg_{generic_number}"))
+    step(f'PayU notifies COMPLETED for {number} (261,00 zł): paid, "payment received" e-mail')
+    show(payu(client, number, "COMPLETED", 26100))
+    step("PayU retries the notification, then a late PENDING arrives: both change nothing")
+    show(payu(client, number, "COMPLETED", 26100))
+    show(payu(client, number, "PENDING", 26100))
+    parcel_life(client, order, number)
     step("The customer checks the status with the order's e-mail (JSON)")
     show(client.get(f"/orders/{number}/status", params={"email": "anna.kowalska@example.com"}))
     step("...and somebody guessing with a wrong e-mail gets the same answer as for a missing order")

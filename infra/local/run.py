@@ -127,7 +127,13 @@ def start_schedules(stop: threading.Event, schedules: list) -> None:
     from infra.local import gateway
 
     for function, handler, expression in schedules:
-        period = int(os.environ.get("SWEEP_SECONDS") or schedule_seconds(expression))
+        try:
+            period = int(os.environ.get("SWEEP_SECONDS") or schedule_seconds(expression))
+            schedule_seconds(expression)  # SWEEP_SECONDS never turns the Monday report into a timer
+        except ValueError:
+            print(f"  schedule   {function}: {expression} not run locally (the weekly report: ", end="")
+            print('make cli ARGS="--local report weekly --print")')
+            continue
 
         def loop(function: str = function, handler: str = handler, period: int = period) -> None:
             while not stop.wait(period):
@@ -144,6 +150,16 @@ def start_schedules(stop: threading.Event, schedules: list) -> None:
         print(f"  schedule   {function}: every {period} s ({expression})")
 
 
+def shipx_offline() -> None:
+    """Nothing leaves this machine: ShipX's tracking read answers 503, so InPost pushes are acted on and
+    marked unconfirmed, exactly as when the real ShipX is down."""
+    import httpx
+
+    from zwrotnica.providers import inpost
+
+    inpost.use_transport(httpx.MockTransport(lambda request: httpx.Response(503, json={"error": "offline"})))
+
+
 def main() -> None:
     port = int(os.environ.get("PORT", "3000"))
     moto_port = int(os.environ.get("MOTO_PORT", "5055"))
@@ -156,7 +172,9 @@ def main() -> None:
     env["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
     env["POWERTOOLS_SERVICE_NAME"] = "zwrotnica-local"
     env["POWERTOOLS_LOG_LEVEL"] = os.environ.get("LOG_LEVEL", "WARNING")
+    env["INPOST_SOURCE_CHECK"] = "false"  # local requests come from 127.0.0.1, not InPost's 91.216.25.0/24
     os.environ |= env
+    shipx_offline()
     routes = template.routes()
     server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(routes, env["TABLE_NAME"]))
     stop = threading.Event()

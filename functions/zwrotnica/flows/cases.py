@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from zwrotnica.errors import CaseNotFound, InvalidPayload
+from zwrotnica.errors import CaseNotFound, InvalidPayload, NotRefundable
 from zwrotnica.flows import outbox as outbox_flow
 from zwrotnica.flows.orders import status_link
 from zwrotnica.messages import case_templates, compose
@@ -95,25 +95,39 @@ def decide(
     assert case is not None
     if not accept or case["kind"] != CaseKind.WITHDRAWAL.value or not case.get("refund_amount"):
         return CaseStatus(case["status"])
-    if case.get("bank_account") or refunder is None:
-        # Cash on delivery (or no payment provider wired): the team pays by transfer.
-        tickets.open_or_append(
-            TicketRequest(
-                order_number=case["order_number"],
-                case_id=rma,
-                category=TicketCategory.PAYMENT,
-                priority=TicketPriority.HIGH,
-                subject=f"Zwrot przelewem: {rma}",
-                note=f"Przelej {case['refund_amount']} gr na konto ze zgłoszenia {rma} "
-                f"do {case.get('refund_due')}.",
-                source_ref=f"refund-transfer:{rma}",
-                at=now,
-            )
+    if not case.get("bank_account") and refunder is not None:
+        try:
+            ref = refunder(case["order_number"], int(case["refund_amount"]), f"case:{rma}", now)
+        except NotRefundable:
+            pass  # paid by transfer or another way: the team pays it back by transfer
+        except ProviderError as exc:
+            _refund_ticket(case, now, f"Zwrot przez operatora płatności nie powiódł się ({exc}); ponów go.")
+            return CaseStatus.ACCEPTED
+        else:
+            move(rma, CaseStatus.REFUND_ORDERED, now, base_url, changes={"refund_ref": ref})
+            return CaseStatus.REFUND_ORDERED
+    _refund_ticket(
+        case,
+        now,
+        f"Przelej {case['refund_amount']} gr na konto ze zgłoszenia {rma} do {case.get('refund_due')}.",
+    )
+    return CaseStatus.ACCEPTED
+
+
+def _refund_ticket(case: dict[str, Any], now: datetime, note: str) -> None:
+    rma = case["case_id"]
+    tickets.open_or_append(
+        TicketRequest(
+            order_number=case["order_number"],
+            case_id=rma,
+            category=TicketCategory.PAYMENT,
+            priority=TicketPriority.HIGH,
+            subject=f"Zwrot pieniędzy: {rma}",
+            note=note,
+            source_ref=f"refund-transfer:{rma}",
+            at=now,
         )
-        return CaseStatus.ACCEPTED
-    ref = refunder(case["order_number"], int(case["refund_amount"]), f"case:{rma}", now)
-    move(rma, CaseStatus.REFUND_ORDERED, now, base_url, changes={"refund_ref": ref})
-    return CaseStatus.REFUND_ORDERED
+    )
 
 
 def on_return_parcel(order_number: str, delivered: bool, now: datetime, base_url: str) -> list[str]:
@@ -198,10 +212,10 @@ def _slip(rma: str, case: dict[str, Any], order: dict[str, Any]) -> bytes:
     )
 
 
-def default_refunder() -> Refunder | None:
-    """The payment providers' refund client, once the payments flow provides one."""
-    try:
-        from zwrotnica.flows import refunds
-    except ImportError:
-        return None
-    return getattr(refunds, "request_refund", None)
+def default_refunder() -> Refunder:
+    """Refunds through the provider the customer paid with (PayU, Przelewy24), keyed by the case."""
+    from zwrotnica.flows import refunds
+
+    return lambda order_number, amount, reason_ref, now: refunds.request_refund(
+        order_number, amount, reason_ref, now
+    ).key

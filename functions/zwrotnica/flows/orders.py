@@ -54,6 +54,13 @@ def ingest_shop_order(order: ShopOrder, now: datetime, base_url: str) -> OrderCh
     logger.info("shop order ingested", extra={"order_number": order.number, "action": change.action.value})
     metrics.add_metric(name=f"ShopOrder{change.action.value.title()}", unit="Count", value=1)
     outbox_flow.deliver(change.messages, now)
+    if order.shipments:  # courier events that came before the order named the parcel: +1 BatchGetItem
+        from zwrotnica.flows import shipments  # lazy: flows.shipments imports this module
+
+        shipments.claim_unmatched(order, now, base_url)
+    from zwrotnica.flows import payments  # lazy: flows.payments imports this module
+
+    payments.claim_unmatched(change, now, base_url)  # new order: held payment notifications, +1 Query
     return change
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,7 @@ from zwrotnica.domain import sla
 from zwrotnica.domain.sla_policy import SlaPolicy, default_policy
 from zwrotnica.messages import policy as message_policy
 from zwrotnica.models.common import iso
-from zwrotnica.models.outbox import Channel
+from zwrotnica.models.outbox import Channel, OutboxMessage
 from zwrotnica.models.ticket import (
     TicketCategory,
     TicketChannel,
@@ -103,8 +104,15 @@ def escalate_due(
     return result, more
 
 
-def record_event(ticket_id: str, event: TicketEvent, now: datetime, policy: SlaPolicy | None = None) -> None:
-    """Add a reply or status change and move the ticket's next SLA step accordingly."""
+def record_event(
+    ticket_id: str,
+    event: TicketEvent,
+    now: datetime,
+    policy: SlaPolicy | None = None,
+    messages: Sequence[OutboxMessage] = (),
+) -> None:
+    """Add a reply or status change and move the ticket's next SLA step accordingly; `messages` (the
+    reply to the customer) are written to the outbox in the same transaction (the caller sends them)."""
     policy = policy or default_policy()
     ticket = ticket_store.get(ticket_id)
     if ticket is None:
@@ -119,5 +127,9 @@ def record_event(ticket_id: str, event: TicketEvent, now: datetime, policy: SlaP
     else:
         next_due = iso(state.next_due_at) if state.next_due_at else None
     ticket_store.append_event(
-        ticket_id, event.model_dump(mode="json"), event.status.value if event.status else None, next_due
+        ticket_id,
+        event.model_dump(mode="json"),
+        event.status.value if event.status else None,
+        next_due,
+        messages,
     )

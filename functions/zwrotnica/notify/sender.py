@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formataddr
 from functools import lru_cache
 from typing import Any
 
@@ -48,6 +51,32 @@ def send(message: OutboxMessage) -> str:
             "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"},
             "AWS.SNS.SMS.SenderID": {"DataType": "String", "StringValue": settings.sms_sender_id},
         },
+    )
+    return answer["MessageId"]
+
+
+def send_report(
+    recipients: list[str], subject: str, text: str, html: str, attachments: dict[str, tuple[bytes, str]]
+) -> str:
+    """A team e-mail with attachments (filename -> (bytes, content type)): SES v2 raw content, which needs
+    the same `ses:SendEmail` permission as a simple one. Returns SES's message id; raises on failure."""
+    settings = get_settings()
+    sender_address = formataddr((settings.shop_name, settings.email_from))
+    mime = EmailMessage(policy=SMTP)
+    mime["Subject"] = subject
+    mime["From"] = sender_address
+    mime["To"] = ", ".join(recipients)
+    mime.set_content(text, cte="base64")
+    mime.add_alternative(html, subtype="html", cte="base64")
+    for filename, (data, content_type) in attachments.items():
+        maintype, _, rest = content_type.partition("/")
+        subtype, *params = (p.strip() for p in rest.split(";"))
+        extra = dict(p.split("=", 1) for p in params)  # e.g. charset=utf-8
+        mime.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename, params=extra)
+    answer = ses_client().send_email(
+        FromEmailAddress=sender_address,
+        Destination={"ToAddresses": recipients},
+        Content={"Raw": {"Data": mime.as_bytes()}},
     )
     return answer["MessageId"]
 

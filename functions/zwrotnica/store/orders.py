@@ -14,7 +14,7 @@ from zwrotnica.models.common import iso
 from zwrotnica.models.order import PaymentMethod, ShopStatus
 from zwrotnica.models.outbox import OutboxMessage
 from zwrotnica.models.timeline import TimelineEntry
-from zwrotnica.store import outbox
+from zwrotnica.store import outbox, shipments
 from zwrotnica.store.table import cancellation_codes, client, from_item, order_pk, table_name, to_item
 
 # Shop-owned fields: an update from the shop replaces these and nothing else (payment, shipment
@@ -120,6 +120,7 @@ def write_change(change: OrderChange, now: datetime) -> None:
     items = [update]
     items += [timeline_put(order.number, entry) for entry in change.timeline]
     items += [outbox.put_new(message) for message in change.messages]
+    items += shipments.ensure_for_order(order)  # parcels the order names: found by tracking number
     try:
         client().transact_write_items(TransactItems=items)
     except ClientError as exc:

@@ -7,8 +7,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from zwrotnica.domain.weeks import week_key
 from zwrotnica.models.common import iso
 from zwrotnica.models.outbox import OutboxMessage, OutboxStatus
+from zwrotnica.store.report import message_week
 from zwrotnica.store.table import OUTBOX_QUEUE, client, from_item, order_pk, query_due, table_name, to_item
 
 
@@ -24,6 +26,9 @@ def put_new(message: OutboxMessage) -> dict[str, Any]:
         "type": "message",
         "message_id": message.message_id,
         "queue": OUTBOX_QUEUE,
+        # The week it was created in: the weekly report's deflection figures query this bucket.
+        "gsi1pk": message_week(week_key(message.created_at)),
+        "gsi1sk": iso(message.created_at),
     }
     return {
         "Put": {

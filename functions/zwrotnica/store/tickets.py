@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from zwrotnica.domain import sla
 from zwrotnica.domain.sla_policy import default_policy
+from zwrotnica.domain.weeks import week_key
 from zwrotnica.models.common import iso
+from zwrotnica.models.outbox import OutboxMessage
 from zwrotnica.models.ticket import TicketEventKind, TicketRequest, TicketStatus
+from zwrotnica.store import outbox
+from zwrotnica.store.report import ticket_week
 from zwrotnica.store.table import (
     SLA_QUEUE,
     cancellation_codes,
@@ -54,6 +59,9 @@ def open_or_append(request: TicketRequest) -> tuple[str, bool]:
         "notes": [_note(request)],
         "refs": {request.source_ref},
         "history": [{"at": iso(request.at), "kind": TicketEventKind.OPENED.value}],
+        # The week it was opened in: the weekly report queries this, never the whole table.
+        "gsi1pk": ticket_week(week_key(request.at)),
+        "gsi1sk": iso(request.at),
     }
     policy = default_policy()
     targets = policy.targets_for(request.channel, request.category, request.priority)
@@ -169,8 +177,15 @@ def apply_escalation(
     return True
 
 
-def append_event(ticket_id: str, event: dict[str, Any], status: str | None, next_due: str | None) -> None:
-    """Add a history event (reply, status change), and put the ticket back in the queue or take it out."""
+def append_event(
+    ticket_id: str,
+    event: dict[str, Any],
+    status: str | None,
+    next_due: str | None,
+    messages: Sequence[OutboxMessage] = (),
+) -> None:
+    """Add a history event (reply, status change), and put the ticket back in the queue or take it out.
+    Messages it causes (the reply to the customer) go to the outbox in the same transaction."""
     names = {"#h": "history", "#q": "queue", "#d": "due_at"}
     values: dict[str, Any] = {":e": [event]}
     sets = ["#h = list_append(#h, :e)"]
@@ -184,11 +199,36 @@ def append_event(ticket_id: str, event: dict[str, Any], status: str | None, next
         tail = ""
     else:
         tail = " REMOVE #q, #d"
-    client().update_item(
-        TableName=table_name(),
-        Key=to_item({"pk": f"TICKET#{ticket_id}", "sk": "TICKET"}),
-        UpdateExpression="SET " + ", ".join(sets) + tail,
-        ConditionExpression="attribute_exists(pk)",
-        ExpressionAttributeNames=names,
-        ExpressionAttributeValues=to_item(values),
-    )
+    update = {
+        "TableName": table_name(),
+        "Key": to_item({"pk": f"TICKET#{ticket_id}", "sk": "TICKET"}),
+        "UpdateExpression": "SET " + ", ".join(sets) + tail,
+        "ConditionExpression": "attribute_exists(pk)",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": to_item(values),
+    }
+    if messages:
+        client().transact_write_items(
+            TransactItems=[{"Update": update}, *[outbox.put_new(m) for m in messages]]
+        )
+    else:
+        client().update_item(**update)
+
+
+def release_lock(ticket: dict[str, Any]) -> bool:
+    """A solved ticket frees its order's "one open ticket per category" lock, so the next problem of that
+    category opens a new ticket instead of a note on the solved one. Only the lock naming this ticket."""
+    if not ticket.get("order_number"):
+        return False
+    try:
+        client().delete_item(
+            TableName=table_name(),
+            Key=to_item({"pk": order_pk(ticket["order_number"]), "sk": f"OPENTICKET#{ticket['category']}"}),
+            ConditionExpression="ticket_id = :id",
+            ExpressionAttributeValues=to_item({":id": ticket["ticket_id"]}),
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
