@@ -143,3 +143,16 @@ def test_team_decision_endpoint_is_signed(stack, context, sent):
     response = decision({"accept": False, "reason": "Brak metki."})
     assert response["statusCode"] == 200 and json.loads(response["body"])["status"] == "rejected"
     assert cases.get(rma)["status"] == "rejected"
+
+
+def test_courier_events_for_the_registered_return_parcel_move_the_case(stack, context, sent, monkeypatch):
+    from zwrotnica.store import shipments
+
+    rma = open_case(context)
+    shipments.register_return("1001", "inpost", "620111222333444555666777", rma)
+    from courier_webhook.app import lambda_handler as couriers
+    from tests.factories import inpost_webhook
+
+    response = couriers(inpost_webhook("collected_from_sender", number="620111222333444555666777"), context)
+    assert response["statusCode"] == 200, response["body"]
+    assert cases.get(rma)["status"] == "in_transit"

@@ -192,7 +192,15 @@ def _shipx_label(shipx: ShipXReturns, rma: str, order: dict[str, Any]) -> tuple[
     receiver = json.loads(get_settings().shipx_return_receiver)
     try:
         shipment_id = shipx.create(rma=rma, sender=sender, receiver=receiver)
-        return shipx.label(shipment_id), {"shipx_shipment_id": shipment_id}
+        label = shipx.label(shipment_id)
+        number = shipx.tracking_number(shipment_id) if label else None
+        if number:  # courier webhooks for this parcel now move the case
+            from zwrotnica.store import shipments
+
+            shipments.register_return(order["number"], "inpost", number, rma)
+        return label, {"shipx_shipment_id": shipment_id} | (
+            {"return_tracking_number": number} if number else {}
+        )
     except ProviderError as exc:
         logger.warning("shipx return shipment failed", extra={"case_id": rma, "error": str(exc)})
         return None, {}

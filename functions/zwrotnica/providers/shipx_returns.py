@@ -63,5 +63,13 @@ class ShipXReturns:
             return None
         raise http_error("shipx", response.status_code)
 
+    def tracking_number(self, shipment_id: str) -> str | None:
+        """The parcel's tracking number, assigned once ShipX confirmed the shipment."""
+        response = send(self._http, "shipx", "GET", f"/v1/shipments/{shipment_id}")
+        answer = json_object(response)
+        if response.status_code != 200:
+            raise http_error("shipx", response.status_code)
+        return str(answer["tracking_number"]) if answer.get("tracking_number") else None
+
 
 __all__ = ["ProviderError", "ShipXReturns"]

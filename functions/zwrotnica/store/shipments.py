@@ -198,3 +198,24 @@ def flag_silent(item: dict[str, Any], now: datetime, messages: list[OutboxMessag
             return False
         raise
     return True
+
+
+def register_return(order_number: str, carrier: str, number: str, case_id: str) -> None:
+    """A customer's return parcel: found by its tracking number, it moves the case, not the order."""
+    client().transact_write_items(
+        TransactItems=[
+            update_item(
+                _key(order_number, carrier, number),
+                {
+                    "type": "shipment",
+                    "carrier": carrier,
+                    "tracking_number": number,
+                    "is_return": True,
+                    "origin": "customer_return",
+                    "case_id": case_id,
+                    "gsi1pk": lookup_key(carrier, number),
+                    "gsi1sk": "SHIPMENT",
+                },
+            )
+        ]
+    )
