@@ -212,13 +212,29 @@ def main() -> int:
     show(payu(client, number, "COMPLETED", 26100))
     show(payu(client, number, "PENDING", 26100))
     parcel_life(client, order, number)
+    step("The customer returns the hat within 14 days (return form, JSON): a case, a slip, two e-mails")
+    show(
+        client.post(
+            "/returns",
+            json={
+                "order_number": number,
+                "email": "anna.kowalska@example.com",
+                "items": {"CZAPKA-WEL": 1},
+                "kind": "withdrawal",
+                "reason": "wrong_size",
+                "return_method": "paczkomat",
+                "submission_key": f"demo-{number}-return",
+            },
+        )
+    )
+    print(f"   (the same in a browser: {base}/returns)")
     step("The customer checks the status with the order's e-mail (JSON)")
     show(client.get(f"/orders/{number}/status", params={"email": "anna.kowalska@example.com"}))
     step("...and somebody guessing with a wrong e-mail gets the same answer as for a missing order")
     show(client.get(f"/orders/{number}/status", params={"email": "zgaduje@example.com"}))
     show(client.get("/orders/NOPE999/status", params={"email": "anna.kowalska@example.com"}))
     step("What the system sent (newest first)")
-    for message in client.get("/_dev/outbox.json").json()[:5]:
+    for message in client.get("/_dev/outbox.json").json()[:8]:
         print(
             f"   {message['channel']:5} {message['status']:7} {message['order_number']:8} "
             f"{message.get('subject') or message['text'][:60]}"
