@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from zwrotnica.domain.shipment_status import ShipmentStatus
+from zwrotnica.domain.shipment_status import ShipmentStatus, carrier_id
 from zwrotnica.errors import InvalidSignature, MalformedBody, UnknownSource
 from zwrotnica.providers import aftership, couriers, inpost, tracking_generic
 from zwrotnica.secrets import Secrets
@@ -355,7 +355,7 @@ def test_aftership_without_checkpoints_uses_the_webhook_time():
     ],
 )
 def test_aftership_slugs(slug, carrier):
-    assert aftership.carrier_for(slug) == carrier
+    assert carrier_id(slug) == carrier
 
 
 def test_aftership_other_events_are_ignored_and_broken_ones_refused():

@@ -172,3 +172,23 @@ def tracking_url(carrier: str, tracking_number: str) -> str:
     if template is None:
         raise ValueError(f"no tracking page for carrier {carrier!r}")
     return template.format(number=quote(tracking_number.strip(), safe=""))
+
+
+# Carrier names as shops and aggregators write them ("DPD Poland", "paczkomaty-inpost") -> our ids.
+CARRIER_NAMES = (
+    ("inpost", "inpost"),
+    ("paczkomat", "inpost"),
+    ("dpd", "dpd"),
+    ("dhl", "dhl"),
+    ("poczta", "poczta_polska"),
+    ("pocztex", "poczta_polska"),
+    ("orlen", "orlen"),
+    ("ruch", "orlen"),
+)
+
+
+def carrier_id(name: str) -> str:
+    """Our carrier id for a free-text carrier name or slug; unknown names are kept, made safe."""
+    name = name.strip().lower()
+    found = next((cid for needle, cid in CARRIER_NAMES if needle in name), None)
+    return found or "".join(ch if ch.isalnum() else "_" for ch in name)[:40] or "unknown"

@@ -16,22 +16,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from zwrotnica.domain.shipment_status import map_aftership
+from zwrotnica.domain.shipment_status import carrier_id, map_aftership
 from zwrotnica.errors import MalformedBody
 from zwrotnica.models.tracking import TrackingEvent
 
 SIGNATURE_HEADER = "aftership-hmac-sha256"
-# Courier slugs -> our carrier ids, by substring (AfterShip's PL slugs are UNCONFIRMED beyond dpd-poland).
-CARRIERS = (
-    ("inpost", "inpost"),
-    ("paczkomat", "inpost"),
-    ("dpd", "dpd"),
-    ("dhl", "dhl"),
-    ("poczta", "poczta_polska"),
-    ("pocztex", "poczta_polska"),
-    ("orlen", "orlen"),
-    ("ruch", "orlen"),
-)
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -41,12 +30,6 @@ def sign(secret: str, body: bytes) -> str:
 def verify(secret: str, headers: Mapping[str, str], body: bytes) -> bool:
     offered = headers.get(SIGNATURE_HEADER, "")
     return bool(secret and offered) and hmac.compare_digest(sign(secret, body).encode(), offered.encode())
-
-
-def carrier_for(slug: str) -> str:
-    slug = slug.strip().lower()
-    found = next((cid for needle, cid in CARRIERS if needle in slug), None)
-    return found or "".join(ch if ch.isalnum() else "_" for ch in slug)[:40] or "unknown"
 
 
 def parse(body: bytes) -> TrackingEvent | None:
@@ -75,7 +58,7 @@ def parse(body: bytes) -> TrackingEvent | None:
     try:
         return TrackingEvent(
             source="aftership",
-            carrier=carrier_for(str(msg["slug"])),
+            carrier=carrier_id(str(msg["slug"])),
             tracking_number=str(msg["tracking_number"]).strip(),
             status=map_aftership(tag, subtag),
             raw_code=str(subtag or tag),

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from zwrotnica.domain.phone import normalize_phone
+from zwrotnica.domain.shipment_status import carrier_id
 from zwrotnica.models.order import Delivery, DeliveryMethod, OrderItem, PaymentMethod, ShipmentRef, ShopStatus
 from zwrotnica.money import to_grosze
 
@@ -44,15 +45,6 @@ POINT_META_KEYS = (
 )
 CONSENT_META_KEYS = ("_marketing_consent", "marketing_consent", "_newsletter_consent")
 TRACKING_META_KEY = "_wc_shipment_tracking_items"  # WooCommerce Shipment Tracking extension
-CARRIERS = (
-    ("inpost", "inpost"),
-    ("paczkomat", "inpost"),
-    ("dpd", "dpd"),
-    ("dhl", "dhl"),
-    ("poczta", "poczta_polska"),
-    ("pocztex", "poczta_polska"),
-    ("orlen", "orlen"),
-)
 
 
 def is_ping(body: bytes) -> bool:
@@ -154,7 +146,7 @@ def _shipments(items: Any) -> list[ShipmentRef]:
     refs = []
     for entry in items if isinstance(items, list) else []:
         provider = str(entry.get("tracking_provider") or entry.get("custom_tracking_provider") or "").lower()
-        carrier = next((cid for needle, cid in CARRIERS if needle in provider), provider or "unknown")
+        carrier = carrier_id(provider)
         number = str(entry.get("tracking_number") or "").strip()
         if number:
             refs.append(ShipmentRef(carrier=carrier, tracking_number=number))
