@@ -426,3 +426,35 @@ def test_round_trips_per_webhook(stack, context, shipx):
         assert dict(calls) == {"Query": 1, "TransactWriteItems": 1}  # its retry: the marker refuses it
     finally:
         client().meta.events.unregister("before-call.dynamodb.*", count)
+
+
+def test_a_ticket_waiting_on_the_courier_resumes_when_the_parcel_moves(shipx, context):
+    from datetime import UTC, datetime
+
+    from zwrotnica.flows import ticket_actions
+    from zwrotnica.models.ticket import TicketCategory, TicketRequest
+    from zwrotnica.store import tickets
+
+    # Given a delivery ticket the team put on hold until the courier answers
+    order_with_parcel(context)
+    push(context, shipx, "taken_by_courier")
+    ticket_id, _ = tickets.open_or_append(
+        TicketRequest(
+            order_number="1001",
+            category=TicketCategory.DELIVERY,
+            subject="Gdzie paczka?",
+            note="Klient pyta o paczkę.",
+            source_ref="test:where",
+            at=datetime.now(UTC),
+        )
+    )
+    ticket_actions.pending(ticket_id, "courier", datetime.now(UTC))
+    paused = tickets.get(ticket_id)
+    assert paused["status"] == "pending_third_party"  # its resolution clock is stopped
+    assert shipment()["paused_ticket"] == ticket_id
+    # When the parcel moves
+    push(context, shipx, "out_for_delivery")
+    # Then the ticket is open again, its clock runs, and the parcel no longer carries the mark
+    resumed = tickets.get(ticket_id)
+    assert resumed["status"] == "open" and resumed["queue"] == "sla"
+    assert "paused_ticket" not in shipment()

@@ -86,6 +86,8 @@ def apply(
         from zwrotnica.flows import cases  # lazy: only customer return parcels move cases
 
         cases.on_return_parcel(state.order_number, decision.status is ShipmentStatus.RETURNED, now, base_url)
+    if item.get("paused_ticket") and decision.action is Action.APPLY and not refuted:
+        _resume(item["paused_ticket"], state.order_number, now)
     if refuted:
         return Outcome("refuted", HTTPStatus.ACCEPTED)
     return Outcome(decision.action.value)
@@ -170,3 +172,19 @@ def flag_silent(now: datetime, budget: int) -> int:
             logger.exception("silent parcel ticket not opened", extra={"carrier": state.carrier})
     logger.info("silent parcels flagged", extra={"flagged": flagged, "due": len(items)})
     return flagged
+
+
+def _resume(ticket_id: str, order_number: str, now: datetime) -> None:
+    """The parcel moved: a ticket waiting on the courier gets its resolution clock back (no helpdesk
+    does this). Only if it is still waiting: a ticket the team reopened or solved is left alone."""
+    from zwrotnica.flows import tickets
+    from zwrotnica.models.ticket import TicketEvent, TicketEventKind, TicketStatus
+    from zwrotnica.store import tickets as ticket_store
+
+    ticket = ticket_store.get(ticket_id)
+    if ticket and ticket.get("status") == TicketStatus.PENDING_THIRD_PARTY.value:
+        tickets.record_event(
+            ticket_id, TicketEvent(at=now, kind=TicketEventKind.STATUS, status=TicketStatus.OPEN), now
+        )
+        logger.info("ticket resumed by the courier", extra={"ticket_id": ticket_id})
+    store.set_paused_ticket(order_number, None)

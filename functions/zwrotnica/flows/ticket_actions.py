@@ -99,6 +99,11 @@ def pending(ticket_id: str, on: str, now: datetime) -> TicketStatus:
     """Waiting on the customer pauses the reply clocks; on a courier, the resolution clock."""
     status = PENDING_ON[on]
     set_status(ticket_id, status, now)
+    order_number = _ticket(ticket_id).get("order_number")
+    if status is TicketStatus.PENDING_THIRD_PARTY and order_number:
+        from zwrotnica.store import shipments  # the courier's next event resumes the clock
+
+        shipments.set_paused_ticket(order_number, ticket_id)
     return status
 
 

@@ -219,3 +219,29 @@ def register_return(order_number: str, carrier: str, number: str, case_id: str) 
             )
         ]
     )
+
+
+def set_paused_ticket(order_number: str, ticket_id: str | None) -> int:
+    """Mark (or, with None, unmark) the order's outbound parcels with a ticket waiting on the courier,
+    so the next courier event, which reads the parcel anyway, knows to resume it at no extra read."""
+    page = client().query(
+        TableName=table_name(),
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :s)",
+        ExpressionAttributeValues=to_item({":pk": order_pk(order_number), ":s": "SHIPMENT#"}),
+        ProjectionExpression="pk, sk, is_return",
+    )
+    marked = 0
+    for item in page.get("Items", []):
+        if from_item(item).get("is_return"):
+            continue
+        params: dict[str, Any] = {"TableName": table_name(), "Key": {"pk": item["pk"], "sk": item["sk"]}}
+        if ticket_id:
+            params |= {
+                "UpdateExpression": "SET paused_ticket = :t",
+                "ExpressionAttributeValues": to_item({":t": ticket_id}),
+            }
+        else:
+            params["UpdateExpression"] = "REMOVE paused_ticket"
+        client().update_item(**params)
+        marked += 1
+    return marked
