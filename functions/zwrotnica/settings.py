@@ -24,6 +24,9 @@ class Settings(BaseModel):
     shipx_organization_id: str = Field(alias="SHIPX_ORGANIZATION_ID", default="")
     # ShipX `receiver` for return shipments, as JSON: {"company_name", "email", "phone", "address": {...}}
     shipx_return_receiver: str = Field(alias="SHIPX_RETURN_RECEIVER", default="")
+    # Marketing extras, sent only with the order's marketing consent (PKE art. 398); empty = off.
+    review_url: str = Field(alias="REVIEW_URL", default="")
+    goodwill_code: str = Field(alias="GOODWILL_CODE", default="")
     labels_bucket: str = Field(alias="LABELS_BUCKET", default="")
     return_address: str = Field(alias="RETURN_ADDRESS", default="")
     cheapest_delivery_grosze: int = Field(alias="CHEAPEST_DELIVERY_GROSZE", default=999)

@@ -458,3 +458,29 @@ def test_a_ticket_waiting_on_the_courier_resumes_when_the_parcel_moves(shipx, co
     resumed = tickets.get(ticket_id)
     assert resumed["status"] == "open" and resumed["queue"] == "sla"
     assert "paused_ticket" not in shipment()
+
+
+@pytest.mark.parametrize("consent", ["yes", "no"])
+def test_review_request_three_days_after_delivery_only_with_consent(shipx, context, monkeypatch, consent):
+    from datetime import timedelta
+
+    from zwrotnica.settings import get_settings
+
+    monkeypatch.setenv("REVIEW_URL", "https://sklep.example.com/opinie")
+    get_settings.cache_clear()
+    order = woo_order_shipped("1001", PARCEL)
+    order["meta_data"] = [m for m in order["meta_data"] if m["key"] != "_marketing_consent"]
+    order["meta_data"].append({"key": "_marketing_consent", "value": consent})
+    assert orders(woo_webhook(order), context)["statusCode"] == 200
+    push(context, shipx, "delivered", at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S +0000"))
+    reviews = [m for m in outbox_store.list_for_order("1001") if m.template == "review_request"]
+    if consent == "no":
+        assert reviews == []
+        return
+    [review] = reviews
+    delivered = shipment()["possessed_at"]
+    assert review.kind == "marketing" and review.status == "pending"
+    assert review.due_at.isoformat().startswith(
+        (datetime.fromisoformat(delivered.replace("Z", "+00:00")) + timedelta(days=3)).date().isoformat()
+    )
+    assert "https://sklep.example.com/opinie" in review.html and "zgody na informacje handlowe" in review.text

@@ -248,3 +248,37 @@ def test_messages_follow_the_policy_and_fall_back_to_email_without_a_phone():
         )
         == []
     )
+
+
+@pytest.mark.parametrize(("consent", "expected"), [(True, 1), (False, 0)])
+def test_goodwill_code_for_a_delay_only_with_marketing_consent(consent, expected):
+    from datetime import UTC, datetime
+
+    from zwrotnica.domain import shipment_notices
+    from zwrotnica.domain.shipment_status import ShipmentStatus
+    from zwrotnica.domain.shipments import ShipmentState, Trigger
+
+    state = ShipmentState(
+        order_number="1001",
+        carrier="inpost",
+        tracking_number="602677439331630337653846",
+        email="anna@example.com",
+        marketing_consent=consent,
+    )
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    out = shipment_notices.messages(
+        Trigger.PROBLEM,
+        ShipmentStatus.DELAYED,
+        state,
+        occurred_at=now,
+        now=now,
+        status_url="https://x/s",
+        shop_name="Sklep",
+        goodwill_code="PRZEPRASZAMY10",
+    )
+    codes = [m for m in out if m.template == "goodwill_code"]
+    assert len(codes) == expected
+    if codes:
+        assert "PRZEPRASZAMY10" in codes[0].text and codes[0].kind == "marketing"
+    # The apology itself is transactional and always goes
+    assert any(m.template == "shipment_problem" for m in out)

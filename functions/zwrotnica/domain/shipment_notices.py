@@ -8,14 +8,14 @@ be written twice, while a second failed attempt days later is a new change with 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from zwrotnica.domain.shipment_status import ShipmentStatus, tracking_url
 from zwrotnica.domain.shipments import ShipmentState, Trigger, channels
 from zwrotnica.messages import compose, shipping_templates
 from zwrotnica.messages.shipping_templates import ShippingContext
 from zwrotnica.models.common import iso
-from zwrotnica.models.outbox import OutboxMessage
+from zwrotnica.models.outbox import MessageKind, OutboxMessage
 
 
 def link_for(carrier: str, number: str) -> str | None:
@@ -38,6 +38,8 @@ def messages(
     point_address: str | None = None,
     pickup_deadline: datetime | None = None,
     overrides: Mapping[str, Sequence[str]] | None = None,
+    review_url: str = "",
+    goodwill_code: str = "",
 ) -> list[OutboxMessage]:
     ctx = ShippingContext(
         order_number=state.order_number,
@@ -63,4 +65,46 @@ def messages(
     if "email" in wanted or (wanted == ("sms",) and not state.phone):
         content = shipping_templates.email(note, ctx)
         out.append(compose.email(recipient=state.email, content=content, now=now, **common))
+    out += _marketing(trigger, status, state, ctx, key, occurred_at, now, review_url, goodwill_code)
     return [m for m in out if m is not None]
+
+
+REVIEW_AFTER = timedelta(days=3)
+
+
+def _marketing(
+    trigger: Trigger,
+    status: ShipmentStatus | None,
+    state: ShipmentState,
+    ctx: ShippingContext,
+    key: str,
+    occurred_at: datetime,
+    now: datetime,
+    review_url: str,
+    goodwill_code: str,
+) -> list[OutboxMessage | None]:
+    """Promotional extras: only with the order's marketing consent (compose refuses them otherwise)."""
+    common = {
+        "order_number": state.order_number,
+        "recipient": state.email,
+        "now": now,
+        "kind": MessageKind.MARKETING,
+        "marketing_consent": state.marketing_consent,
+    }
+    if trigger is Trigger.DELIVERED and review_url and not state.is_return:
+        content = shipping_templates.review_request(ctx, review_url)
+        return [
+            compose.email(
+                dedup_key=f"{key}:review",
+                template="review_request",
+                content=content,
+                not_before=occurred_at + REVIEW_AFTER,
+                **common,
+            )
+        ]
+    if trigger is Trigger.PROBLEM and status is ShipmentStatus.DELAYED and goodwill_code:
+        content = shipping_templates.goodwill(ctx, goodwill_code)
+        return [
+            compose.email(dedup_key=f"{key}:goodwill", template="goodwill_code", content=content, **common)
+        ]
+    return []

@@ -144,6 +144,8 @@ def plan(
             point_address=event.point_address,
             pickup_deadline=after.pickup_deadline,
             overrides=overrides(settings.shipping_messages),
+            review_url=settings.review_url,
+            goodwill_code=settings.goodwill_code,
         )
     return write
 

@@ -21,8 +21,10 @@ def email(
     now: datetime,
     kind: MessageKind = MessageKind.TRANSACTIONAL,
     marketing_consent: bool = False,
+    not_before: datetime | None = None,
 ) -> OutboxMessage | None:
-    """An e-mail for the outbox, or None when the rules forbid it (marketing without consent)."""
+    """An e-mail for the outbox, or None when the rules forbid it (marketing without consent).
+    `not_before` schedules it later (the sweeper sends it when it falls due)."""
     if not recipient or not policy.may_send(kind, marketing_consent):
         return None
     return OutboxMessage(
@@ -36,7 +38,7 @@ def email(
         text=content.text,
         html=content.html,
         created_at=now,
-        due_at=policy.earliest_send(Channel.EMAIL, now),
+        due_at=max(policy.earliest_send(Channel.EMAIL, now), not_before or now),
     )
 
 

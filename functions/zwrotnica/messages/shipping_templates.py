@@ -190,3 +190,39 @@ def sms(note: Notice, ctx: ShippingContext) -> str:
         if segments(candidate) <= MAX_SEGMENTS:
             return candidate
     return check_sms(text)
+
+
+# Every promotional message says why it came and how to stop it (withdrawable consent, PKE art. 398).
+CONSENT_FOOTER = (
+    "Wysyłamy tę wiadomość na podstawie Twojej zgody na informacje handlowe. "
+    "Możesz ją wycofać w każdej chwili, odpowiadając na tę wiadomość."
+)
+
+
+def review_request(ctx: ShippingContext, review_url: str) -> Email:
+    """Marketing (a review request): sent only with consent, three days after delivery."""
+    return email_from_blocks(
+        f"Jak oceniasz zakupy w sklepie {ctx.shop_name}?",
+        [
+            "Dzień dobry,",
+            f"od kilku dni masz już zamówienie nr {ctx.order_number}. Będzie nam miło, jeśli napiszesz, "
+            "jak Ci się podoba – zajmie to minutę.",
+            ("Oceń zakupy", review_url),
+            CONSENT_FOOTER,
+            f"Pozdrawiamy,\n{ctx.shop_name}",
+        ],
+    )
+
+
+def goodwill(ctx: ShippingContext, code: str) -> Email:
+    """Marketing (a discount code as an apology for a long delay): only with consent."""
+    return email_from_blocks(
+        f"Przepraszamy za opóźnienie – kod rabatowy od {ctx.shop_name}",
+        [
+            "Dzień dobry,",
+            f"paczka z zamówieniem nr {ctx.order_number} jedzie dłużej, niż obiecywaliśmy. W ramach "
+            f"przeprosin przy następnych zakupach wpisz kod {code}.",
+            CONSENT_FOOTER,
+            f"Pozdrawiamy,\n{ctx.shop_name}",
+        ],
+    )
