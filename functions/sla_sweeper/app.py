@@ -8,7 +8,7 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from zwrotnica.flows import outbox, report, shipments, ticket_intake, tickets
+from zwrotnica.flows import outbox, payments, report, shipments, ticket_intake, tickets
 from zwrotnica.http import create_app, json_response, lower_headers, raw_body
 from zwrotnica.observability import logger, metrics
 from zwrotnica.secrets import get_secrets
@@ -32,6 +32,8 @@ def sweep(context: LambdaContext) -> dict:
     totals = {"sent": 0, "failed": 0, "given_up": 0, "escalated": 0, "held": 0, "silent": 0, "batches": 0}
     # Parcels with no news for too long: a ticket for logistics and one message to the customer.
     totals["silent"] = shipments.flag_silent(datetime.now(UTC), BATCH * 4)
+    # Payments held unmatched past their grace period, orders unpaid after a failure: tickets for finance.
+    totals["payment_tickets"] = payments.sweep_payment_queues(datetime.now(UTC), BATCH * 4)
     more_messages = more_tickets = True
     while (more_messages or more_tickets) and context.get_remaining_time_in_millis() > SAFETY_MS:
         now = datetime.now(UTC)

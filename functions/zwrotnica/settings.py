@@ -39,6 +39,10 @@ class Settings(BaseModel):
     shipping_messages: str = Field(alias="SHIPPING_MESSAGES", default="")
     payu_base_url: str = Field(alias="PAYU_BASE_URL", default="https://secure.payu.com")
     p24_base_url: str = Field(alias="P24_BASE_URL", default="https://secure.przelewy24.pl")
+    # Payments issue: a notification for an unknown order still unmatched after this many hours, and an
+    # order whose payment failed (or did not match) still unpaid after this many, become finance tickets.
+    payment_grace_hours: int = Field(alias="PAYMENT_GRACE_HOURS", default=24, ge=1)
+    payment_unpaid_hours: int = Field(alias="PAYMENT_UNPAID_HOURS", default=48, ge=1)
 
     model_config = {"populate_by_name": True, "frozen": True}
 

@@ -10,6 +10,8 @@ Precedence, so that late and repeated notifications are harmless in any order:
 - Refunds are keyed (our idempotency key, or the provider's refund id): done > rejected > pending.
   The status is derived: paid with refunds done = partially_refunded, or refunded once they reach
   the paid amount; refunds that arrive before the PAID notification count when it comes.
+- A failed or cancelled payment, or a paid amount that does not match, starts the unpaid watch
+  (`unpaid_watch`): if the order is still unpaid when it runs out, finance gets a ticket. Paid ends it.
 """
 
 from __future__ import annotations
@@ -82,7 +84,8 @@ class Context:
 
 @dataclass(frozen=True)
 class Ticket:
-    reason: str  # amount_mismatch, double_payment, capture_needed, refund_rejected, verify_refused
+    reason: str  # amount_mismatch, double_payment, capture_needed, refund_rejected, verify_refused,
+    # unpaid (still unpaid after a failure or mismatch), unmatched (held notification, no order)
     subject: str
     note: str  # no personal data
 
@@ -101,6 +104,21 @@ class Ticket:
         }
         return cls(reason, subject.format(**values), note.format(**values))
 
+    @classmethod
+    def unmatched(cls, event: PaymentEvent | RefundEvent) -> Ticket:
+        """A notification held for an order we never matched: what finance needs to find it."""
+        subject, note = payment_templates.TICKET_PL["unmatched"]
+        refund = isinstance(event, RefundEvent)
+        values = {
+            "order": event.order_number or "brak numeru",
+            "p": payment_templates.provider_pl(event.provider),
+            "payment_id": event.provider_payment_id,
+            "kind": f"zwrot {event.refund_id}" if refund else "płatność",
+            "amount": money(event.amount, event.currency),
+            "status": event.status.value,
+        }
+        return cls("unmatched", subject.format(**values), note.format(**values))
+
 
 @dataclass(frozen=True)
 class PaymentDecision:
@@ -110,6 +128,7 @@ class PaymentDecision:
     messages: tuple[OutboxMessage, ...] = ()
     ticket: Ticket | None = None
     verify: bool = False  # Przelewy24: confirm with the provider before this is written
+    unpaid_watch: bool = False  # failed or mismatched: a ticket if still unpaid after a while
 
     @property
     def writes(self) -> bool:
@@ -161,7 +180,7 @@ def on_payment(state: PaymentState, event: PaymentEvent, ctx: Context) -> Paymen
             reason = "double_payment" if state.paid else "amount_mismatch"
             timeline = _line(f"payment_{reason}", at, event.event_key, provider, event.amount, event.currency)
             ticket = Ticket.of(reason, state, provider, pid, event.amount, event.currency)
-            return PaymentDecision("flagged", state, timeline, ticket=ticket)
+            return PaymentDecision("flagged", state, timeline, ticket=ticket, unpaid_watch=not state.paid)
         new = replace(state, provider=provider, payment_id=pid, paid_amount=event.amount)
         new = replace(new, status=_settled(new))
         timeline = _line("payment_paid", at, event.event_key, provider, event.amount, event.currency)
@@ -186,7 +205,8 @@ def on_payment(state: PaymentState, event: PaymentEvent, ctx: Context) -> Paymen
         messages = _email(state, ctx, key, "payment_failed", provider)
     if target == PaymentStatus.WAITING_FOR_CONFIRMATION:
         ticket = Ticket.of("capture_needed", state, provider, pid, event.amount)
-    return PaymentDecision("applied", new, timeline, messages, ticket)
+    watch = target in FAILED_STATES
+    return PaymentDecision("applied", new, timeline, messages, ticket, unpaid_watch=watch)
 
 
 def on_refund(state: PaymentState, event: RefundEvent, ctx: Context) -> PaymentDecision:

@@ -103,4 +103,14 @@ TICKET_PL = {
         "Płatność niepotwierdzona, zamówienie {order}",
         "{p} {payment_id}: transaction/verify odrzucone ({amount}). Pieniądze czekają u operatora.",
     ),
+    "unpaid": (
+        "Zamówienie {order} nadal nieopłacone",
+        "Po nieudanej lub niezgodnej płatności zamówienie {total} wciąż nie jest opłacone. Ostatnia "
+        "płatność: {p} {payment_id}, status {status}. Skontaktuj się z klientem albo anuluj zamówienie.",
+    ),
+    "unmatched": (
+        "Nieprzypisane powiadomienie {p}, zamówienie {order}",
+        "{p} {payment_id}: {kind} {amount}, status {status}, dla zamówienia {order}, którego sklep nam "
+        "nie przysłał. Sprawdź numer w sklepie i w panelu {p}.",
+    ),
 }

@@ -2,10 +2,12 @@
 
 ORDER#{n} / ORDER                          payment_status, payment_provider, payment_id, paid_amount,
                                            refunds (map: key -> amount, status, provider, refund_id),
-                                           payment_rev (optimistic lock)
+                                           payment_rev (optimistic lock); queue "payment_unpaid" /
+                                           due_at from a failed or mismatched payment until it is paid
 ORDER#{n} / PAYEVENT#{provider}#{key}      idempotency marker, written in the state change's transaction
                                            (TTL 7 days: PayU retries for 72 h, P24 for 12 h)
-UNMATCHED#PAY#{n} / EVT#{key}              a notification for an order we do not know yet (TTL 30 days)
+UNMATCHED#PAY#{n} / EVT#{key}              a notification for an order we do not know yet (TTL 30 days);
+                                           queue "payment_grace" / due_at until its grace period ends
 """
 
 from __future__ import annotations
@@ -22,8 +24,18 @@ from zwrotnica.models.common import iso
 from zwrotnica.models.payment import PaymentEvent, RefundEvent
 from zwrotnica.store import outbox
 from zwrotnica.store.orders import timeline_put
-from zwrotnica.store.table import cancellation_codes, client, from_item, order_pk, table_name, to_item
+from zwrotnica.store.table import (
+    cancellation_codes,
+    client,
+    from_item,
+    order_pk,
+    query_due,
+    table_name,
+    to_item,
+)
 
+GRACE_QUEUE = "payment_grace"  # held notifications: a finance ticket if still unmatched when due
+UNPAID_QUEUE = "payment_unpaid"  # orders: a finance ticket if still unpaid when due
 MARKER_TTL = timedelta(days=7)
 HELD_TTL = timedelta(days=30)
 NEW = {"ConditionExpression": "attribute_not_exists(sk)"}
@@ -57,12 +69,22 @@ def get_state(number: str) -> dict[str, Any] | None:
     return from_item(item) if item else None
 
 
-def write(decision: PaymentDecision, old: PaymentState, marker: tuple[str, str], now: datetime) -> bool:
+def write(
+    decision: PaymentDecision,
+    old: PaymentState,
+    marker: tuple[str, str],
+    now: datetime,
+    unpaid_due: datetime | None = None,
+) -> bool:
     """State change, marker, timeline and outbox, all or nothing. False: the marker (or a timeline line
     of the same cause) exists, so this notification was applied before. ConcurrentUpdate: another
-    writer changed the payment state since `old` was read."""
+    writer changed the payment state since `old` was read. `unpaid_due`: when the decision starts the
+    unpaid watch, the order joins the unpaid queue then (an earlier due time already set is kept); a
+    paid state takes it out of the queue in the same update."""
     number = old.order_number
-    items = [_update(decision.state, old.rev, now)] if decision.state != old else []
+    watch = unpaid_due if decision.unpaid_watch else None
+    changed = decision.state != old or watch is not None
+    items = [_update(decision.state, old.rev, now, watch)] if changed else []
     provider, key = marker
     marker_item = {
         "pk": order_pk(number),
@@ -88,7 +110,9 @@ def write(decision: PaymentDecision, old: PaymentState, marker: tuple[str, str],
     return True
 
 
-def _update(state: PaymentState, seen_rev: int, now: datetime) -> dict[str, Any]:
+def _update(
+    state: PaymentState, seen_rev: int, now: datetime, unpaid_due: datetime | None = None
+) -> dict[str, Any]:
     """The payment fields, conditional on the revision read (none yet: the attribute is absent)."""
     values: dict[str, Any] = {
         ":payment_status": state.status,
@@ -107,19 +131,27 @@ def _update(state: PaymentState, seen_rev: int, now: datetime) -> dict[str, Any]
     else:
         condition += "attribute_not_exists(payment_rev)"
     sets = ", ".join(f"{name[1:]} = {name}" for name in values if name != ":seen")
-    return {
-        "Update": {
-            "TableName": table_name(),
-            "Key": to_item({"pk": order_pk(state.order_number), "sk": "ORDER"}),
-            "UpdateExpression": "SET " + sets,
-            "ConditionExpression": condition,
-            "ExpressionAttributeValues": to_item(values),
-        }
+    queue = ""
+    if state.paid:  # paid: the unpaid watch ends (a no-op when the order was not on it)
+        queue = " REMOVE #q, #d"
+    elif unpaid_due is not None:  # if_not_exists: a second failure does not push the ticket further away
+        sets += ", #q = if_not_exists(#q, :unpaid_q), #d = if_not_exists(#d, :unpaid_due)"
+        values |= {":unpaid_q": UNPAID_QUEUE, ":unpaid_due": iso(unpaid_due)}
+    update: dict[str, Any] = {
+        "TableName": table_name(),
+        "Key": to_item({"pk": order_pk(state.order_number), "sk": "ORDER"}),
+        "UpdateExpression": "SET " + sets + queue,
+        "ConditionExpression": condition,
+        "ExpressionAttributeValues": to_item(values),
     }
+    if state.paid or unpaid_due is not None:
+        update["ExpressionAttributeNames"] = {"#q": "queue", "#d": "due_at"}
+    return {"Update": update}
 
 
-def hold(number: str, event: PaymentEvent | RefundEvent, now: datetime) -> bool:
-    """Keep a notification for an order that has not arrived yet. False when it was already held."""
+def hold(number: str, event: PaymentEvent | RefundEvent, now: datetime, due: datetime | None = None) -> bool:
+    """Keep a notification for an order that has not arrived yet. False when it was already held.
+    `due`: the end of its grace period (grace queue); claiming it when the order comes deletes it."""
     item = {
         "pk": f"UNMATCHED#PAY#{number}",
         "sk": f"EVT#{event.event_key}",
@@ -129,6 +161,8 @@ def hold(number: str, event: PaymentEvent | RefundEvent, now: datetime) -> bool:
         "received_at": iso(now),
         "expires_at": int((now + HELD_TTL).timestamp()),
     }
+    if due is not None:
+        item |= {"queue": GRACE_QUEUE, "due_at": iso(due)}
     try:
         client().put_item(
             TableName=table_name(), Item=to_item(item), ConditionExpression="attribute_not_exists(sk)"
@@ -148,9 +182,64 @@ def held(number: str) -> list[tuple[str, PaymentEvent | RefundEvent]]:
         ExpressionAttributeValues=to_item({":pk": f"UNMATCHED#PAY#{number}", ":evt": "EVT#"}),
     )
     items = sorted((from_item(i) for i in page.get("Items", [])), key=lambda i: i["received_at"])
-    model = {"refund": RefundEvent, "payment": PaymentEvent}
-    return [(i["sk"], model[i["kind"]].model_validate_json(i["event"])) for i in items]
+    return [(i["sk"], held_event(i)) for i in items]
 
 
 def release(number: str, sk: str) -> None:
     client().delete_item(TableName=table_name(), Key=to_item({"pk": f"UNMATCHED#PAY#{number}", "sk": sk}))
+
+
+# --- The sweeper's payment queues (docs/data-model.md pattern 17) -----------------------------------
+def due(queue: str, now: datetime, limit: int) -> tuple[list[dict[str, Any]], bool]:
+    """Held notifications past their grace period, or orders past their unpaid period: sparse index."""
+    return query_due(queue, iso(now), limit)
+
+
+def held_event(item: dict[str, Any]) -> PaymentEvent | RefundEvent:
+    model = RefundEvent if item.get("kind") == "refund" else PaymentEvent
+    return model.model_validate_json(item["event"])
+
+
+def claim(item: dict[str, Any], lease_until: datetime) -> bool:
+    """Take a due item for this sweep only, like store.outbox.claim: conditional on the due time read, so
+    an overlapping sweep loses (False), and so does an item that left the queue meanwhile (an order
+    paid, a held notification claimed by its order). If the sweep dies, the lease runs out and the next
+    sweep takes it again."""
+    return _queue_write(item, "SET #d = :lease", item["due_at"], {":lease": iso(lease_until)})
+
+
+def finish(item: dict[str, Any], lease_until: datetime, done: dict[str, Any]) -> bool:
+    """Out of the queue after the sweep did its part (`done`: what to record), if it still holds it."""
+    sets = ", ".join(f"#{k} = :{k}" for k in done)
+    values = {f":{k}": v for k, v in done.items()}
+    names = {f"#{k}": k for k in done}
+    expr = ("SET " + sets + " " if sets else "") + "REMOVE #q, #d"
+    return _queue_write(item, expr, iso(lease_until), values, names)
+
+
+def drop(item: dict[str, Any]) -> bool:
+    """Out of the queue with nothing to do (the order was paid or cancelled after all)."""
+    return _queue_write(item, "REMOVE #q, #d", item["due_at"], {})
+
+
+def _queue_write(
+    item: dict[str, Any],
+    expression: str,
+    seen_due: str,
+    values: dict[str, Any],
+    names: dict[str, str] | None = None,
+) -> bool:
+    try:
+        client().update_item(
+            TableName=table_name(),
+            Key=to_item({"pk": item["pk"], "sk": item["sk"]}),
+            UpdateExpression=expression,
+            ConditionExpression="#q = :queue AND #d = :seen",
+            ExpressionAttributeNames={"#q": "queue", "#d": "due_at"} | (names or {}),
+            ExpressionAttributeValues=to_item(values | {":queue": item["queue"], ":seen": seen_due}),
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
