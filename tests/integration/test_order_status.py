@@ -98,3 +98,12 @@ def test_browser_error_page_is_polish_html(order_1001, context):
 def test_order_number_with_forbidden_characters_is_422(stack, context):
     response = status(context, "1001%3Cscript%3E", "email=a%40example.com")
     assert response["statusCode"] == 422
+
+
+def test_guessing_e_mails_for_one_order_is_throttled_but_signed_links_are_not(order_1001, context):
+    for attempt in range(20):
+        assert status(context, "1001", f"email=guess{attempt}%40example.com")["statusCode"] == 404
+    blocked = status(context, "1001", "email=anna.kowalska%40example.com")
+    assert blocked["statusCode"] == 429 and "Zbyt wiele prób" in json.loads(blocked["body"])["message"]
+    token = links.make_token(KEY, "1001", datetime.now(UTC), timedelta(days=1))
+    assert status(context, "1001", f"t={token}")["statusCode"] == 200

@@ -9,13 +9,17 @@ from zwrotnica.domain import links
 from zwrotnica.domain.order_status import OrderStatusView, build_view
 from zwrotnica.domain.orders import OrderChange, apply_shop_order
 from zwrotnica.domain.phone import normalize_phone
-from zwrotnica.errors import ConcurrentUpdate, MissingProof, OrderNotFound
+from zwrotnica.errors import ConcurrentUpdate, MissingProof, OrderNotFound, TooManyAttempts
 from zwrotnica.flows import outbox as outbox_flow
 from zwrotnica.models.order import ShopOrder
 from zwrotnica.observability import logger, metrics
 from zwrotnica.secrets import get_secrets
 from zwrotnica.settings import get_settings
+from zwrotnica.store import attempts
 from zwrotnica.store import orders as order_store
+
+# Per order number and hour: a customer needs a few; guessing e-mails for one order needs many.
+LOOKUPS_PER_HOUR = 20
 
 
 def status_link(base_url: str, order_number: str, now: datetime) -> str:
@@ -83,6 +87,8 @@ def read_status(
     """The same OrderNotFound for "no such order" and "wrong proof": order numbers can't be enumerated."""
     if not (email or phone or token):
         raise MissingProof()
+    if not token and attempts.hit("status", number, now) > LOOKUPS_PER_HOUR:
+        raise TooManyAttempts()  # guessing e-mails for one order (a signed link is never counted)
     view = order_store.load_view(number)
     if view is None or not proof_matches(view.order, email, phone, token, now):
         raise OrderNotFound()

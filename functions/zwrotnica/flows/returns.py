@@ -10,7 +10,7 @@ from zwrotnica.domain import deadlines, returns
 from zwrotnica.domain.bank_account import normalize_account
 from zwrotnica.errors import ConcurrentUpdate, FormInvalid, MissingProof, OrderNotFound, TooManyAttempts
 from zwrotnica.flows import outbox as outbox_flow
-from zwrotnica.flows.orders import proof_matches, status_link
+from zwrotnica.flows.orders import LOOKUPS_PER_HOUR, proof_matches, status_link
 from zwrotnica.messages import case_templates, compose
 from zwrotnica.models.case import CASE_STATUS_PL, CaseKind, CaseStatus, ComplaintDemand, rma_number
 from zwrotnica.models.common import iso
@@ -26,8 +26,6 @@ from zwrotnica.store import orders as order_store
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 CLOSED_CASES = {CaseStatus.REJECTED.value, CaseStatus.CLOSED.value}
-# Per order number and hour: a customer needs a few; guessing e-mails for one order needs many.
-LOOKUPS_PER_HOUR = 20
 REFUNDING_DEMANDS = {ComplaintDemand.PRICE_REDUCTION, ComplaintDemand.WITHDRAWAL}
 
 
