@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt functions/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help venv checkov browser run demo cli test unit integration lint format template bench screenshots build deploy clean
+.PHONY: help venv checkov browser openapi run demo cli test unit integration lint format template bench screenshots build deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ lint: venv ## ruff and the template gate (SAM transform + cfn-lint)
 format: venv ## format the code
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+openapi: venv ## write docs/openapi.json from the handlers (the local stack serves it at /openapi.json)
+	PYTHONPATH=functions:. AWS_DEFAULT_REGION=eu-central-1 $(PY) -m infra.openapi
 
 screenshots: venv browser ## regenerate docs/screenshots from the browser tests
 	SCREENSHOTS=1 $(PY) -m pytest -q tests/integration/test_browser_return_form.py

@@ -67,6 +67,11 @@ def make_handler(routes: list, table: str) -> type[BaseHTTPRequestHandler]:
                     devtools.outbox_items(table, REGION), devtools.provider_counts(REGION)
                 )
                 self._send(200, page.encode(), {"Content-Type": "text/html; charset=utf-8"})
+            elif path == "/openapi.json":
+                from infra.openapi import document
+
+                body = json.dumps(document(), ensure_ascii=False).encode()
+                self._send(200, body, {"Content-Type": "application/json"})
             elif path == "/_dev/outbox.json":
                 items = devtools.outbox_items(table, REGION)
                 self._send(
@@ -185,6 +190,7 @@ def main() -> None:
         print(f"    {route.method:5} {route.path:38} -> {route.handler}")
     start_schedules(stop, template.schedules())
     print(f"  outbox     http://127.0.0.1:{port}/_dev/outbox   (every e-mail and SMS, newest first)")
+    print(f"  openapi    http://127.0.0.1:{port}/openapi.json   (every public route, from the handlers)")
     print("\nPlay a whole order's life with correctly signed requests, in another terminal:\n  make demo")
     print("Or ask for an order's status (after the demo):")
     print(f"  curl 'http://127.0.0.1:{port}/orders/ZW1001/status?email=anna.kowalska@example.com'")
