@@ -5,7 +5,8 @@
   make cli ARGS="tickets show TK-0123456789"
 
 Tickets: list, show, reply (records the reply and e-mails the customer), pending, solve.
-Cases: accept, reject. Report: weekly --print | --send. Outbox: retry. Stdlib only (argparse).
+Cases: accept, reject. Report: weekly --print | --send. Outbox: retry. GDPR: export, erase (RODO
+art. 15 and 17, by e-mail address). Stdlib only (argparse).
 """
 
 from __future__ import annotations
@@ -102,6 +103,22 @@ def parser() -> argparse.ArgumentParser:
     )
     retry.add_argument("--budget", type=int, default=25, help="messages per batch (25)")
     retry.set_defaults(run="outbox_retry")
+
+    gdpr = commands.add_parser("gdpr", help="a customer's data (RODO): export, erase").add_subparsers(
+        dest="command", required=True
+    )
+    export = gdpr.add_parser(
+        "export", parents=[where], help="everything about an e-mail address as JSON (scans the table)"
+    )
+    export.add_argument("email")
+    export.add_argument("--out", help="write the JSON to this file instead of printing it")
+    export.set_defaults(run="gdpr_export")
+    erase = gdpr.add_parser(
+        "erase", parents=[where], help="anonymise what the law lets go, list what it keeps and why"
+    )
+    erase.add_argument("email")
+    erase.add_argument("--yes", action="store_true", help="do not ask before erasing")
+    erase.set_defaults(run="gdpr_erase")
     return top
 
 

@@ -209,3 +209,87 @@ def cases_decide(args: argparse.Namespace) -> int:
     )
     print(f"{args.rma}: {status.value}; the customer was e-mailed.")
     return 0
+
+
+def gdpr_export(args: argparse.Namespace) -> int:
+    """The JSON goes to stdout (or --out); what was found goes to stderr, so the JSON pipes clean."""
+    import json
+    import sys
+
+    from zwrotnica.flows import gdpr
+
+    document = gdpr.export(args.email, now())
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    summary = (
+        f"{len(document['orders'])} order(s), {len(document['tickets'])} ticket(s) for the address given; "
+        "personal data in clear: for the data subject only (answer within a month, RODO art. 12(3))."
+    )
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        print(f"{summary}\nWritten: {args.out}")
+    else:
+        print(text)
+        print(summary, file=sys.stderr)
+    return 0
+
+
+def _verdict_rows(verdicts, what) -> list[tuple[str, str, str]]:
+    return [(v.order_number, v.label, what(v)) for v in verdicts]
+
+
+def _changes(verdict) -> str:
+    if verdict.delete:
+        return "delete (never sent)"
+    return "erase " + ", ".join(sorted({path.split(".")[0].split("[")[0] for path in verdict.changes}))
+
+
+def _kept_table(verdicts) -> str:
+    """What stays, with the reasons as numbered notes under the table (they are long and repeat)."""
+    reasons: dict[str, int] = {}
+    rows = [
+        (
+            v.order_number,
+            v.label,
+            k.what,
+            k.until_label,
+            f"[{reasons.setdefault(k.reason, len(reasons) + 1)}]",
+        )
+        for v in verdicts
+        for k in v.kept
+    ]
+    notes = "\n".join(f"  [{n}] {reason}" for reason, n in reasons.items())
+    return text_table(("order", "item", "kept", "until", "why"), rows, numbers=False) + "\n\nWhy:\n" + notes
+
+
+def gdpr_erase(args: argparse.Namespace) -> int:
+    """Shows the plan (only this address's orders and tickets), asks unless --yes, then erases."""
+    from zwrotnica.flows import gdpr
+
+    plan = gdpr.plan_erasure(args.email, now())
+    if not plan.orders:
+        print(f"No order has that e-mail address ({plan.scanned} items scanned): nothing to erase.")
+        return 0
+    print(f"Orders with that address: {', '.join(plan.orders)}; tickets on them: {len(plan.tickets)}.")
+    acting = _verdict_rows(plan.acting, _changes)
+    print("\nTo erase:")
+    print(text_table(("order", "item", "change"), acting, numbers=False) if acting else "  nothing")
+    print("\nKept (the law or an open order/case needs it):")
+    print(_kept_table(plan.keeping) if plan.keeping else "  nothing")
+    if not acting:
+        print("\nNothing to erase now.")
+        return 0
+    if not args.yes:
+        try:
+            answer = input("\nErase now? Type 'yes' to go on: ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() != "yes":
+            print("Nothing changed.")
+            return 1
+    result = gdpr.apply_erasure(plan)
+    done = len(result.anonymised), len(result.deleted), len(result.kept)
+    print("\nDone: {} item(s) anonymised, {} deleted, {} keep something (listed above).".format(*done))
+    if result.changed_meanwhile:
+        print(f"{len(result.changed_meanwhile)} item(s) changed meanwhile (sent or gone): run erase again.")
+    print("Erase the customer in the shop too: its next update of an order would write the data back.")
+    return 0
