@@ -24,16 +24,21 @@ def load_event(name: str) -> Any:
 
 
 def api_event(
-    method: str, path: str, *, body: bytes | str | None = None, headers: dict | None = None, query: str = ""
+    method: str,
+    path: str,
+    *,
+    body: bytes | str | None = None,
+    headers: dict | None = None,
+    query: str = "",
+    source_ip: str = "127.0.0.1",
 ) -> dict[str, Any]:
     """An API Gateway HTTP API v2.0 event for the route of template.yaml that matches."""
+    common = {"query": query, "headers": headers, "body": body, "source_ip": source_ip}
     for route in template.routes():
         params = route.match(method, path)
         if params is not None:
-            return build_event(
-                route, method, path, query=query, headers=headers, body=body, path_params=params
-            )
-    return build_event(None, method, path, query=query, headers=headers, body=body)
+            return build_event(route, method, path, path_params=params, **common)
+    return build_event(None, method, path, **common)
 
 
 def woo_order(
@@ -123,13 +128,7 @@ PARCEL = "602677439331630337653846"  # the tracking number of couriers.md's verb
 
 
 def _routed(method: str, path: str, body: bytes | None, headers: dict, source_ip: str) -> dict[str, Any]:
-    for route in template.routes():
-        params = route.match(method, path)
-        if params is not None:
-            return build_event(
-                route, method, path, headers=headers, body=body, path_params=params, source_ip=source_ip
-            )
-    return build_event(None, method, path, headers=headers, body=body, source_ip=source_ip)
+    return api_event(method, path, body=body, headers=headers, source_ip=source_ip)
 
 
 def inpost_body(
