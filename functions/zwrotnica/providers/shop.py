@@ -70,6 +70,10 @@ def _generic(headers: Mapping[str, str], body: bytes, secrets: Secrets, now: flo
     envelope = parse_json(body)
     if not isinstance(envelope, dict) or not isinstance(envelope.get("data"), dict):
         raise InvalidPayload("expected {type, timestamp, data}")
-    if envelope.get("type") not in GENERIC_TYPES:
-        return None
+    kind = str(envelope.get("type") or "")
+    if not kind.startswith("order."):
+        # Signed with the shared secret but meant for another route (tracking, tickets): refuse it.
+        raise InvalidPayload("event type is not for this route")
+    if kind not in GENERIC_TYPES:
+        return None  # another order event (order.deleted): acknowledged, nothing to store
     return to_shop_order({"platform": "generic"} | envelope["data"])

@@ -40,7 +40,11 @@ def parse(body: bytes) -> TrackingEvent | None:
         raise MalformedBody() from exc
     if not isinstance(envelope, dict) or not isinstance(envelope.get("data"), dict):
         raise MalformedBody("expected {type, timestamp, data}")
-    if envelope.get("type") != EVENT_TYPE:
+    kind = str(envelope.get("type") or "")
+    if not kind.startswith("tracking."):
+        # Signed with the shared secret but meant for another route (an order event): refuse, don't ack.
+        raise MalformedBody("event type is not for this route")
+    if kind != EVENT_TYPE:
         return None
     data: dict[str, Any] = {k: envelope["data"][k] for k in FIELDS if k in envelope["data"]}
     status = str(data.get("status") or "").strip().upper()
