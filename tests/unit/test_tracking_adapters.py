@@ -396,7 +396,11 @@ def test_generic_events(changes, status, code):
 
 
 def test_generic_other_types_ignored_and_invalid_fields_named():
-    assert tracking_generic.parse(_generic(GENERIC, "order.updated")) is None
+    # Another tracking event type is acknowledged and ignored...
+    assert tracking_generic.parse(_generic(GENERIC, "tracking.deleted")) is None
+    # ...but an event of another route's namespace (signed with the shared secret) is refused.
+    with pytest.raises(MalformedBody, match="not for this route"):
+        tracking_generic.parse(_generic(GENERIC, "order.updated"))
     with pytest.raises(MalformedBody) as error:
         tracking_generic.parse(_generic({k: v for k, v in GENERIC.items() if k != "occurred_at"}))
     assert error.value.reason == "invalid fields: occurred_at"
