@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from zwrotnica.domain import sla
 from zwrotnica.domain.sla_policy import SlaPolicy, default_policy
 from zwrotnica.messages import policy as message_policy
@@ -98,7 +100,15 @@ def escalate_due(
                 f"{ticket['subject']} ({steps})"
             )
     for team, lines in result.digests.items():
-        sender.notify_team(f"Zwrotnica SLA: {team}, {len(lines)} do sprawdzenia", "\n".join(lines), team=team)
+        try:
+            sender.notify_team(
+                f"Zwrotnica SLA: {team}, {len(lines)} do sprawdzenia", "\n".join(lines), team=team
+            )
+        except (ClientError, BotoCoreError):
+            # The steps are stored (breached, priority raised; `tickets list --breached` shows them) and
+            # are not escalated again: the digest is at most once. The sweep goes on with its messages.
+            logger.exception("team digest not sent", extra={"team": team, "tickets": len(lines)})
+            metrics.add_metric(name="TeamDigestFailed", unit="Count", value=1)
     metrics.add_metric(name="TicketsEscalated", unit="Count", value=result.escalated)
     logger.info("tickets swept", extra={"escalated": result.escalated, "held": result.held_for_morning})
     return result, more

@@ -19,8 +19,9 @@ RETRY_DELAYS = (
     timedelta(hours=12),
 )
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
-# The inline sender gets this long before the sweeper treats an item as its own to retry.
-INLINE_GRACE = timedelta(minutes=2)
+# The inline sender gets this long before the sweeper treats an item as its own to retry: longer
+# than any function's timeout in template.yaml (the sweeper's is 120 s), so the writer is done or dead.
+INLINE_GRACE = timedelta(minutes=3)
 
 
 def may_send(kind: MessageKind, marketing_consent: bool) -> bool:

@@ -72,7 +72,7 @@ def create(
         {"Put": {"TableName": table_name(), "Item": to_item(marker), "ConditionExpression": condition}},
         {"Put": {"TableName": table_name(), "Item": to_item(item), "ConditionExpression": condition}},
         *[timeline_put(order_number, entry) for entry in timeline],
-        *[outbox.put_new(message) for message in messages],
+        *[outbox.put_new(message, inline=True) for message in messages],
     ]
     try:
         client().transact_write_items(TransactItems=items)
@@ -122,7 +122,7 @@ def move(
     items = [
         update,
         *[timeline_put(case["order_number"], e) for e in timeline],
-        *[outbox.put_new(m) for m in messages],
+        *[outbox.put_new(m, inline=True) for m in messages],
     ]
     try:
         client().transact_write_items(TransactItems=items)

@@ -119,7 +119,7 @@ def write_change(change: OrderChange, now: datetime) -> None:
     }
     items = [update]
     items += [timeline_put(order.number, entry) for entry in change.timeline]
-    items += [outbox.put_new(message) for message in change.messages]
+    items += [outbox.put_new(message, inline=True) for message in change.messages]
     items += shipments.ensure_for_order(order)  # parcels the order names: found by tracking number
     try:
         client().transact_write_items(TransactItems=items)

@@ -8,6 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from zwrotnica.domain.weeks import week_key
+from zwrotnica.messages import policy
 from zwrotnica.models.common import iso
 from zwrotnica.models.outbox import OutboxMessage, OutboxStatus
 from zwrotnica.store.report import message_week
@@ -18,8 +19,14 @@ def _key(order_number: str, message_id: str) -> dict[str, Any]:
     return to_item({"pk": order_pk(order_number), "sk": f"MSG#{message_id}"})
 
 
-def put_new(message: OutboxMessage) -> dict[str, Any]:
-    """A transaction item that creates the message once: the same dedup key can never make two."""
+def put_new(message: OutboxMessage, *, inline: bool = False) -> dict[str, Any]:
+    """A transaction item that creates the message once: the same dedup key can never make two.
+
+    `inline`: the writer sends it itself right after the commit (flows.outbox.deliver, which claims
+    nothing). Its queue time is then at least INLINE_GRACE after its creation, so a sweep sees it only
+    once that writer has sent it, rescheduled it after a failure, or died; the writer's own copy keeps
+    the real send time. Without it, a sweep between the commit and the send would send it a second time.
+    Zero extra round trips: only the stored `due_at` differs."""
     data = message.model_dump(mode="json") | {
         "pk": order_pk(message.order_number),
         "sk": f"MSG#{message.message_id}",
@@ -30,6 +37,8 @@ def put_new(message: OutboxMessage) -> dict[str, Any]:
         "gsi1pk": message_week(week_key(message.created_at)),
         "gsi1sk": iso(message.created_at),
     }
+    if inline and message.due_at is not None:
+        data["due_at"] = iso(max(message.due_at, message.created_at + policy.INLINE_GRACE))
     return {
         "Put": {
             "TableName": table_name(),

@@ -95,7 +95,7 @@ def write(
     }
     items.append({"Put": {"TableName": table_name(), "Item": to_item(marker_item), **NEW}})
     items += [timeline_put(number, entry) for entry in decision.timeline]
-    items += [outbox.put_new(message) for message in decision.messages]
+    items += [outbox.put_new(message, inline=True) for message in decision.messages]
     try:
         client().transact_write_items(TransactItems=items)
     except ClientError as exc:

@@ -158,7 +158,7 @@ def write_event(w: EventWrite) -> bool:
     if w.return_shipment:
         number = w.return_shipment["tracking_number"]
         items.append(update_item(_key(w.order_number, w.event.carrier, number), w.return_shipment))
-    items += [outbox.put_new(m) for m in w.messages]
+    items += [outbox.put_new(m, inline=True) for m in w.messages]
     try:
         client().transact_write_items(TransactItems=items)
         return True
@@ -192,7 +192,9 @@ def flag_silent(item: dict[str, Any], now: datetime, messages: list[OutboxMessag
         values={":seen": item["due_at"]},
     )
     try:
-        client().transact_write_items(TransactItems=[update, *[outbox.put_new(m) for m in messages]])
+        client().transact_write_items(
+            TransactItems=[update, *[outbox.put_new(m, inline=True) for m in messages]]
+        )
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "TransactionCanceledException":
             return False

@@ -209,7 +209,7 @@ def append_event(
     }
     if messages:
         client().transact_write_items(
-            TransactItems=[{"Update": update}, *[outbox.put_new(m) for m in messages]]
+            TransactItems=[{"Update": update}, *[outbox.put_new(m, inline=True) for m in messages]]
         )
     else:
         client().update_item(**update)
