@@ -69,11 +69,25 @@ class TooManyAttempts(ZwrotnicaError):
     reason = "Zbyt wiele prób dla tego zamówienia. Spróbuj ponownie za godzinę."
 
 
+class TooManyLookups(ZwrotnicaError):
+    """Too many unsigned lookups from one client (guessing order numbers), whatever the orders."""
+
+    status = HTTPStatus.TOO_MANY_REQUESTS
+    reason = (
+        "Zbyt wiele prób sprawdzenia zamówień z Twojego adresu sieciowego. Spróbuj ponownie za godzinę "
+        "albo otwórz link z wiadomości od nas."
+    )
+
+
 class ConcurrentUpdate(ZwrotnicaError):
     """Another writer changed the item first; the caller may retry (503 tells providers to retry)."""
 
     status = HTTPStatus.SERVICE_UNAVAILABLE
     reason = "concurrent update, retry"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__()  # `detail` (cancellation codes) is for logs and tracebacks, not the caller
+        self.args = (detail or self.reason,)
 
 
 class FormInvalid(ZwrotnicaError):
@@ -85,3 +99,11 @@ class FormInvalid(ZwrotnicaError):
     def __init__(self, fields: dict[str, str]) -> None:
         super().__init__()
         self.fields = fields
+
+
+class InvalidProof(FormInvalid):
+    """An e-mail or phone given as proof that cannot be one (a line break, letters): said per field."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(fields)
+        self.reason = " ".join(fields.values())

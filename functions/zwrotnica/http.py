@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel
 
 from zwrotnica.errors import PayloadTooLarge, ZwrotnicaError
 from zwrotnica.observability import logger
@@ -17,6 +20,91 @@ from zwrotnica.settings import get_settings
 from zwrotnica.web.pages import error_page
 
 HTML = "text/html; charset=utf-8"
+JSON = content_types.APPLICATION_JSON
+
+
+class FieldProblem(BaseModel):
+    loc: list[str | int]
+    type: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every JSON error: a short reason; `errors` where the request broke the schema, `fields` (Polish)
+    where a return form broke a rule. Never the input itself (it may hold personal data)."""
+
+    message: str
+    errors: list[FieldProblem] | None = None
+    fields: dict[str, str] | None = None
+
+
+# What each error status means on our routes (the OpenAPI description of every documented error).
+ERRORS: dict[int, str] = {
+    400: "Malformed request: the body is not JSON, or no e-mail, phone or link proves the order",
+    401: "Missing or invalid signature, or a wrong URL token",
+    403: "The form expired: search for the order again",
+    404: "Unknown platform, provider, order or case (a wrong e-mail or token also answers 404)",
+    409: "The resource is not in a state that allows this",
+    413: "Body larger than the limit (MAX_BODY_BYTES)",
+    422: "The request does not match the schema, or the payload breaks a rule",
+    429: "Too many attempts for this order, or lookups from this client: retry in an hour",
+    503: "A dependency (DynamoDB, the payment provider) is unavailable: nothing was changed, retry",
+}
+
+
+def request_body(json_model: type[BaseModel] | None = None, form: Mapping[str, str] | None = None) -> dict:
+    """The `openapi_extensions=` that document a body the handler reads raw (`raw_body`): as JSON, the
+    model's schema (its $defs inlined: the document's components are Powertools'), and/or form fields."""
+    content: dict[str, Any] = {}
+    if json_model is not None:
+        schema = json_model.model_json_schema()
+        defs = schema.pop("$defs", {})
+
+        def inline(node: Any) -> Any:
+            if isinstance(node, dict):
+                ref = node.get("$ref", "")
+                if ref.startswith("#/$defs/"):
+                    return inline(defs[ref.removeprefix("#/$defs/")])
+                return {k: inline(v) for k, v in node.items()}
+            return [inline(v) for v in node] if isinstance(node, list) else node
+
+        content[JSON] = {"schema": inline(schema)}
+    if form is not None:
+        properties = {name: {"type": "string", "description": text} for name, text in form.items()}
+        content["application/x-www-form-urlencoded"] = {
+            "schema": {"type": "object", "properties": properties, "additionalProperties": {"type": "string"}}
+        }
+    return {"requestBody": {"required": True, "content": content}}
+
+
+def documented(
+    ok: Mapping[int, str],
+    errors: Iterable[int],
+    *,
+    media: Iterable[str] = (JSON,),
+    ok_media: Iterable[str] | None = None,
+) -> dict[int, OpenAPIResponse]:
+    """The `responses=` of a route: its success statuses and every error status it really answers.
+
+    `media`: the content types every answer may have (customer routes: JSON or, for a browser, HTML);
+    `ok_media`: those of the success answers when they differ (a page that is always HTML)."""
+    media = tuple(media)
+
+    def content(types: Iterable[str], payload: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "text/html" if t == HTML else t: {"schema": {"type": "string"}} if t == HTML else dict(payload)
+            for t in types
+        }
+
+    answers: dict[int, OpenAPIResponse] = {
+        status: {"description": text, "content": content(ok_media or media, {"schema": {}})}
+        for status, text in ok.items()
+    }
+    for status in errors:
+        answers[int(status)] = {
+            "description": ERRORS[int(status)],
+            "content": content(media, {"model": ErrorBody}),
+        }
+    return answers
 
 
 def json_response(status: HTTPStatus, body: Any) -> Response:
@@ -60,6 +148,11 @@ def request_base_url(app: APIGatewayHttpResolver) -> str:
     return f"https://{app.current_event.request_context.domain_name}"
 
 
+def client_ip(app: APIGatewayHttpResolver) -> str | None:
+    """The caller's IP as API Gateway saw it (requestContext.http.sourceIp), not a forgeable header."""
+    return app.current_event.request_context.http.source_ip or None
+
+
 def lower_headers(app: APIGatewayHttpResolver) -> dict[str, str]:
     return {k.lower(): v for k, v in (app.current_event.headers or {}).items()}
 
@@ -79,6 +172,11 @@ def create_app() -> APIGatewayHttpResolver:
         # Only where and what kind: never echo the input back (it may hold personal data).
         errors = [{"loc": list(e.get("loc", ())), "type": e.get("type")} for e in exc.errors()]
         logger.info("request invalid", extra={"errors": errors})
+        if wants_html(app):
+            return html_response(
+                HTTPStatus.UNPROCESSABLE_ENTITY,
+                error_page("Nie możemy tego pokazać", "Sprawdź numer zamówienia i dane w adresie strony."),
+            )
         return json_response(
             HTTPStatus.UNPROCESSABLE_ENTITY, {"message": "invalid request", "errors": errors}
         )
@@ -87,8 +185,16 @@ def create_app() -> APIGatewayHttpResolver:
     @app.exception_handler(BotoCoreError)
     def _aws_unavailable(exc: Exception) -> Response:
         # Nothing was committed (writes are single transactions): 503 tells the sender to retry.
-        code = getattr(exc, "response", {}).get("Error", {}).get("Code", type(exc).__name__)
+        answer = exc.response if isinstance(exc, ClientError) else {}  # a ReadTimeoutError's is None
+        code = answer.get("Error", {}).get("Code", type(exc).__name__)
         logger.warning("aws call failed", extra={"error": code, "detail": str(exc)[:300]})
+        if wants_html(app):
+            return html_response(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                error_page(
+                    "Chwilowa przerwa", "Nie udało się tego teraz zrobić. Spróbuj ponownie za chwilę."
+                ),
+            )
         return json_response(HTTPStatus.SERVICE_UNAVAILABLE, {"message": "temporarily unavailable, retry"})
 
     return app
