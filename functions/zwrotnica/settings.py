@@ -43,6 +43,11 @@ class Settings(BaseModel):
     # order whose payment failed (or did not match) still unpaid after this many, become finance tickets.
     payment_grace_hours: int = Field(alias="PAYMENT_GRACE_HOURS", default=24, ge=1)
     payment_unpaid_hours: int = Field(alias="PAYMENT_UNPAID_HOURS", default=48, ge=1)
+    # Unsigned order lookups (status page, return form) per client IP (IPv6: per /64) and hour; 0 = no
+    # limit. Signed links are never counted. LOOKUP_LIMIT_EXEMPT: comma-separated IPs or CIDRs of the
+    # shop's own servers (a chatbot, a headless front end) that ask for many customers from one address.
+    lookups_per_client_per_hour: int = Field(alias="LOOKUPS_PER_CLIENT_PER_HOUR", default=100, ge=0)
+    lookup_limit_exempt: str = Field(alias="LOOKUP_LIMIT_EXEMPT", default="")
 
     model_config = {"populate_by_name": True, "frozen": True}
 

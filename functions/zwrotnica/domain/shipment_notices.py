@@ -1,8 +1,9 @@
 """The customer messages of one shipment state change, through `compose` like every other message.
 
 One state change makes one notice, by each channel the policy names; a notice meant for SMS goes by
-e-mail when the order has no phone. The dedup key holds the event time, so the same change can never
-be written twice, while a second failed attempt days later is a new change with its own apology.
+e-mail when the order has no Polish mobile number (none, a landline, a foreign number). The dedup key
+holds the event time, so the same change can never be written twice, while a second failed attempt days
+later is a new change with its own apology.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
+from zwrotnica.domain.phone import sms_number
 from zwrotnica.domain.shipment_status import ShipmentStatus, tracking_url
 from zwrotnica.domain.shipments import ShipmentState, Trigger, channels
 from zwrotnica.messages import compose, shipping_templates
@@ -62,7 +64,7 @@ def messages(
     if "sms" in wanted:
         text = shipping_templates.sms(note, ctx)
         out.append(compose.sms(phone=state.phone, text=text, now=now, **common))
-    if "email" in wanted or (wanted == ("sms",) and not state.phone):
+    if "email" in wanted or (wanted == ("sms",) and not sms_number(state.phone)):
         content = shipping_templates.email(note, ctx)
         out.append(compose.email(recipient=state.email, content=content, now=now, **common))
     out += _marketing(trigger, status, state, ctx, key, occurred_at, now, review_url, goodwill_code)

@@ -5,11 +5,18 @@ from __future__ import annotations
 import hmac
 from datetime import datetime, timedelta
 
-from zwrotnica.domain import links
+from zwrotnica.domain import links, lookups
 from zwrotnica.domain.order_status import OrderStatusView, build_view
 from zwrotnica.domain.orders import OrderChange, apply_shop_order
 from zwrotnica.domain.phone import normalize_phone
-from zwrotnica.errors import ConcurrentUpdate, MissingProof, OrderNotFound, TooManyAttempts
+from zwrotnica.errors import (
+    ConcurrentUpdate,
+    InvalidProof,
+    MissingProof,
+    OrderNotFound,
+    TooManyAttempts,
+    TooManyLookups,
+)
 from zwrotnica.flows import outbox as outbox_flow
 from zwrotnica.models.order import ShopOrder
 from zwrotnica.observability import logger, metrics
@@ -17,9 +24,6 @@ from zwrotnica.secrets import get_secrets
 from zwrotnica.settings import get_settings
 from zwrotnica.store import attempts
 from zwrotnica.store import orders as order_store
-
-# Per order number and hour: a customer needs a few; guessing e-mails for one order needs many.
-LOOKUPS_PER_HOUR = 20
 
 
 def status_link(base_url: str, order_number: str, now: datetime) -> str:
@@ -81,14 +85,44 @@ def proof_matches(
     return bool(wanted and order.get("phone")) and hmac.compare_digest(wanted, order["phone"])
 
 
+def guard_lookup(
+    scope: str, number: str, email: str | None, phone: str | None, client: str | None, now: datetime
+) -> None:
+    """Before an unsigned lookup reads anything: a malformed proof is refused (uncounted), then one write
+    counts the client (guessing many order numbers), one more the order (guessing e-mails for one).
+    A blocked client is refused before its order counter is touched. Signed links never come here."""
+    if not (email or phone):
+        raise MissingProof()
+    if errors := lookups.proof_errors(email, phone):
+        raise InvalidProof(errors)
+    settings = get_settings()
+    limit = settings.lookups_per_client_per_hour
+    if (
+        limit
+        and not lookups.exempt(client, settings.lookup_limit_exempt.split(","))
+        and not attempts.allow("client", lookups.client_key(client), limit, now)
+    ):
+        metrics.add_metric(name="LookupClientThrottled", unit="Count", value=1)
+        raise TooManyLookups()
+    if not attempts.allow(scope, number, lookups.LOOKUPS_PER_ORDER_PER_HOUR, now):
+        raise TooManyAttempts()
+
+
 def read_status(
-    number: str, *, email: str | None, phone: str | None, token: str | None, now: datetime
+    number: str,
+    *,
+    email: str | None,
+    phone: str | None,
+    token: str | None,
+    now: datetime,
+    client: str | None = None,
 ) -> OrderStatusView:
-    """The same OrderNotFound for "no such order" and "wrong proof": order numbers can't be enumerated."""
+    """The same OrderNotFound for "no such order" and "wrong proof": order numbers can't be enumerated.
+    DynamoDB: a signed link is one Query; an unsigned lookup two counting UpdateItems and the Query."""
     if not (email or phone or token):
         raise MissingProof()
-    if not token and attempts.hit("status", number, now) > LOOKUPS_PER_HOUR:
-        raise TooManyAttempts()  # guessing e-mails for one order (a signed link is never counted)
+    if not token:
+        guard_lookup("status", number, email, phone, client, now)
     view = order_store.load_view(number)
     if view is None or not proof_matches(view.order, email, phone, token, now):
         raise OrderNotFound()

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from zwrotnica.domain import deadlines, returns
 from zwrotnica.domain.bank_account import normalize_account
-from zwrotnica.errors import ConcurrentUpdate, FormInvalid, MissingProof, OrderNotFound, TooManyAttempts
+from zwrotnica.errors import ConcurrentUpdate, FormInvalid, OrderNotFound
 from zwrotnica.flows import outbox as outbox_flow
-from zwrotnica.flows.orders import LOOKUPS_PER_HOUR, proof_matches, status_link
+from zwrotnica.flows.orders import guard_lookup, proof_matches, status_link
 from zwrotnica.messages import case_templates, compose
 from zwrotnica.models.case import CASE_STATUS_PL, CaseKind, CaseStatus, ComplaintDemand, rma_number
 from zwrotnica.models.common import iso
@@ -20,9 +20,9 @@ from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketPriorit
 from zwrotnica.models.timeline import TimelineEntry
 from zwrotnica.observability import logger
 from zwrotnica.settings import get_settings
-from zwrotnica.store import attempts, tickets
 from zwrotnica.store import cases as case_store
 from zwrotnica.store import orders as order_store
+from zwrotnica.store import tickets
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 CLOSED_CASES = {CaseStatus.REJECTED.value, CaseStatus.CLOSED.value}
@@ -43,12 +43,12 @@ def _day(moment: datetime) -> date:
     return moment.astimezone(WARSAW).date()
 
 
-def lookup(order_number: str, email: str | None, phone: str | None, now: datetime) -> ReturnContext:
-    """The same OrderNotFound for a wrong number and a wrong e-mail (no enumeration)."""
-    if not (email or phone):
-        raise MissingProof()
-    if attempts.hit("lookup", order_number, now) > LOOKUPS_PER_HOUR:
-        raise TooManyAttempts()
+def lookup(
+    order_number: str, email: str | None, phone: str | None, now: datetime, client: str | None = None
+) -> ReturnContext:
+    """The same OrderNotFound for a wrong number and a wrong e-mail (no enumeration); counted per order
+    and per client (`client`: the caller's IP) like the status page."""
+    guard_lookup("lookup", order_number, email, phone, client, now)
     view = order_store.load_view(order_number)
     if view is None or not proof_matches(view.order, email, phone, None, now):
         raise OrderNotFound()
@@ -89,9 +89,11 @@ def _check(sub: ReturnSubmission, ctx: ReturnContext, today: date) -> tuple[dict
     return errors, account
 
 
-def submit(sub: ReturnSubmission, now: datetime, base_url: str) -> tuple[str, bool]:
+def submit(
+    sub: ReturnSubmission, now: datetime, base_url: str, client: str | None = None
+) -> tuple[str, bool]:
     """Open the case (or return the one this submission already opened). Raises FormInvalid."""
-    ctx = lookup(sub.order_number, sub.email, sub.phone, now)
+    ctx = lookup(sub.order_number, sub.email, sub.phone, now, client)
     existing = case_store.find_submission(sub.order_number, sub.submission_key)
     if existing:
         return existing, False

@@ -1,14 +1,26 @@
 """Build outbox messages. Every flow goes through here, so every message obeys the same rules:
-a dedup key, consent for anything promotional, a phone to text, SMS length, quiet hours."""
+a dedup key, consent for anything promotional, one well-formed recipient, a one-line subject, a Polish
+mobile to text, SMS length, quiet hours."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
+from zwrotnica.domain.phone import sms_number
 from zwrotnica.messages import policy
 from zwrotnica.messages.sms import check_sms
 from zwrotnica.messages.templates import Email
+from zwrotnica.models.common import one_line
+from zwrotnica.models.order import EMAIL_PATTERN
 from zwrotnica.models.outbox import Channel, MessageKind, OutboxMessage
+
+_EMAIL = re.compile(EMAIL_PATTERN)
+
+
+def email_address(recipient: str | None) -> str | None:
+    """Exactly one plain address (no display name, no second address, no line break), or None."""
+    return recipient if recipient and _EMAIL.fullmatch(recipient) else None
 
 
 def email(
@@ -23,9 +35,10 @@ def email(
     marketing_consent: bool = False,
     not_before: datetime | None = None,
 ) -> OutboxMessage | None:
-    """An e-mail for the outbox, or None when the rules forbid it (marketing without consent).
-    `not_before` schedules it later (the sweeper sends it when it falls due)."""
-    if not recipient or not policy.may_send(kind, marketing_consent):
+    """An e-mail for the outbox, or None when the rules forbid it (marketing without consent, a recipient
+    that is not one plain address). `not_before` schedules it later (the sweeper sends it when it falls
+    due)."""
+    if not email_address(recipient) or not policy.may_send(kind, marketing_consent):
         return None
     return OutboxMessage(
         dedup_key=f"{dedup_key}:email",
@@ -34,7 +47,7 @@ def email(
         kind=kind,
         template=template,
         recipient=recipient,
-        subject=content.subject,
+        subject=one_line(content.subject),  # a line break can never start a header of its own
         text=content.text,
         html=content.html,
         created_at=now,
@@ -53,7 +66,9 @@ def sms(
     kind: MessageKind = MessageKind.TRANSACTIONAL,
     marketing_consent: bool = False,
 ) -> OutboxMessage | None:
-    """An SMS (at most 2 segments, held through quiet hours), or None without a phone or consent."""
+    """An SMS (at most 2 segments, held through quiet hours), or None without a Polish mobile (landlines,
+    foreign and premium numbers get the e-mail: domain.phone) or consent."""
+    phone = sms_number(phone)
     if not phone or not policy.may_send(kind, marketing_consent):
         return None
     return OutboxMessage(

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from zwrotnica.models.common import UtcDateTime, iso
+from zwrotnica.models.common import OneLine, UtcDateTime, iso
 
 # Deliberately simple (no email-validator dependency): one @, a dot in the domain, no spaces.
 EMAIL_PATTERN = r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}$"
@@ -41,7 +41,7 @@ class OrderItem(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     sku: str = Field(min_length=1, max_length=100)
-    name: str = Field(min_length=1, max_length=300)
+    name: OneLine = Field(min_length=1, max_length=300)
     qty: int = Field(gt=0, le=10_000)
     unit_price: int = Field(ge=0, description="gross unit price in grosze")
     # Art. 38 UPK exclusions (made to measure, sealed hygiene goods, ...): no withdrawal for these.
@@ -60,9 +60,9 @@ class Delivery(BaseModel):
 
     method: DeliveryMethod
     point_id: str | None = Field(default=None, max_length=32)  # e.g. Paczkomat "KRA010"
-    address_line: str | None = Field(default=None, max_length=300)
-    postcode: str | None = Field(default=None, max_length=12)
-    city: str | None = Field(default=None, max_length=100)
+    address_line: OneLine | None = Field(default=None, max_length=300)
+    postcode: OneLine | None = Field(default=None, max_length=12)
+    city: OneLine | None = Field(default=None, max_length=100)
     shipping_cost: int = Field(default=0, ge=0, description="grosze")
 
 
@@ -74,7 +74,7 @@ class ShopOrder(BaseModel):
     number: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_/-]+$")
     platform: str
     status: ShopStatus
-    customer_name: str = Field(min_length=1, max_length=200)
+    customer_name: OneLine = Field(min_length=1, max_length=200)
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
     phone: str | None = Field(default=None, pattern=r"^\+[1-9]\d{6,14}$")
     delivery: Delivery

@@ -39,7 +39,7 @@ def send(message: OutboxMessage) -> str:
         if message.html:
             content["Body"]["Html"] = {"Data": message.html, "Charset": "UTF-8"}
         answer = ses_client().send_email(
-            FromEmailAddress=f"{settings.shop_name} <{settings.email_from}>",
+            FromEmailAddress=formataddr((settings.shop_name, settings.email_from)),  # quoted, encoded
             Destination={"ToAddresses": [message.recipient]},
             Content={"Simple": content},
         )

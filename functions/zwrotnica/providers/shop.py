@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from zwrotnica.domain.phone import normalize_phone
 from zwrotnica.errors import InvalidPayload, InvalidSignature, MalformedBody, UnknownSource
 from zwrotnica.models.order import ShopOrder
 from zwrotnica.providers import standard_webhooks, woocommerce
@@ -76,4 +77,9 @@ def _generic(headers: Mapping[str, str], body: bytes, secrets: Secrets, now: flo
         raise InvalidPayload("event type is not for this route")
     if kind not in GENERIC_TYPES:
         return None  # another order event (order.deleted): acknowledged, nothing to store
-    return to_shop_order({"platform": "generic"} | envelope["data"])
+    data = {"platform": "generic"} | envelope["data"]
+    if isinstance(data.get("phone"), str):
+        # "600 100 200", "0048…": normalised like WooCommerce's; not a phone at all: dropped, the order
+        # is kept and the customer hears from us by e-mail (a bad phone never costs the shop an order).
+        data["phone"] = normalize_phone(data["phone"])
+    return to_shop_order(data)
