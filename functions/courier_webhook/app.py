@@ -14,7 +14,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zwrotnica.flows import shipments
-from zwrotnica.http import create_app, json_response, lower_headers, raw_body, request_base_url
+from zwrotnica.http import create_app, documented, json_response, lower_headers, raw_body, request_base_url
 from zwrotnica.observability import logger, metrics
 from zwrotnica.providers import couriers
 from zwrotnica.secrets import get_secrets
@@ -23,6 +23,11 @@ from zwrotnica.settings import get_settings
 app = create_app()
 Source = Annotated[str, Path(max_length=40)]
 Token = Annotated[str, Path(max_length=200)]
+RECEIVED = documented(
+    {200: "Applied, or ignored", 202: "Held: no matching order yet, a duplicate or refuted"},
+    (400, 401, 404, 413, 422, 503),
+)
+URL_CHECK = documented({200: "The URL is ours"}, (401, 404, 422, 503))
 
 
 def _request(source: str, token: str | None, body: bytes = b"") -> couriers.CourierRequest:
@@ -45,22 +50,22 @@ def _url_check(source: str, token: str | None):
     return json_response(HTTPStatus.OK, {"result": "ok"})
 
 
-@app.post("/webhooks/couriers/<source>")
+@app.post("/webhooks/couriers/<source>", responses=RECEIVED)
 def courier_webhook(source: Source):
     return _receive(source, None)
 
 
-@app.post("/webhooks/couriers/inpost/<token>")
+@app.post("/webhooks/couriers/inpost/<token>", responses=RECEIVED)
 def inpost_webhook(token: Token):
     return _receive("inpost", token)
 
 
-@app.get("/webhooks/couriers/<source>")
+@app.get("/webhooks/couriers/<source>", responses=URL_CHECK)
 def courier_url_check(source: Source):
     return _url_check(source, None)
 
 
-@app.get("/webhooks/couriers/inpost/<token>")
+@app.get("/webhooks/couriers/inpost/<token>", responses=URL_CHECK)
 def inpost_url_check(token: Token):
     return _url_check("inpost", token)
 

@@ -12,7 +12,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from zwrotnica.flows import orders
 from zwrotnica.flows import payments as payment_flow
 from zwrotnica.http import (
+    HTML,
+    JSON,
+    client_ip,
     create_app,
+    documented,
     html_response,
     json_response,
     lower_headers,
@@ -29,7 +33,10 @@ app = create_app()
 OrderNumber = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
 
 
-@app.post("/webhooks/shop/<platform>")
+@app.post(
+    "/webhooks/shop/<platform>",
+    responses=documented({200: "Applied, or acknowledged and ignored"}, (400, 401, 404, 413, 422, 503)),
+)
 def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
     order = shop.verify_and_parse(platform, lower_headers(app), raw_body(app), get_secrets(), time.time())
     if order is None:
@@ -38,7 +45,12 @@ def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
     return json_response(HTTPStatus.OK, {"order_number": order.number, "action": change.action.value})
 
 
-@app.post("/webhooks/payments/<provider>")
+@app.post(
+    "/webhooks/payments/<provider>",
+    responses=documented(
+        {200: "Applied", 202: "Held: no matching order yet, or a duplicate"}, (400, 401, 404, 413, 422, 503)
+    ),
+)
 def payment_webhook(provider: Annotated[str, Path(max_length=40)]):
     """PayU and Przelewy24 notifications: 200 once applied (P24: after transaction/verify), 202 held."""
     event = payments.verify_and_parse(provider, lower_headers(app), raw_body(app), get_secrets())
@@ -46,14 +58,19 @@ def payment_webhook(provider: Annotated[str, Path(max_length=40)]):
     return json_response(outcome.http, {"result": outcome.result})
 
 
-@app.get("/orders/<order_number>/status")
+@app.get(
+    "/orders/<order_number>/status",
+    responses=documented({200: "The order's status"}, (400, 404, 422, 429, 503), media=(JSON, HTML)),
+)
 def order_status(
     order_number: OrderNumber,
     email: Annotated[str | None, Query(max_length=254)] = None,
     phone: Annotated[str | None, Query(max_length=32)] = None,
     t: Annotated[str | None, Query(max_length=100)] = None,
 ):
-    view = orders.read_status(order_number, email=email, phone=phone, token=t, now=datetime.now(UTC))
+    view = orders.read_status(
+        order_number, email=email, phone=phone, token=t, now=datetime.now(UTC), client=client_ip(app)
+    )
     if wants_html(app):
         return html_response(HTTPStatus.OK, order_status_page(view))
     return json_response(HTTPStatus.OK, view.model_dump(mode="json"))

@@ -10,7 +10,20 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from return_form import views
-from zwrotnica.http import create_app, html_response, json_response, lower_headers, raw_body, request_base_url
+from zwrotnica.http import (
+    HTML,
+    JSON,
+    client_ip,
+    create_app,
+    documented,
+    html_response,
+    json_response,
+    lower_headers,
+    raw_body,
+    request_base_url,
+    request_body,
+)
+from zwrotnica.models.returns import ReturnSubmission
 from zwrotnica.observability import logger, metrics
 from zwrotnica.providers.shop import parse_json
 from zwrotnica.web.return_form import lookup_page
@@ -18,24 +31,35 @@ from zwrotnica.web.return_form import lookup_page
 app = create_app()
 
 
-@app.get("/returns")
+@app.get("/returns", responses=documented({200: "The form"}, (422,), media=(JSON, HTML), ok_media=(HTML,)))
 def form(order: Annotated[str | None, Query(max_length=40)] = None):
     return html_response(HTTPStatus.OK, lookup_page({"order_number": order or ""}, {}))
 
 
-@app.post("/returns")
+@app.post(
+    "/returns",
+    responses=documented(
+        {200: "The order's details, or the case already submitted", 201: "Case opened"},
+        (400, 403, 404, 413, 422, 429, 503),
+        media=(JSON, HTML),
+    ),
+    openapi_extensions=request_body(ReturnSubmission, views.FORM_FIELDS),
+)
 def submit():
-    body, now, base = raw_body(app), datetime.now(UTC), request_base_url(app)
+    body, now, base, client = raw_body(app), datetime.now(UTC), request_base_url(app), client_ip(app)
     if lower_headers(app).get("content-type", "").startswith("application/json"):
-        status, answer = views.submit_json(parse_json(body), now, base)
+        status, answer = views.submit_json(parse_json(body), now, base, client)
         return json_response(status, answer)
     fields = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     if fields.get("step") == "submit":
-        return views.submit_form(fields, now, base)
-    return views.lookup(fields, now)
+        return views.submit_form(fields, now, base, client)
+    return views.lookup(fields, now, client)
 
 
-@app.post("/cases/<rma>/decision")
+@app.post(
+    "/cases/<rma>/decision",
+    responses=documented({200: "Decision recorded"}, (400, 401, 404, 413, 422, 503)),
+)
 def decision(rma: Annotated[str, Path(pattern=r"^ZW-\d{4}-\d{6}$")]):
     """The team's decision on returned goods (signed like every webhook: Standard Webhooks)."""
     status = views.decide(rma, lower_headers(app), raw_body(app), datetime.now(UTC), request_base_url(app))

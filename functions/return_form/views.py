@@ -16,10 +16,12 @@ from zwrotnica.domain.returns import returnable
 from zwrotnica.errors import (
     FormInvalid,
     InvalidPayload,
+    InvalidProof,
     InvalidSignature,
     MissingProof,
     OrderNotFound,
     TooManyAttempts,
+    TooManyLookups,
 )
 from zwrotnica.flows import returns as returns_flow
 from zwrotnica.flows.orders import status_link
@@ -39,6 +41,24 @@ FIELD_PL = {
     "demand": "Wybierz, czego żądasz.",
     "return_method": "Wybierz sposób odesłania.",
     "email": "Podaj adres e-mail lub telefon z zamówienia.",
+}
+
+
+# The HTML form's fields (documented in the OpenAPI as the form body of POST /returns).
+FORM_FIELDS = {
+    "step": "lookup (find the order) or submit (send the case)",
+    "order_number": "the order's number",
+    "email": "the order's e-mail (or phone)",
+    "phone": "the order's phone (or e-mail)",
+    "csrf": "the token of the details page (step=submit)",
+    "submission_key": "one key per filled-in form: a repeated submit opens no second case",
+    "kind": "withdrawal or complaint",
+    "reason": "why the goods go back (withdrawal, optional)",
+    "description": "what is wrong (complaint)",
+    "demand": "repair, replacement, price_reduction or withdrawal (complaint)",
+    "return_method": "paczkomat or courier_pickup",
+    "bank_account": "for the refund (optional)",
+    "qty_<sku>": "how many of that product go back",
 }
 
 
@@ -78,15 +98,18 @@ def _details(
     return html_response(status, page)
 
 
-def lookup(fields: Mapping[str, str], now: datetime) -> Response:
+def lookup(fields: Mapping[str, str], now: datetime, client: str | None = None) -> Response:
     try:
         ctx = returns_flow.lookup(
             fields.get("order_number", "").strip(),
             fields.get("email") or None,
             fields.get("phone") or None,
             now,
+            client,
         )
-    except (OrderNotFound, MissingProof, TooManyAttempts) as exc:
+    except InvalidProof as exc:
+        return html_response(exc.status, pages.lookup_page(fields, exc.fields))
+    except (OrderNotFound, MissingProof, TooManyAttempts, TooManyLookups) as exc:
         return html_response(exc.status, pages.lookup_page(fields, {}, notice=exc.reason))
     return _details(ctx, fields, {}, now)
 
@@ -110,7 +133,9 @@ def to_submission(fields: Mapping[str, Any]) -> ReturnSubmission:
         raise FormInvalid({k: FIELD_PL.get(k, "Popraw to pole.") for k in sorted(missing)}) from exc
 
 
-def submit_form(fields: Mapping[str, str], now: datetime, base_url: str) -> Response:
+def submit_form(
+    fields: Mapping[str, str], now: datetime, base_url: str, client: str | None = None
+) -> Response:
     order_number = fields.get("order_number", "")
     if not links.token_valid(
         get_secrets().link_signing_key, f"form:{order_number}", fields.get("csrf", ""), now
@@ -124,11 +149,18 @@ def submit_form(fields: Mapping[str, str], now: datetime, base_url: str) -> Resp
             ),
         )
     try:
-        rma, _ = returns_flow.submit(to_submission(fields), now, base_url)
-    except (OrderNotFound, MissingProof) as exc:
+        rma, _ = returns_flow.submit(to_submission(fields), now, base_url, client)
+    except InvalidProof as exc:
+        return html_response(exc.status, pages.lookup_page(fields, exc.fields))
+    except (OrderNotFound, MissingProof, TooManyAttempts, TooManyLookups) as exc:
         return html_response(exc.status, pages.lookup_page(fields, {}, notice=exc.reason))
     except FormInvalid as exc:
-        ctx = returns_flow.lookup(order_number, fields.get("email") or None, fields.get("phone") or None, now)
+        try:
+            ctx = returns_flow.lookup(
+                order_number, fields.get("email") or None, fields.get("phone") or None, now, client
+            )
+        except (InvalidProof, OrderNotFound, MissingProof, TooManyAttempts, TooManyLookups) as again:
+            return html_response(again.status, pages.lookup_page(fields, {}, notice=again.reason))
         return _details(ctx, fields, exc.fields, now, HTTPStatus.UNPROCESSABLE_ENTITY)
     case = case_store.get(rma) or {"case_id": rma}
     return html_response(
@@ -136,11 +168,13 @@ def submit_form(fields: Mapping[str, str], now: datetime, base_url: str) -> Resp
     )
 
 
-def submit_json(payload: Any, now: datetime, base_url: str) -> tuple[HTTPStatus, dict]:
+def submit_json(
+    payload: Any, now: datetime, base_url: str, client: str | None = None
+) -> tuple[HTTPStatus, dict]:
     if not isinstance(payload, dict):
         raise InvalidPayload("expected a JSON object")
     try:
-        rma, created = returns_flow.submit(to_submission(payload), now, base_url)
+        rma, created = returns_flow.submit(to_submission(payload), now, base_url, client)
     except FormInvalid as exc:
         return HTTPStatus.UNPROCESSABLE_ENTITY, {"message": exc.reason, "fields": exc.fields}
     case = case_store.get(rma) or {}

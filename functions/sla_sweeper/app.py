@@ -9,7 +9,7 @@ from http import HTTPStatus
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zwrotnica.flows import outbox, payments, report, shipments, ticket_intake, tickets
-from zwrotnica.http import create_app, json_response, lower_headers, raw_body
+from zwrotnica.http import create_app, documented, json_response, lower_headers, raw_body
 from zwrotnica.observability import logger, metrics
 from zwrotnica.secrets import get_secrets
 
@@ -19,7 +19,10 @@ SAFETY_MS = 10_000
 app = create_app()
 
 
-@app.post("/tickets")
+@app.post(
+    "/tickets",
+    responses=documented({200: "Already open", 201: "Ticket opened"}, (400, 401, 413, 422, 503)),
+)
 def open_ticket():
     ticket_id, created = ticket_intake.open_from_webhook(
         lower_headers(app), raw_body(app), get_secrets(), datetime.fromtimestamp(time.time(), UTC)
