@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt functions/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help venv checkov browser openapi run demo cli test unit integration lint format template bench screenshots build deploy clean
+.PHONY: help venv checkov browser openapi run demo cli test unit integration lint format template bench load screenshots build deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -65,8 +65,11 @@ openapi: venv ## write docs/openapi.json from the handlers (the local stack serv
 screenshots: venv browser ## regenerate docs/screenshots from the browser tests
 	SCREENSHOTS=1 $(PY) -m pytest -q tests/integration/test_browser_return_form.py
 
-bench: venv ## benchmarks: DynamoDB round trips, warm latency, cold import
+bench: venv ## benchmarks: cold import, warm latency, DynamoDB units, sweeper, load, cost (docs/benchmarks.md)
 	PYTHONPATH=functions:. $(PY) -m infra.bench
+
+load: venv ## load test on the local stack: 10,000 webhooks, 50 senders (ARGS="-n 2000 -c 20", --url for a running stack)
+	PYTHONPATH=functions:. $(PY) -m infra.load --doc docs/load-test.md $(ARGS)
 
 build: ## sam build (needs the AWS SAM CLI and Python 3.12)
 	sam build

@@ -41,6 +41,10 @@ def start_moto(port: int) -> Any:
     return server
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # many keep-alive clients connect at once (make load)
+
+
 def make_handler(routes: list, table: str) -> type[BaseHTTPRequestHandler]:
     from infra.local import devtools, gateway
 
@@ -113,7 +117,12 @@ def make_handler(routes: list, table: str) -> type[BaseHTTPRequestHandler]:
                     return
             self._send(404, b'{"message":"Not Found"}', {"Content-Type": "application/json"})
 
-        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+        def __getattr__(self, name: str) -> Any:
+            # do_GET, do_POST, but also TRACE, QUERY…: a method no route has answers 404, as in API
+            # Gateway (BaseHTTPRequestHandler would answer 501).
+            if name.startswith("do_"):
+                return self._handle
+            raise AttributeError(name)
 
     return Handler
 
@@ -165,9 +174,47 @@ def shipx_offline() -> None:
     inpost.use_transport(httpx.MockTransport(lambda request: httpx.Response(503, json={"error": "offline"})))
 
 
+def p24_sandbox() -> None:
+    """Nothing leaves this machine: Przelewy24's `transaction/verify` is answered here, as P24 answers a
+    paid transaction: success when the request is signed with the (dev) CRC key, 400 when it is not.
+    Any other P24 call (refunds) answers 503, as when P24 is down."""
+    import httpx
+
+    from zwrotnica.flows import payments
+    from zwrotnica.providers.przelewy24 import VERIFY_FIELDS, Przelewy24Client, fields_sign
+    from zwrotnica.secrets import get_secrets
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.method != "PUT" or not request.url.path.endswith("/transaction/verify"):
+            return httpx.Response(503, json={"error": "offline", "code": 503})
+        body = json.loads(request.content)
+        if body.get("sign") != fields_sign(body, VERIFY_FIELDS, get_secrets().p24_crc):
+            return httpx.Response(400, json={"error": "Incorrect sign", "code": 400})
+        return httpx.Response(200, json={"data": {"status": "success"}, "responseCode": 0})
+
+    transport = httpx.MockTransport(answer)
+
+    def local_client() -> Przelewy24Client:
+        s = get_secrets()
+        return Przelewy24Client(
+            "https://sandbox.przelewy24.pl",
+            s.p24_merchant_id,
+            s.p24_pos_id,
+            s.p24_api_key,
+            s.p24_crc,
+            transport,
+        )
+
+    payments.p24_client = local_client
+
+
 def main() -> None:
     port = int(os.environ.get("PORT", "3000"))
     moto_port = int(os.environ.get("MOTO_PORT", "5055"))
+    if os.environ.get("LOCAL_FAST_MOTO") == "1":
+        from infra.local.fast_moto import fast_moto
+
+        fast_moto()
     moto = start_moto(moto_port)
     _aws_env(f"http://127.0.0.1:{moto_port}")
     from infra.local import bootstrap, template
@@ -180,8 +227,9 @@ def main() -> None:
     env["INPOST_SOURCE_CHECK"] = "false"  # local requests come from 127.0.0.1, not InPost's 91.216.25.0/24
     os.environ |= env
     shipx_offline()
+    p24_sandbox()
     routes = template.routes()
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(routes, env["TABLE_NAME"]))
+    server = _Server(("127.0.0.1", port), make_handler(routes, env["TABLE_NAME"]))
     stop = threading.Event()
     print("\nZwrotnica runs locally (AWS emulated by moto, nothing leaves this machine):")
     print(f"  moto       http://127.0.0.1:{moto_port}  (DynamoDB, SES, SNS, SQS, Secrets Manager)")
