@@ -1,0 +1,228 @@
+"""A pure cost model: what 1,000 orders cost on AWS in eu-central-1, from measured figures.
+
+Per request kind (order webhook, payment, tracking event, return form) the model takes its billed Lambda
+duration, its function's MemorySize (template.yaml) and its DynamoDB reads and writes; per order a typical
+life (how many of each kind, how many e-mails and SMS). Everything is arithmetic on the PRICES below: no
+AWS call, no clock. `make bench` fills the profiles from its measurements and prints `table()`.
+
+DynamoDB on-demand: a read request unit (RRU) reads up to 4 KB strongly consistent (half for eventually
+consistent), a write request unit (WRU) writes up to 1 KB; a transactional write costs 2 WRU per item, and
+every write of an item that carries an index key writes the index too (1 WRU per index). The model counts
+items as under 1 KB / 4 KB (our items are), so units follow from the call mix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+VERIFIED = "2026-11-24"
+# One place for every price. `basis`: "verified" (read on the cited page on VERIFIED), "secondary" (read on
+# another site on VERIFIED, not on AWS's own page) or "assumption"
+# (not confirmed for eu-central-1 / Poland on that date: check the source before relying on it).
+PRICES: dict[str, dict[str, Any]] = {
+    "lambda_gb_s_arm": {
+        "usd": 0.0000133334,
+        "unit": "GB-second, arm64, first 7.5 bn GB-s/month",
+        "source": "https://aws.amazon.com/lambda/pricing/",
+        "basis": "assumption",
+        "note": "US East arm64 rate (cloudchipr.com/blog/aws-lambda-pricing); Frankfurt taken equal",
+    },
+    "lambda_request": {
+        "usd": 0.20 / 1_000_000,
+        "unit": "request",
+        "source": "https://aws.amazon.com/lambda/pricing/",
+        "basis": "assumption",
+        "note": "USD 0.20 per million, the rate in every commercial region we know of",
+    },
+    "http_api_request": {
+        "usd": 1.20 / 1_000_000,
+        "unit": "HTTP API request (first 300 M/month, up to 512 KB)",
+        "source": "https://aws.amazon.com/api-gateway/pricing/",
+        "basis": "assumption",
+        "note": "USD 1.00/M in US East; eu-central-1 taken as USD 1.20/M",
+    },
+    "dynamodb_wru": {
+        "usd": 0.7625 / 1_000_000,
+        "unit": "on-demand write request unit",
+        "source": "https://aws.amazon.com/dynamodb/pricing/on-demand/",
+        "basis": "assumption",
+        "note": "after the Nov 2024 50 % cut: USD 0.625/M in US East (airbyte.com summary); Frankfurt x1.22",
+    },
+    "dynamodb_rru": {
+        "usd": 0.1525 / 1_000_000,
+        "unit": "on-demand read request unit",
+        "source": "https://aws.amazon.com/dynamodb/pricing/on-demand/",
+        "basis": "assumption",
+        "note": "after the Nov 2024 cut: USD 0.125/M in US East (airbyte.com summary); Frankfurt x1.22",
+    },
+    "ses_email": {
+        "usd": 0.10 / 1_000,
+        "unit": "outbound e-mail",
+        "source": "https://aws.amazon.com/ses/pricing/",
+        "basis": "secondary",
+        "note": "USD 0.10 per 1,000 in every region (read on acecloudinterviews.com, not on AWS)",
+    },
+    "sms_pl": {
+        "usd": 0.0400,
+        "unit": "SMS part to a Polish mobile number (transactional, sender id)",
+        "source": "https://aws.amazon.com/end-user-messaging/pricing/",
+        "basis": "assumption",
+        "note": "order of magnitude only: the per-country table was not read; check PL first",
+    },
+}
+
+
+@dataclass(frozen=True)
+class RequestProfile:
+    """One kind of request, as measured: a Lambda invocation behind one HTTP API request."""
+
+    name: str
+    function: str  # the template's logical id, for its MemorySize
+    duration_ms: float  # billed duration (rounded up to 1 ms by Lambda)
+    rru: float  # DynamoDB read request units per request
+    wru: float  # DynamoDB write request units per request (transactions at 2 per item, index writes)
+    via_http_api: bool = True
+
+
+@dataclass(frozen=True)
+class OrderLife:
+    """What a typical order does in its life."""
+
+    per_order: Mapping[str, float]  # request profile name -> how many per order
+    emails: float
+    sms: float
+
+
+@dataclass(frozen=True)
+class Line:
+    item: str
+    quantity: float
+    unit: str
+    usd: float
+
+
+@dataclass
+class Estimate:
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return sum(line.usd for line in self.lines)
+
+    def by_item(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for line in self.lines:
+            out[line.item] = out.get(line.item, 0.0) + line.usd
+        return out
+
+
+def gb_seconds(duration_ms: float, memory_mb: int) -> float:
+    """Lambda bills whole milliseconds of the configured memory (1 GB = 1024 MB)."""
+    billed_ms = -(-duration_ms // 1) if duration_ms > 0 else 0
+    return billed_ms / 1000 * memory_mb / 1024
+
+
+def dynamodb_units(
+    calls: Mapping[str, float], transact_items: float = 0, index_writes: float = 0
+) -> tuple[float, float]:
+    """(RRU, WRU) of a request's call mix, items under 4 KB / 1 KB. GetItem and Query: 1 RRU each
+    (strongly consistent; a Query reading more items costs more: pass them as extra Query calls);
+    UpdateItem, PutItem, DeleteItem: 1 WRU; TransactWriteItems: 2 WRU per item; each index write 1 WRU."""
+    rru = calls.get("GetItem", 0) + calls.get("Query", 0) + calls.get("BatchGetItem", 0)
+    wru = calls.get("UpdateItem", 0) + calls.get("PutItem", 0) + calls.get("DeleteItem", 0)
+    return float(rru), float(wru + 2 * transact_items + index_writes)
+
+
+def estimate(
+    profiles: Mapping[str, RequestProfile],
+    memory_mb: Mapping[str, int],
+    life: OrderLife,
+    orders: int = 1000,
+    prices: Mapping[str, Mapping[str, Any]] = PRICES,
+) -> Estimate:
+    """The cost of `orders` orders living `life`, line by line."""
+    price = {k: float(v["usd"]) for k, v in prices.items()}
+    requests = http = gbs = rru = wru = 0.0
+    for name, per_order in life.per_order.items():
+        p = profiles[name]
+        n = per_order * orders
+        requests += n
+        http += n if p.via_http_api else 0
+        gbs += n * gb_seconds(p.duration_ms, memory_mb[p.function])
+        rru += n * p.rru
+        wru += n * p.wru
+    emails, sms = life.emails * orders, life.sms * orders
+    return Estimate(
+        [
+            Line("Lambda requests", requests, "requests", requests * price["lambda_request"]),
+            Line("Lambda duration (arm64)", gbs, "GB-s", gbs * price["lambda_gb_s_arm"]),
+            Line("API Gateway HTTP API", http, "requests", http * price["http_api_request"]),
+            Line("DynamoDB writes (on-demand)", wru, "WRU", wru * price["dynamodb_wru"]),
+            Line("DynamoDB reads (on-demand)", rru, "RRU", rru * price["dynamodb_rru"]),
+            Line("SES e-mail", emails, "e-mails", emails * price["ses_email"]),
+            Line("SMS to Poland", sms, "SMS", sms * price["sms_pl"]),
+        ]
+    )
+
+
+def memory_sizes(template: Mapping[str, Any]) -> dict[str, int]:
+    """Each function's MemorySize from a loaded template.yaml (its own, else the Globals')."""
+    default = int(template.get("Globals", {}).get("Function", {}).get("MemorySize", 128))
+    return {
+        name: int(r.get("Properties", {}).get("MemorySize", default))
+        for name, r in template.get("Resources", {}).items()
+        if r.get("Type") == "AWS::Serverless::Function"
+    }
+
+
+# The typical life the issue asks about: 1 order event, 2 payment notifications, 6 tracking events,
+# 4 messages, 5 % of orders returned (the form's page and its POST; the return's own 2 e-mails).
+def typical_life(with_sms: bool) -> OrderLife:
+    returns = 0.05
+    return OrderLife(
+        per_order={
+            "order": 1,
+            "payment": 2,
+            "tracking": 6,
+            "return_page": returns,
+            "return_post": returns,
+        },
+        emails=(3 if with_sms else 4) + 2 * returns,
+        sms=1 if with_sms else 0,
+    )
+
+
+def table(profiles: Mapping[str, RequestProfile], memory_mb: Mapping[str, int], orders: int = 1000) -> str:
+    """The cost table (markdown), with and without SMS, and the prices with their basis."""
+    without, with_sms = (estimate(profiles, memory_mb, typical_life(s), orders) for s in (False, True))
+    lines = [
+        f"| cost per {orders:,} orders, eu-central-1 (USD) | quantity | without SMS | with 1 SMS per order |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for a, b in zip(without.lines, with_sms.lines, strict=True):
+        quantity = (
+            f"{a.quantity:,.1f}" if a.quantity == b.quantity else f"{a.quantity:,.1f} / {b.quantity:,.1f}"
+        )
+        lines.append(f"| {a.item} | {quantity} {a.unit} | {a.usd:.4f} | {b.usd:.4f} |")
+    lines.append(f"| **total** | | **{without.total:.4f}** | **{with_sms.total:.4f}** |")
+    lines += [
+        "",
+        "| request profile | function (MemorySize) | billed ms | RRU | WRU |",
+        "| --- | --- | ---: | ---: | ---: |",
+        *[
+            f"| {p.name} | {p.function} ({memory_mb[p.function]} MB) | {p.duration_ms:.0f} "
+            f"| {p.rru:g} | {p.wru:g} |"
+            for p in profiles.values()
+        ],
+        "",
+        "| price | USD | unit | basis | source |",
+        "| --- | ---: | --- | --- | --- |",
+        *[
+            f"| {k} | {v['usd']:.10g} | {v['unit']} | {v['basis']} ({VERIFIED}): {v['note']} "
+            f"| {v['source']} |"
+            for k, v in PRICES.items()
+        ],
+    ]
+    return "\n".join(lines)
