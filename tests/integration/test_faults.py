@@ -31,6 +31,7 @@ from infra.local.gateway import FakeContext
 from tests.factories import (
     P24_ORDER_ID,
     PARCEL,
+    api_event,
     inpost_webhook,
     p24_notification,
     p24_webhook,
@@ -738,3 +739,44 @@ def test_the_inline_grace_outlasts_every_function_timeout():
     ]
     assert timeouts
     assert timedelta(seconds=max(timeouts)) < policy.INLINE_GRACE
+
+
+# --- 7. A follow-up after the commit fails ---------------------------------------------------------
+
+
+def test_case_move_failing_after_the_return_parcel_commit_is_made_by_the_couriers_retry(
+    stack, context, sent, clock, faults
+):
+    import return_form.app as return_app
+    from zwrotnica.store import cases
+    from zwrotnica.store import shipments as shipment_store
+
+    # Given a withdrawal whose return parcel we track
+    assert order_app.lambda_handler(woo_webhook(woo_order("1001")), context)["statusCode"] == 200
+    form = {
+        "order_number": "1001",
+        "email": "anna.kowalska@example.com",
+        "items": {"CZAPKA-WEL": 1},
+        "kind": "withdrawal",
+        "return_method": "paczkomat",
+        "submission_key": "key-1001",
+    }
+    opened = return_app.lambda_handler(
+        api_event("POST", "/returns", body=json.dumps(form), headers={"content-type": "application/json"}),
+        context,
+    )
+    assert opened["statusCode"] == 201, opened["body"]
+    rma = json.loads(opened["body"])["case_id"]
+    shipment_store.register_return("1001", "inpost", "RETURN000000000000000001", rma)
+    push = inpost_webhook("delivered", number="RETURN000000000000000001", at=event_time(START))
+    # When the parcel's write commits but the case move right after it fails
+    fault = faults.on(client(), "TransactWriteItems", Fault(throttling, after=1, times=1))
+    response = courier_app.lambda_handler(push, context)
+    assert fault.raised == 1
+    assert response["statusCode"] == 503  # InPost will deliver it again
+    assert cases.get(rma)["status"] != "delivered_to_shop"
+    # Then InPost's retry is a duplicate for the parcel, and moves the case, once
+    retried, again = courier_app.lambda_handler(push, context), courier_app.lambda_handler(push, context)
+    assert body(retried) == body(again) == {"result": "duplicate"}
+    assert cases.get(rma)["status"] == "delivered_to_shop"
+    assert [e.subject for e in sent.emails].count(f"Zgłoszenie {rma}: dostarczony do sklepu") == 1

@@ -59,6 +59,7 @@ def apply(
     """Decide and write; a lost race re-reads the shipment (consistently) and decides again, once."""
     for attempt in range(2):
         if _is_last_applied(item, event):
+            _redrive_return(item, now, base_url)
             return _duplicate(event)  # a retry of the event we hold: the read already says so
         state = ShipmentState.from_item(item)
         decision = decide(state, event)
@@ -91,6 +92,18 @@ def apply(
     if refuted:
         return Outcome("refuted", HTTPStatus.ACCEPTED)
     return Outcome(decision.action.value)
+
+
+def _redrive_return(item: dict[str, Any], now: datetime, base_url: str) -> None:
+    """A retry of the event we applied to a customer's return parcel: if the case move after that commit
+    failed (the courier got a 503), the retry makes it now. Forward-only moves make a second run a no-op;
+    only return parcels (a few % of events) pay its reads."""
+    state = ShipmentState.from_item(item)
+    if not state.is_return or state.origin == "zdn" or state.status is None:
+        return
+    from zwrotnica.flows import cases  # lazy: only customer return parcels move cases
+
+    cases.on_return_parcel(state.order_number, state.status is ShipmentStatus.RETURNED, now, base_url)
 
 
 def _is_last_applied(item: dict[str, Any], event: TrackingEvent) -> bool:
