@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -14,6 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
+from zwrotnica.domain import lookups
 from zwrotnica.errors import PayloadTooLarge, ZwrotnicaError
 from zwrotnica.observability import logger
 from zwrotnica.settings import get_settings
@@ -164,8 +166,12 @@ def create_app() -> APIGatewayHttpResolver:
     def _domain_error(exc: ZwrotnicaError) -> Response:
         logger.info("request refused", extra={"reason": type(exc).__name__, "status": int(exc.status)})
         if wants_html(app):
-            return html_response(exc.status, error_page("Nie możemy tego pokazać", exc.reason))
-        return json_response(exc.status, {"message": exc.reason})
+            response = html_response(exc.status, error_page("Nie możemy tego pokazać", exc.reason))
+        else:
+            response = json_response(exc.status, {"message": exc.reason})
+        if exc.status == HTTPStatus.TOO_MANY_REQUESTS:
+            response.headers["Retry-After"] = str(lookups.retry_after(datetime.now(UTC)))
+        return response
 
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response:

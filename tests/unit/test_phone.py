@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from zwrotnica.domain import lookups
 from zwrotnica.domain.lookups import client_key, exempt, proof_errors
 from zwrotnica.domain.phone import is_polish_mobile, normalize_phone, sms_number
 
@@ -123,3 +126,15 @@ def test_proof_errors_name_the_field_in_polish(email, phone, fields):
         assert errors["phone"].startswith("Podaj numer telefonu z zamówienia")
     if "email" in errors:
         assert errors["email"].startswith("Podaj poprawny adres e-mail")
+
+
+@pytest.mark.parametrize(
+    ("now", "seconds"),
+    [
+        (datetime(2026, 11, 24, 21, 0, 0, tzinfo=UTC), 3600),
+        (datetime(2026, 11, 24, 21, 59, 59, tzinfo=UTC), 1),
+        (datetime(2026, 11, 24, 21, 30, 15, tzinfo=UTC), 1785),
+    ],
+)
+def test_a_throttled_lookup_may_retry_when_the_counters_hour_ends(now, seconds):
+    assert lookups.retry_after(now) == seconds

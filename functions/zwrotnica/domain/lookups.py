@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
+from datetime import datetime
 
 from zwrotnica.domain.phone import normalize_phone
 from zwrotnica.models.order import EMAIL_PATTERN
@@ -57,3 +58,9 @@ def proof_errors(email: str | None, phone: str | None) -> dict[str, str]:
     if phone and normalize_phone(phone) is None:
         errors["phone"] = PHONE_INVALID_PL
     return errors
+
+
+def retry_after(now: datetime) -> int:
+    """Seconds until the lookup counters' window (the clock hour, store.attempts) ends: the 429's
+    Retry-After."""
+    return 3600 - (now.minute * 60 + now.second)
