@@ -13,6 +13,7 @@ from moto.moto_api._internal.models import moto_api_backend
 
 from infra.local import bootstrap, template
 from infra.local.gateway import FakeContext
+from tests.integration import browser as browser_setup
 
 REGION = "eu-central-1"
 
@@ -76,3 +77,15 @@ class Sent:
 @pytest.fixture
 def sent(stack: dict[str, str]) -> Sent:
     return Sent()
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=browser_setup.CHROMIUM, headless=True, args=browser_setup.FLAGS
+        )
+        yield chromium
+        chromium.close()

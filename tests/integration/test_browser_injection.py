@@ -8,19 +8,15 @@ attribute, no javascript: link, and the hostile text shown as text."""
 
 from __future__ import annotations
 
-import shutil
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import ThreadingHTTPServer
 from urllib.parse import quote
 
 import pytest
 
-from infra.local import template
-from infra.local.run import make_handler
 from order_status.app import lambda_handler as orders
 from tests.factories import woo_order, woo_webhook
+from tests.integration.browser import serving
 from zwrotnica.flows import cases, ticket_actions
 from zwrotnica.models.case import CaseStatus
 from zwrotnica.models.common import iso
@@ -29,17 +25,6 @@ from zwrotnica.store import tickets
 from zwrotnica.store.table import client, to_item
 
 pytestmark = pytest.mark.integration
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 SCRIPT = "<script>window.__xss=1</script>"
 IMG = '"><img src=x onerror="window.__xss=1">'
@@ -68,23 +53,9 @@ def site(stack, monkeypatch) -> Iterator[str]:
     from zwrotnica.settings import get_settings
 
     get_settings.cache_clear()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(template.routes(), "ZwrotnicaTable"))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving() as base:
+        yield base
     get_settings.cache_clear()
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -4,55 +4,26 @@ served by the local gateway (in this process, on loopback, with moto behind them
 from __future__ import annotations
 
 import os
-import shutil
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from infra.local import template
-from infra.local.run import make_handler
 from order_status.app import lambda_handler as orders
 from tests.factories import woo_order, woo_webhook
+from tests.integration.browser import serving
 from zwrotnica.models.common import iso
 from zwrotnica.store.table import client, to_item
 
 pytestmark = pytest.mark.integration
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @pytest.fixture
 def site(stack) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(template.routes(), "ZwrotnicaTable"))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield chromium
-        chromium.close()
+    with serving() as base:
+        yield base
 
 
 def order_delivered(context, days_ago: int) -> None:
