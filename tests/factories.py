@@ -6,6 +6,7 @@ import copy
 import hashlib
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -396,4 +397,26 @@ def p24_webhook(body: dict[str, Any] | bytes) -> dict[str, Any]:
     raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
     return api_event(
         "POST", "/webhooks/payments/przelewy24", body=raw, headers={"Content-Type": "application/json"}
+    )
+
+
+def delivered(number: str, days_ago: int) -> None:
+    """Seed moto: the order's outbound parcel delivered `days_ago`, as the courier webhook records it (the
+    return form's 14-day window counts from its possession date)."""
+    from zwrotnica.models.common import iso
+    from zwrotnica.store.table import client, to_item
+
+    client().put_item(
+        TableName="ZwrotnicaTable",
+        Item=to_item(
+            {
+                "pk": f"ORDER#{number}",
+                "sk": "SHIPMENT#inpost#620000000000000000000001",
+                "type": "shipment",
+                "carrier": "inpost",
+                "tracking_number": "620000000000000000000001",
+                "status": "DELIVERED",
+                "possessed_at": iso(datetime.now(UTC) - timedelta(days=days_ago)),
+            }
+        ),
     )

@@ -9,20 +9,18 @@ attribute, no javascript: link, and the hostile text shown as text."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
 
 from order_status.app import lambda_handler as orders
-from tests.factories import woo_order, woo_webhook
+from tests.factories import delivered, woo_order, woo_webhook
 from tests.integration.browser import serving
 from zwrotnica.flows import cases, ticket_actions
 from zwrotnica.models.case import CaseStatus
-from zwrotnica.models.common import iso
 from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketRequest
 from zwrotnica.store import tickets
-from zwrotnica.store.table import client, to_item
 
 pytestmark = pytest.mark.integration
 
@@ -90,20 +88,7 @@ def hostile_order(context) -> None:
     order["line_items"][0]["name"] = f"Kurtka {IMG}"
     order["line_items"][1]["name"] = f"Czapka {SCRIPT}{TITLE}"
     assert orders(woo_webhook(order), context)["statusCode"] == 200
-    client().put_item(
-        TableName="ZwrotnicaTable",
-        Item=to_item(
-            {
-                "pk": "ORDER#1001",
-                "sk": "SHIPMENT#inpost#620000000000000000000001",
-                "type": "shipment",
-                "carrier": "inpost",
-                "tracking_number": "620000000000000000000001",
-                "status": "DELIVERED",
-                "possessed_at": iso(datetime.now(UTC) - timedelta(days=40)),
-            }
-        ),
-    )
+    delivered("1001", days_ago=40)
 
 
 def test_status_page_with_a_hostile_order(site, page, context):

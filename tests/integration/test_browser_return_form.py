@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from order_status.app import lambda_handler as orders
-from tests.factories import woo_order, woo_webhook
+from tests.factories import delivered, woo_order, woo_webhook
 from tests.integration.browser import serving
-from zwrotnica.models.common import iso
-from zwrotnica.store.table import client, to_item
 
 pytestmark = pytest.mark.integration
 SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
@@ -28,20 +25,7 @@ def site(stack) -> Iterator[str]:
 
 def order_delivered(context, days_ago: int) -> None:
     assert orders(woo_webhook(woo_order("1001")), context)["statusCode"] == 200
-    client().put_item(
-        TableName="ZwrotnicaTable",
-        Item=to_item(
-            {
-                "pk": "ORDER#1001",
-                "sk": "SHIPMENT#inpost#620000000000000000000001",
-                "type": "shipment",
-                "carrier": "inpost",
-                "tracking_number": "620000000000000000000001",
-                "status": "DELIVERED",
-                "possessed_at": iso(datetime.now(UTC) - timedelta(days=days_ago)),
-            }
-        ),
-    )
+    delivered("1001", days_ago)
 
 
 def shot(page, name: str) -> None:

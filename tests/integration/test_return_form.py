@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -12,31 +12,10 @@ import pytest
 
 from order_status.app import lambda_handler as orders
 from return_form.app import lambda_handler as returns_app
-from tests.factories import api_event, woo_order, woo_webhook
-from zwrotnica.models.common import iso
+from tests.factories import api_event, delivered, woo_order, woo_webhook
 from zwrotnica.store import cases, tickets
-from zwrotnica.store.table import client, to_item
 
 pytestmark = pytest.mark.integration
-
-
-def delivered(number: str, days_ago: int) -> None:
-    """A delivered outbound shipment, as the courier webhook records it."""
-    at = datetime.now(UTC) - timedelta(days=days_ago)
-    client().put_item(
-        TableName="ZwrotnicaTable",
-        Item=to_item(
-            {
-                "pk": f"ORDER#{number}",
-                "sk": "SHIPMENT#inpost#620000000000000000000001",
-                "type": "shipment",
-                "carrier": "inpost",
-                "tracking_number": "620000000000000000000001",
-                "status": "DELIVERED",
-                "possessed_at": iso(at),
-            }
-        ),
-    )
 
 
 @pytest.fixture
