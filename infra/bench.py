@@ -271,13 +271,13 @@ def payment_figures(orders: Callable, ctx: object, counter: RoundTrips) -> list[
         woo_order,
         woo_webhook,
     )
-    from zwrotnica.flows import payments
+    from zwrotnica.providers import payment_clients
     from zwrotnica.providers.przelewy24 import Przelewy24Client
 
     verified = httpx.Response(200, json={"data": {"status": "success"}, "responseCode": 0})
     keys = (S["p24_merchant_id"], S["p24_pos_id"], S["p24_api_key"], S["p24_crc"])
     transport = httpx.MockTransport(lambda request: verified)
-    payments.p24_client = lambda: Przelewy24Client(
+    payment_clients.p24_client = lambda: Przelewy24Client(
         "https://sandbox.przelewy24.pl", *keys, transport=transport
     )
     for i in range(-WARMUP, WARM_RUNS):  # unpaid orders for the P24 row, made outside the measurement

@@ -12,7 +12,7 @@ from zwrotnica.domain import sla
 from zwrotnica.domain.report import parse
 from zwrotnica.domain.sla_policy import default_policy
 from zwrotnica.domain.weeks import WARSAW, previous_week, week_key, weeks_back
-from zwrotnica.flows import ticket_actions
+from zwrotnica.flows import tickets
 from zwrotnica.messages.charts import text_table
 from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketEvent, TicketPriority
 from zwrotnica.store import ticket_queries
@@ -131,8 +131,17 @@ def _clocks(t: dict) -> str:
     return text_table(("clock", "elapsed", "target", "state"), rows, numbers=False)
 
 
+def _run(use_case):
+    """A team action as a use case: decided, committed, then what follows (e-mails, commands)."""
+    from zwrotnica.context import Context
+    from zwrotnica.dispatch import bus
+
+    ctx = Context.build(now())
+    return bus.run(lambda fresh: use_case(ctx, fresh), ctx)
+
+
 def tickets_reply(args: argparse.Namespace) -> int:
-    result = ticket_actions.reply(args.id, args.text, now())
+    result = _run(lambda ctx, fresh: tickets.reply(args.id, args.text, ctx, fresh)).data["reply"]
     kind = "first reply" if result.first else "next reply"
     print(f"{args.id}: {kind} recorded.")
     print(
@@ -144,7 +153,7 @@ def tickets_reply(args: argparse.Namespace) -> int:
 
 
 def tickets_pending(args: argparse.Namespace) -> int:
-    status = ticket_actions.pending(args.id, args.on, now())
+    status = _run(lambda ctx, fresh: tickets.pending(args.id, args.on, ctx, fresh)).data["status"]
     print(
         f"{args.id}: {status.value} (the {'reply' if args.on == 'customer' else 'resolution'} clock pauses)."
     )
@@ -152,7 +161,7 @@ def tickets_pending(args: argparse.Namespace) -> int:
 
 
 def tickets_solve(args: argparse.Namespace) -> int:
-    ticket_actions.solve(args.id, now())
+    _run(lambda ctx, fresh: tickets.solve(args.id, ctx, fresh))
     print(f"{args.id}: solved; it left the SLA queue.")
     return 0
 
@@ -180,7 +189,7 @@ def report_weekly(args: argparse.Namespace) -> int:
 
 
 def outbox_retry(args: argparse.Namespace) -> int:
-    from zwrotnica.flows import outbox
+    from zwrotnica.dispatch import outbox
 
     totals = {"sent": 0, "failed": 0, "given_up": 0}
     more = True
@@ -196,18 +205,12 @@ def outbox_retry(args: argparse.Namespace) -> int:
 
 def cases_decide(args: argparse.Namespace) -> int:
     from zwrotnica.flows import cases
-    from zwrotnica.settings import get_settings
+    from zwrotnica.store import cases as case_store
 
     accept = args.decision == "accept"
-    status = cases.decide(
-        args.rma,
-        accept,
-        now(),
-        get_settings().public_base_url,
-        reason=args.reason,
-        refunder=cases.default_refunder(),
-    )
-    print(f"{args.rma}: {status.value}; the customer was e-mailed.")
+    _run(lambda ctx, fresh: cases.settle_returned_goods(args.rma, accept, ctx, fresh, reason=args.reason))
+    status = (case_store.get(args.rma) or {}).get("status", "?")
+    print(f"{args.rma}: {status}; the customer was e-mailed.")
     return 0
 
 

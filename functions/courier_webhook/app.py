@@ -13,8 +13,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from zwrotnica.context import Context
+from zwrotnica.dispatch import bus
+from zwrotnica.effect import Effect
 from zwrotnica.flows import shipments
 from zwrotnica.http import create_app, documented, json_response, lower_headers, raw_body, request_base_url
+from zwrotnica.models.tracking import TrackingEvent
 from zwrotnica.observability import logger, metrics
 from zwrotnica.providers import couriers
 from zwrotnica.secrets import get_secrets
@@ -41,8 +45,22 @@ def _receive(source: str, token: str | None):
     event = couriers.verify_and_parse(request, get_secrets(), time.time(), settings.inpost_source_check)
     if event is None:
         return json_response(HTTPStatus.OK, {"result": "ignored"})
-    outcome = shipments.ingest(event, datetime.now(UTC), request_base_url(app))
-    return json_response(outcome.http, {"result": outcome.result})
+    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    effect = bus.run(lambda fresh: shipments.ingest(event, ctx, fresh), ctx)
+    _record(event, effect)
+    held = effect.data.get("held") or effect.outcome == "refuted"
+    return json_response(HTTPStatus.ACCEPTED if held else HTTPStatus.OK, {"result": effect.outcome})
+
+
+def _record(event: TrackingEvent, effect: Effect) -> None:
+    """One log line and one metric per courier event, by what it did (never the customer's data)."""
+    if effect.outcome == "unmatched":
+        logger.info("courier event for an unknown number held", extra={"carrier": event.carrier})
+        metrics.add_metric(name="CourierEventUnmatched", unit="Count", value=1)
+        return
+    action = effect.data.get("action", effect.outcome) if effect.outcome != "duplicate" else "duplicate"
+    logger.info("courier event", extra={"carrier": event.carrier, "code": event.raw_code, "action": action})
+    metrics.add_metric(name=f"CourierEvent{action.title()}", unit="Count", value=1)
 
 
 def _url_check(source: str, token: str | None):

@@ -9,6 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from zwrotnica.context import Context
+from zwrotnica.dispatch import bus
 from zwrotnica.flows import orders
 from zwrotnica.flows import payments as payment_flow
 from zwrotnica.http import (
@@ -24,6 +26,7 @@ from zwrotnica.http import (
     request_base_url,
     wants_html,
 )
+from zwrotnica.models.payment import PaymentEvent, RefundEvent
 from zwrotnica.observability import logger, metrics
 from zwrotnica.providers import payments, shop
 from zwrotnica.secrets import get_secrets
@@ -41,8 +44,12 @@ def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
     order = shop.verify_and_parse(platform, lower_headers(app), raw_body(app), get_secrets(), time.time())
     if order is None:
         return json_response(HTTPStatus.OK, {"message": "acknowledged"})
-    change = orders.ingest_shop_order(order, datetime.now(UTC), request_base_url(app))
-    return json_response(HTTPStatus.OK, {"order_number": order.number, "action": change.action.value})
+    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    effect = bus.run(lambda fresh: orders.ingest(order, ctx, fresh), ctx)
+    action = effect.data["action"]
+    logger.info("shop order ingested", extra={"order_number": order.number, "action": action})
+    metrics.add_metric(name=f"ShopOrder{action.title()}", unit="Count", value=1)
+    return json_response(HTTPStatus.OK, {"order_number": order.number, "action": action})
 
 
 @app.post(
@@ -54,8 +61,21 @@ def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
 def payment_webhook(provider: Annotated[str, Path(max_length=40)]):
     """PayU and Przelewy24 notifications: 200 once applied (P24: after transaction/verify), 202 held."""
     event = payments.verify_and_parse(provider, lower_headers(app), raw_body(app), get_secrets())
-    outcome = payment_flow.ingest(event, datetime.now(UTC), request_base_url(app))
-    return json_response(outcome.http, {"result": outcome.result})
+    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    effect = bus.run(lambda fresh: payment_flow.ingest(event, ctx, fresh), ctx)
+    _record(event, effect.outcome)
+    if effect.outcome == "unverified":
+        raise payment_flow.PaymentNotVerified("Przelewy24 refused the verification")
+    status = HTTPStatus.ACCEPTED if effect.data.get("held") else HTTPStatus.OK
+    return json_response(status, {"result": effect.outcome})
+
+
+def _record(event: PaymentEvent | RefundEvent, outcome: str) -> None:
+    kind = "refund" if isinstance(event, RefundEvent) else "payment"
+    if outcome == "unmatched":
+        logger.info("payment notification for an unknown order held", extra={"provider": event.provider})
+    logger.info("payment notification", extra={"provider": event.provider, "kind": kind, "outcome": outcome})
+    metrics.add_metric(name=f"Payment{outcome.title()}", unit="Count", value=1)
 
 
 @app.get(

@@ -10,6 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from return_form import views
+from zwrotnica.context import Context
 from zwrotnica.http import (
     HTML,
     JSON,
@@ -46,14 +47,15 @@ def form(order: Annotated[str | None, Query(max_length=40)] = None):
     openapi_extensions=request_body(ReturnSubmission, views.FORM_FIELDS),
 )
 def submit():
-    body, now, base, client = raw_body(app), datetime.now(UTC), request_base_url(app), client_ip(app)
+    body, client = raw_body(app), client_ip(app)
+    ctx = Context.build(datetime.now(UTC), request_base_url(app))
     if lower_headers(app).get("content-type", "").startswith("application/json"):
-        status, answer = views.submit_json(parse_json(body), now, base, client)
+        status, answer = views.submit_json(parse_json(body), ctx, client)
         return json_response(status, answer)
     fields = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     if fields.get("step") == "submit":
-        return views.submit_form(fields, now, base, client)
-    return views.lookup(fields, now, client)
+        return views.submit_form(fields, ctx, client)
+    return views.lookup(fields, ctx.now, client)
 
 
 @app.post(
@@ -62,7 +64,8 @@ def submit():
 )
 def decision(rma: Annotated[str, Path(pattern=r"^ZW-\d{4}-\d{6}$")]):
     """The team's decision on returned goods (signed like every webhook: Standard Webhooks)."""
-    status = views.decide(rma, lower_headers(app), raw_body(app), datetime.now(UTC), request_base_url(app))
+    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    status = views.decide(rma, lower_headers(app), raw_body(app), ctx)
     return json_response(HTTPStatus.OK, {"case_id": rma, "status": status})
 
 

@@ -11,6 +11,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from pydantic import ValidationError
 
+from zwrotnica.context import Context
+from zwrotnica.dispatch import bus
 from zwrotnica.domain import links
 from zwrotnica.domain.returns import returnable
 from zwrotnica.errors import (
@@ -24,7 +26,6 @@ from zwrotnica.errors import (
     TooManyLookups,
 )
 from zwrotnica.flows import returns as returns_flow
-from zwrotnica.flows.orders import status_link
 from zwrotnica.http import html_response
 from zwrotnica.messages.polish import date_long
 from zwrotnica.models.returns import ReturnSubmission
@@ -133,9 +134,13 @@ def to_submission(fields: Mapping[str, Any]) -> ReturnSubmission:
         raise FormInvalid({k: FIELD_PL.get(k, "Popraw to pole.") for k in sorted(missing)}) from exc
 
 
-def submit_form(
-    fields: Mapping[str, str], now: datetime, base_url: str, client: str | None = None
-) -> Response:
+def _submit(sub: ReturnSubmission, ctx: Context, client: str | None) -> tuple[str, bool]:
+    effect = bus.run(lambda fresh: returns_flow.submit(sub, ctx, client, fresh), ctx)
+    return returns_flow.submitted(sub, effect)
+
+
+def submit_form(fields: Mapping[str, str], ctx: Context, client: str | None = None) -> Response:
+    now = ctx.now
     order_number = fields.get("order_number", "")
     if not links.token_valid(
         get_secrets().link_signing_key, f"form:{order_number}", fields.get("csrf", ""), now
@@ -149,32 +154,30 @@ def submit_form(
             ),
         )
     try:
-        rma, _ = returns_flow.submit(to_submission(fields), now, base_url, client)
+        rma, _ = _submit(to_submission(fields), ctx, client)
     except InvalidProof as exc:
         return html_response(exc.status, pages.lookup_page(fields, exc.fields))
     except (OrderNotFound, MissingProof, TooManyAttempts, TooManyLookups) as exc:
         return html_response(exc.status, pages.lookup_page(fields, {}, notice=exc.reason))
     except FormInvalid as exc:
         try:
-            ctx = returns_flow.lookup(
+            found = returns_flow.lookup(
                 order_number, fields.get("email") or None, fields.get("phone") or None, now, client
             )
         except (InvalidProof, OrderNotFound, MissingProof, TooManyAttempts, TooManyLookups) as again:
             return html_response(again.status, pages.lookup_page(fields, {}, notice=again.reason))
-        return _details(ctx, fields, exc.fields, now, HTTPStatus.UNPROCESSABLE_ENTITY)
+        return _details(found, fields, exc.fields, now, HTTPStatus.UNPROCESSABLE_ENTITY)
     case = case_store.get(rma) or {"case_id": rma}
     return html_response(
-        HTTPStatus.CREATED, pages.confirmation_page(case, status_link(base_url, order_number, now))
+        HTTPStatus.CREATED, pages.confirmation_page(case, ctx.status_url(order_number) or "")
     )
 
 
-def submit_json(
-    payload: Any, now: datetime, base_url: str, client: str | None = None
-) -> tuple[HTTPStatus, dict]:
+def submit_json(payload: Any, ctx: Context, client: str | None = None) -> tuple[HTTPStatus, dict]:
     if not isinstance(payload, dict):
         raise InvalidPayload("expected a JSON object")
     try:
-        rma, created = returns_flow.submit(to_submission(payload), now, base_url, client)
+        rma, created = _submit(to_submission(payload), ctx, client)
     except FormInvalid as exc:
         return HTTPStatus.UNPROCESSABLE_ENTITY, {"message": exc.reason, "fields": exc.fields}
     case = case_store.get(rma) or {}
@@ -185,24 +188,25 @@ def submit_json(
         "refund_amount": case.get("refund_amount"),
         "refund_due": case.get("refund_due"),
         "answer_due": case.get("answer_due"),
-        "status_url": status_link(base_url, payload.get("order_number", ""), now),
+        "status_url": ctx.status_url(str(payload.get("order_number", ""))),
     }
 
 
-def decide(rma: str, headers: Mapping[str, str], body: bytes, now: datetime, base_url: str) -> str:
+def decide(rma: str, headers: Mapping[str, str], body: bytes, ctx: Context) -> str:
+    """The team's verdict on returned goods; answers with the case's status once what follows ran
+    (an accepted withdrawal's refund ordered: "refund_ordered")."""
     from zwrotnica.flows import cases
     from zwrotnica.providers import standard_webhooks
     from zwrotnica.providers.shop import parse_json
 
-    if (
-        standard_webhooks.verify(get_secrets().standard_webhooks_secrets, headers, body, now.timestamp())
-        is None
-    ):
+    secrets = get_secrets().standard_webhooks_secrets
+    if standard_webhooks.verify(secrets, headers, body, ctx.now.timestamp()) is None:
         raise InvalidSignature()
     payload = parse_json(body)
     if not isinstance(payload, dict) or not isinstance(payload.get("accept"), bool):
         raise InvalidPayload("expected {accept: true|false, reason: text}")
     reason = str(payload.get("reason") or "")[:500] or None
-    return cases.decide(
-        rma, payload["accept"], now, base_url, reason=reason, refunder=cases.default_refunder()
-    ).value
+    accept = payload["accept"]
+    bus.run(lambda fresh: cases.settle_returned_goods(rma, accept, ctx, fresh, reason=reason), ctx)
+    case = case_store.get(rma)
+    return str(case["status"]) if case else ""

@@ -1,6 +1,7 @@
-"""Tickets and the sweeper. Every 5 minutes (schedule): flag silent parcels, retry pending customer
-messages, escalate tickets whose SLA step is due. Monday 8:00 ({"task": "weekly_report"}): the
-team's weekly report. Over HTTP: `POST /tickets` opens a ticket from outside (signed)."""
+"""Tickets and the sweeper. Every 5 minutes (schedule): flag silent parcels, turn stale payment queues
+into finance tickets, run due follow-up commands, retry pending customer messages, escalate tickets
+whose SLA step is due. Monday 8:00 ({"task": "weekly_report"}): the team's weekly report. Over HTTP:
+`POST /tickets` opens a ticket from outside (signed)."""
 
 import time
 from datetime import UTC, datetime
@@ -8,9 +9,12 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from zwrotnica.flows import outbox, payments, report, shipments, ticket_intake, tickets
+from zwrotnica.context import Context
+from zwrotnica.dispatch import bus, outbox, sweeps
+from zwrotnica.flows import report, tickets
 from zwrotnica.http import create_app, documented, json_response, lower_headers, raw_body
 from zwrotnica.observability import logger, metrics
+from zwrotnica.providers import ticket_intake
 from zwrotnica.secrets import get_secrets
 
 BATCH = 25
@@ -24,19 +28,22 @@ app = create_app()
     responses=documented({200: "Already open", 201: "Ticket opened"}, (400, 401, 413, 422, 503)),
 )
 def open_ticket():
-    ticket_id, created = ticket_intake.open_from_webhook(
-        lower_headers(app), raw_body(app), get_secrets(), datetime.fromtimestamp(time.time(), UTC)
-    )
+    now = datetime.fromtimestamp(time.time(), UTC)
+    request = ticket_intake.verify_and_parse(lower_headers(app), raw_body(app), get_secrets(), now)
+    ctx = Context.build(now)
+    effect = bus.run(lambda fresh: tickets.open_ticket(request, ctx, fresh), ctx)
+    created = effect.outcome == "opened"
     status = HTTPStatus.CREATED if created else HTTPStatus.OK
-    return json_response(status, {"ticket_id": ticket_id, "created": created})
+    return json_response(status, {"ticket_id": effect.data["ticket_id"], "created": created})
 
 
 def sweep(context: LambdaContext) -> dict:
     totals = {"sent": 0, "failed": 0, "given_up": 0, "escalated": 0, "held": 0, "silent": 0, "batches": 0}
-    # Parcels with no news for too long: a ticket for logistics and one message to the customer.
-    totals["silent"] = shipments.flag_silent(datetime.now(UTC), BATCH * 4)
-    # Payments held unmatched past their grace period, orders unpaid after a failure: tickets for finance.
-    totals["payment_tickets"] = payments.sweep_payment_queues(datetime.now(UTC), BATCH * 4)
+    totals["silent"] = sweeps.flag_silent(datetime.now(UTC), BATCH * 4)
+    totals["payment_tickets"] = sweeps.payment_queues(datetime.now(UTC), BATCH * 4)
+    totals["commands"], totals["commands_failed"], _ = bus.retry_due(
+        Context.build(datetime.now(UTC)), BATCH * 4
+    )
     more_messages = more_tickets = True
     while (more_messages or more_tickets) and context.get_remaining_time_in_millis() > SAFETY_MS:
         now = datetime.now(UTC)
@@ -47,7 +54,7 @@ def sweep(context: LambdaContext) -> dict:
                 totals[key] += getattr(sent, key)
             more_messages = more_messages and (sent.sent + sent.failed + sent.given_up) > 0
         if more_tickets:
-            escalated, more_tickets = tickets.escalate_due(now, BATCH)
+            escalated, more_tickets = sweeps.escalate_due(now, BATCH)
             totals["escalated"] += escalated.escalated
             totals["held"] += escalated.held_for_morning
             more_tickets = more_tickets and (escalated.escalated + escalated.held_for_morning) > 0

@@ -180,7 +180,7 @@ def p24_sandbox() -> None:
     Any other P24 call (refunds) answers 503, as when P24 is down."""
     import httpx
 
-    from zwrotnica.flows import payments
+    from zwrotnica.providers import payment_clients
     from zwrotnica.providers.przelewy24 import VERIFY_FIELDS, Przelewy24Client, fields_sign
     from zwrotnica.secrets import get_secrets
 
@@ -205,7 +205,7 @@ def p24_sandbox() -> None:
             transport,
         )
 
-    payments.p24_client = local_client
+    payment_clients.p24_client = local_client
 
 
 def main() -> None:

@@ -15,12 +15,11 @@ from urllib.parse import quote
 import pytest
 
 from order_status.app import lambda_handler as orders
+from tests import usecases
 from tests.factories import delivered, woo_order, woo_webhook
 from tests.integration.browser import serving
-from zwrotnica.flows import cases, ticket_actions
 from zwrotnica.models.case import CaseStatus
 from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketRequest
-from zwrotnica.store import tickets
 
 pytestmark = pytest.mark.integration
 
@@ -143,9 +142,9 @@ def test_return_form_pages_show_hostile_text_as_text(site, page, context, sent):
     rma = heading.split()[1]
     # The team rejects it with a hostile reason, and answers a ticket with hostile text.
     now = datetime.now(UTC)
-    assert cases.move(rma, CaseStatus.DELIVERED_TO_SHOP, now, site)
-    cases.decide(rma, False, now, site, reason=f"Powód: {SCRIPT} {IMG} {JS_URL}")
-    ticket_id, _ = tickets.open_or_append(
+    assert usecases.move(rma, CaseStatus.DELIVERED_TO_SHOP, now, site)
+    usecases.settle(rma, False, now, site, reason=f"Powód: {SCRIPT} {IMG} {JS_URL}")
+    ticket_id, _ = usecases.open_ticket(
         TicketRequest(
             order_number="1001",
             channel=TicketChannel.FORM,
@@ -157,7 +156,7 @@ def test_return_form_pages_show_hostile_text_as_text(site, page, context, sent):
         )
     )
     reply = f"Dzień dobry {IMG},\n\n{SCRIPT}\n\n{TITLE} {JS_URL} {ALERT}"
-    assert ticket_actions.reply(ticket_id, reply, now).emailed
+    assert usecases.reply(ticket_id, reply, now).emailed
     # Every e-mail the customer got, as SES received it, rendered in Chromium.
     mails = [m for m in sent.emails if m.destinations == {"ToAddresses": [ANNA]}]
     subjects = [m.subject for m in mails]

@@ -9,9 +9,11 @@ import pytest
 
 from order_status.app import lambda_handler as orders
 from return_form.app import lambda_handler as returns_app
+from tests import usecases
 from tests.factories import api_event, woo_order, woo_webhook
+from zwrotnica.effect import Effect
 from zwrotnica.errors import InvalidPayload
-from zwrotnica.flows import cases as case_flow
+from zwrotnica.flows import refunds
 from zwrotnica.models.case import CaseStatus
 from zwrotnica.store import cases, tickets
 
@@ -44,10 +46,10 @@ def subjects(sent, rma: str) -> list[str]:
 def test_return_parcel_moves_the_case_forward_once_and_never_back(stack, context, sent):
     rma = open_case(context)
     now = datetime.now(UTC)
-    assert case_flow.on_return_parcel("1001", delivered=False, now=now, base_url=BASE) == [rma]
-    assert case_flow.on_return_parcel("1001", delivered=False, now=now, base_url=BASE) == []  # duplicate
-    assert case_flow.on_return_parcel("1001", delivered=True, now=now, base_url=BASE) == [rma]
-    assert case_flow.on_return_parcel("1001", delivered=False, now=now, base_url=BASE) == []  # late event
+    assert usecases.on_return_parcel("1001", delivered=False, now=now, base_url=BASE) == [rma]
+    assert usecases.on_return_parcel("1001", delivered=False, now=now, base_url=BASE) == []  # duplicate
+    assert usecases.on_return_parcel("1001", delivered=True, now=now, base_url=BASE) == [rma]
+    assert usecases.on_return_parcel("1001", delivered=False, now=now, base_url=BASE) == []  # late event
     assert cases.get(rma)["status"] == "delivered_to_shop"
     assert subjects(sent, rma) == [
         f"Zgłoszenie {rma} przyjęte",
@@ -57,19 +59,22 @@ def test_return_parcel_moves_the_case_forward_once_and_never_back(stack, context
     ]
 
 
-def test_accepting_a_paid_withdrawal_orders_the_refund_once(stack, context, sent):
+def test_accepting_a_paid_withdrawal_orders_the_refund_once(stack, context, sent, monkeypatch):
     rma = open_case(context)
     now = datetime.now(UTC)
-    case_flow.on_return_parcel("1001", delivered=True, now=now, base_url=BASE)
+    usecases.on_return_parcel("1001", delivered=True, now=now, base_url=BASE)
     calls = []
 
-    def refunder(order_number: str, amount: int, reason_ref: str, at: datetime) -> str:
+    def refunder(order_number: str, amount: int, reason_ref: str, ctx, fresh=False) -> Effect:
         calls.append((order_number, amount, reason_ref))
-        return "REF-1"
+        return Effect(
+            "requested", data={"refund": refunds.RefundRequest("REF-1", "payu", amount, "requested")}
+        )
 
-    assert case_flow.decide(rma, True, now, BASE, refunder=refunder) is CaseStatus.REFUND_ORDERED
+    monkeypatch.setattr(refunds, "request_refund", refunder)
+    assert usecases.settle(rma, True, now, BASE) is CaseStatus.REFUND_ORDERED
     with pytest.raises(InvalidPayload):
-        case_flow.decide(rma, True, now, BASE, refunder=refunder)  # a second click
+        usecases.settle(rma, True, now, BASE)  # a second click
     assert calls == [("1001", 2250, f"case:{rma}")]
     case = cases.get(rma)
     assert (case["status"], case["refund_ref"]) == ("refund_ordered", "REF-1")
@@ -79,8 +84,8 @@ def test_accepting_a_paid_withdrawal_orders_the_refund_once(stack, context, sent
 def test_cash_on_delivery_acceptance_becomes_a_transfer_ticket(stack, context):
     rma = open_case(context, "1002", payment="cod", bank_account="61109010140000071219812874")
     now = datetime.now(UTC)
-    case_flow.on_return_parcel("1002", delivered=True, now=now, base_url=BASE)
-    assert case_flow.decide(rma, True, now, BASE, refunder=None) is CaseStatus.ACCEPTED
+    usecases.on_return_parcel("1002", delivered=True, now=now, base_url=BASE)
+    assert usecases.settle(rma, True, now, BASE) is CaseStatus.ACCEPTED
     ticket = tickets.get(tickets.ticket_id_for(f"refund-transfer:{rma}"))
     assert ticket["category"] == "payment" and "2250 gr" in ticket["notes"][0]["text"]
     assert "61109010140000071219812874" not in json.dumps(ticket, default=str)
@@ -89,11 +94,11 @@ def test_cash_on_delivery_acceptance_becomes_a_transfer_ticket(stack, context):
 def test_rejection_needs_a_reason_and_tells_the_customer(stack, context, sent):
     rma = open_case(context)
     now = datetime.now(UTC)
-    case_flow.on_return_parcel("1001", delivered=True, now=now, base_url=BASE)
+    usecases.on_return_parcel("1001", delivered=True, now=now, base_url=BASE)
     with pytest.raises(InvalidPayload):
-        case_flow.decide(rma, False, now, BASE)
+        usecases.settle(rma, False, now, BASE)
     assert (
-        case_flow.decide(rma, False, now, BASE, reason="Produkt nosi ślady użytkowania.")
+        usecases.settle(rma, False, now, BASE, reason="Produkt nosi ślady użytkowania.")
         is CaseStatus.REJECTED
     )
     rejection = next(e for e in sent.emails if e.subject == f"Zgłoszenie {rma}: odrzucony")
@@ -103,7 +108,7 @@ def test_rejection_needs_a_reason_and_tells_the_customer(stack, context, sent):
 def test_decision_before_the_goods_arrive_is_refused(stack, context):
     rma = open_case(context)
     with pytest.raises(InvalidPayload):
-        case_flow.decide(rma, True, datetime.now(UTC), BASE)
+        usecases.settle(rma, True, datetime.now(UTC), BASE)
 
 
 def test_the_return_slip_is_a_pdf_in_s3_linked_from_the_label_email(stack, context, sent):
@@ -125,7 +130,7 @@ def test_team_decision_endpoint_is_signed(stack, context, sent):
     from zwrotnica.providers import standard_webhooks
 
     rma = open_case(context)
-    case_flow.on_return_parcel("1001", delivered=True, now=datetime.now(UTC), base_url=BASE)
+    usecases.on_return_parcel("1001", delivered=True, now=datetime.now(UTC), base_url=BASE)
 
     def decision(payload: dict, secret: str = SW_SECRET) -> dict:
         body = json.dumps(payload).encode()
@@ -146,10 +151,13 @@ def test_team_decision_endpoint_is_signed(stack, context, sent):
 
 
 def test_courier_events_for_the_registered_return_parcel_move_the_case(stack, context, sent, monkeypatch):
-    from zwrotnica.store import shipments
+    from zwrotnica.effect import Effect
+    from zwrotnica.store import shipments, unit_of_work
 
     rma = open_case(context)
-    shipments.register_return("1001", "inpost", "620111222333444555666777", rma)
+    fields = {"origin": "customer_return", "case_id": rma}
+    registered = shipments.return_shipment("1001", "inpost", "620111222333444555666777", fields)
+    unit_of_work.commit(Effect().write(registered))
     from courier_webhook.app import lambda_handler as couriers
     from tests.factories import inpost_webhook
 

@@ -13,9 +13,9 @@ from infra import cli, cli_env
 from infra.local import template
 from order_status.app import lambda_handler as orders
 from return_form.app import lambda_handler as returns_app
+from tests import usecases
 from tests.factories import api_event, woo_order, woo_webhook
 from zwrotnica.domain.weeks import week_key
-from zwrotnica.flows import cases as case_flow
 from zwrotnica.models.outbox import Channel, OutboxMessage
 from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketPriority, TicketRequest
 from zwrotnica.store import cases, outbox, table, tickets
@@ -31,7 +31,7 @@ def run(capsys, *argv: str) -> tuple[int, str]:
 def open_ticket(
     ref: str, category=TicketCategory.DELIVERY, order: str | None = "1001", days_ago: float = 1
 ) -> str:
-    ticket_id, created = tickets.open_or_append(
+    ticket_id, created = usecases.open_ticket(
         TicketRequest(
             order_number=order,
             channel=TicketChannel.EMAIL,
@@ -146,7 +146,7 @@ def test_outbox_retry_sends_what_is_due(order, sent, capsys):
         created_at=now,
         due_at=now - timedelta(minutes=1),
     )
-    table.client().transact_write_items(TransactItems=[outbox.put_new(message)])
+    table.write_one(outbox.put_new(message))
     before = len(sent.emails)
     code, out = run(capsys, "outbox", "retry")
     assert code == 0 and "Outbox: 1 sent" in out and len(sent.emails) == before + 1
@@ -220,7 +220,7 @@ def test_cases_reject_moves_a_delivered_case_once(stack, context, sent, capsys):
         context,
     )
     rma = json.loads(answer["body"])["case_id"]
-    case_flow.on_return_parcel(
+    usecases.on_return_parcel(
         "1001", delivered=True, now=datetime.now(UTC), base_url="https://sklep.example.com"
     )
     code, out = run(capsys, "cases", "reject", rma, "--reason", "Towar nosi ślady użytkowania.")

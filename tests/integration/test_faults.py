@@ -28,6 +28,7 @@ import sla_sweeper.app as sweeper_app
 from infra.local import template
 from infra.local.bootstrap import DEV_SECRETS
 from infra.local.gateway import FakeContext
+from tests import usecases
 from tests.factories import (
     P24_ORDER_ID,
     PARCEL,
@@ -42,14 +43,13 @@ from tests.factories import (
     woo_order_shipped,
     woo_webhook,
 )
-from zwrotnica.flows import outbox as outbox_flow
-from zwrotnica.flows import payments as payment_flow
+from zwrotnica.dispatch import outbox as outbox_flow
 from zwrotnica.messages import policy
 from zwrotnica.models.common import iso
 from zwrotnica.models.outbox import Channel, OutboxMessage
 from zwrotnica.models.ticket import TicketCategory, TicketPriority, TicketRequest
 from zwrotnica.notify import sender
-from zwrotnica.providers import inpost
+from zwrotnica.providers import inpost, payment_clients
 from zwrotnica.providers.przelewy24 import Przelewy24Client
 from zwrotnica.store import outbox as outbox_store
 from zwrotnica.store import tickets
@@ -306,7 +306,7 @@ def test_sns_throttled_sms_stay_pending_and_go_out_once_when_it_recovers(stack, 
 
 def test_sns_throttling_the_team_topic_does_not_abort_the_sweep(stack, sent, clock, faults):
     # Given a ticket whose SLA breach is due, and a pending e-mail that is due too
-    ticket_id, _ = tickets.open_or_append(
+    ticket_id, _ = usecases.open_ticket(
         TicketRequest(
             order_number="1001",
             category=TicketCategory.DELIVERY,
@@ -387,7 +387,8 @@ def test_order_webhook_absorbs_one_transaction_conflict(stack, context, sent, cl
 PAYMENT_FAULTS = [
     pytest.param("GetItem", throughput, UNAVAILABLE, id="read-throughput"),
     pytest.param("TransactWriteItems", throttling, UNAVAILABLE, id="transaction-throttling"),
-    pytest.param("TransactWriteItems", conflict, UNAVAILABLE, id="transaction-conflict"),
+    # A conflict is a lost race (unit of work: read again, decide again once), then "concurrent update"
+    pytest.param("TransactWriteItems", conflict, CONCURRENT, id="transaction-conflict"),
 ]
 
 
@@ -529,7 +530,7 @@ def test_p24_verify_timeout_never_pays_and_answers_503_until_verified(
 ):
     assert order_app.lambda_handler(woo_webhook(woo_order("1001")), context)["statusCode"] == 200
     p24 = P24Verify()
-    monkeypatch.setattr(payment_flow, "p24_client", p24.client)
+    monkeypatch.setattr(payment_clients, "p24_client", p24.client)
     event = p24_webhook(p24_notification("1001", 26100))
     # When P24's notification comes twice while transaction/verify times out
     answers = [order_app.lambda_handler(event, context) for _ in range(2)]
@@ -631,7 +632,7 @@ def test_sweeper_killed_during_escalations_escalates_each_ticket_once(stack, sen
     other two, and nobody's priority is raised twice."""
     ids = []
     for i in range(3):
-        ticket_id, _ = tickets.open_or_append(
+        ticket_id, _ = usecases.open_ticket(
             TicketRequest(
                 order_number=f"300{i}",
                 category=TicketCategory.DELIVERY,
@@ -742,13 +743,15 @@ def test_the_inline_grace_outlasts_every_function_timeout():
 
 
 # --- 7. A follow-up after the commit fails ---------------------------------------------------------
-
-
-def test_case_move_failing_after_the_return_parcel_commit_is_made_by_the_couriers_retry(
+def test_case_move_failing_after_the_return_parcel_commit_is_completed_by_the_next_sweep(
     stack, context, sent, clock, faults
 ):
+    """The parcel's own state commits with its follow-up (move the return case) stored as a command; the
+    command's first run fails: InPost still gets 200, its retry is a plain duplicate, and the next sweep
+    moves the case, once."""
     import return_form.app as return_app
-    from zwrotnica.store import cases
+    from zwrotnica.effect import Effect
+    from zwrotnica.store import cases, unit_of_work
     from zwrotnica.store import shipments as shipment_store
 
     # Given a withdrawal whose return parcel we track
@@ -767,16 +770,23 @@ def test_case_move_failing_after_the_return_parcel_commit_is_made_by_the_courier
     )
     assert opened["statusCode"] == 201, opened["body"]
     rma = json.loads(opened["body"])["case_id"]
-    shipment_store.register_return("1001", "inpost", "RETURN000000000000000001", rma)
+    fields = {"origin": "customer_return", "case_id": rma}
+    unit_of_work.commit(
+        Effect().write(shipment_store.return_shipment("1001", "inpost", "RETURN000000000000000001", fields))
+    )
     push = inpost_webhook("delivered", number="RETURN000000000000000001", at=event_time(START))
     # When the parcel's write commits but the case move right after it fails
     fault = faults.on(client(), "TransactWriteItems", Fault(throttling, after=1, times=1))
     response = courier_app.lambda_handler(push, context)
     assert fault.raised == 1
-    assert response["statusCode"] == 503  # InPost will deliver it again
+    assert (response["statusCode"], body(response)) == (200, {"result": "apply"})  # the parcel is stored
     assert cases.get(rma)["status"] != "delivered_to_shop"
-    # Then InPost's retry is a duplicate for the parcel, and moves the case, once
-    retried, again = courier_app.lambda_handler(push, context), courier_app.lambda_handler(push, context)
-    assert body(retried) == body(again) == {"result": "duplicate"}
+    # Then InPost's retry is a plain duplicate, and changes nothing
+    retried = courier_app.lambda_handler(push, context)
+    assert (retried["statusCode"], body(retried)) == (200, {"result": "duplicate"})
+    assert cases.get(rma)["status"] != "delivered_to_shop"
+    # And the next sweep moves the case, once
+    sweep(clock, START + timedelta(minutes=5))
+    sweep(clock, START + timedelta(minutes=30))
     assert cases.get(rma)["status"] == "delivered_to_shop"
     assert [e.subject for e in sent.emails].count(f"Zgłoszenie {rma}: dostarczony do sklepu") == 1

@@ -12,11 +12,11 @@ import pytest
 from infra import cli
 from order_status.app import lambda_handler as orders
 from return_form.app import lambda_handler as returns_app
+from tests import usecases
 from tests.factories import api_event, load_event, woo_order, woo_webhook
 from zwrotnica.domain.retention import ACCOUNTING, CASE_CLAIM, CASE_OPEN, ERASED, ORDER_OPEN
 from zwrotnica.errors import OrderNotFound
-from zwrotnica.flows import cases as case_flow
-from zwrotnica.flows import gdpr, ticket_actions
+from zwrotnica.flows import gdpr
 from zwrotnica.flows import orders as order_flow
 from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketRequest
 from zwrotnica.store import gdpr as gdpr_store
@@ -57,7 +57,7 @@ def open_case(context, number: str = "1001") -> str:
 
 
 def ticket_on(order: str, ref: str) -> str:
-    ticket_id, _ = tickets.open_or_append(
+    ticket_id, _ = usecases.open_ticket(
         TicketRequest(
             order_number=order,
             channel=TicketChannel.EMAIL,
@@ -76,8 +76,8 @@ def close_everything(context, rma: str) -> None:
     done = woo_order("1001", payment_method="cod", status="completed", modified="2026-11-28T10:00:00")
     assert orders(woo_webhook(done, topic="order.updated"), context)["statusCode"] == 200
     now = datetime.now(UTC)
-    assert case_flow.on_return_parcel("1001", delivered=True, now=now, base_url=BASE) == [rma]
-    case_flow.decide(rma, False, now, BASE, reason="Towar nosi ślady użytkowania.")
+    assert usecases.on_return_parcel("1001", delivered=True, now=now, base_url=BASE) == [rma]
+    usecases.settle(rma, False, now, BASE, reason="Towar nosi ślady użytkowania.")
 
 
 @pytest.fixture
@@ -86,8 +86,8 @@ def customers(stack, context, sent) -> dict[str, str]:
     assert orders(woo_webhook(jan_order()), context)["statusCode"] == 200
     anna_ticket, jan_ticket = ticket_on("1001", "gdpr-anna"), ticket_on("2002", "gdpr-jan")
     for ticket_id in (anna_ticket, jan_ticket):
-        ticket_actions.reply(ticket_id, "Paczka jest w drodze.", datetime.now(UTC))
-        ticket_actions.solve(ticket_id, datetime.now(UTC))
+        usecases.reply(ticket_id, "Paczka jest w drodze.", datetime.now(UTC))
+        usecases.solve(ticket_id, datetime.now(UTC))
     return {"rma": rma, "anna_ticket": anna_ticket, "jan_ticket": jan_ticket}
 
 

@@ -16,6 +16,7 @@ from courier_webhook.app import lambda_handler as couriers
 from infra.local.bootstrap import DEV_SECRETS
 from order_status.app import lambda_handler as orders
 from return_form.app import lambda_handler as returns_app
+from tests import usecases
 from tests.factories import (
     aftership_body,
     aftership_webhook,
@@ -27,14 +28,12 @@ from tests.factories import (
     woo_webhook,
 )
 from zwrotnica.domain.links import make_token
-from zwrotnica.flows import ticket_actions
 from zwrotnica.messages import compose
 from zwrotnica.messages.templates import Email
 from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketRequest
 from zwrotnica.notify import sender
 from zwrotnica.store import orders as order_store
 from zwrotnica.store import outbox as outbox_store
-from zwrotnica.store import tickets
 from zwrotnica.store.table import client, to_item
 
 pytestmark = pytest.mark.integration
@@ -343,7 +342,7 @@ def test_a_stored_address_with_crlf_never_reaches_ses(order_1001, context, sent)
         ExpressionAttributeValues=to_item({":e": CRLF_EMAIL}),
     )
     before = len(sent.emails)
-    ticket_id, _ = tickets.open_or_append(
+    ticket_id, _ = usecases.open_ticket(
         TicketRequest(
             order_number="1001",
             channel=TicketChannel.FORM,
@@ -354,7 +353,7 @@ def test_a_stored_address_with_crlf_never_reaches_ses(order_1001, context, sent)
             at=datetime.now(UTC),
         )
     )
-    result = ticket_actions.reply(ticket_id, "Dzień dobry, paczka jest w drodze.", datetime.now(UTC))
+    result = usecases.reply(ticket_id, "Dzień dobry, paczka jest w drodze.", datetime.now(UTC))
     assert result.emailed is False
     assert len(sent.emails) == before
     assert [m for m in outbox_store.list_for_order("1001") if m.template == "ticket_reply"] == []

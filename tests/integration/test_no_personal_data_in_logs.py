@@ -13,8 +13,8 @@ from infra.local.gateway import FakeContext
 from order_status.app import lambda_handler as orders
 from return_form.app import lambda_handler as returns_app
 from sla_sweeper.app import lambda_handler as sweeper
+from tests import usecases
 from tests.factories import api_event, woo_order, woo_webhook
-from zwrotnica.flows import cases as case_flow
 from zwrotnica.observability import logger
 
 pytestmark = pytest.mark.integration
@@ -59,8 +59,8 @@ def test_a_whole_order_life_logs_no_personal_data(stack, context):
         )
         rma = json.loads(created["body"])["case_id"]
         now = datetime.now(UTC)
-        case_flow.on_return_parcel("1001", delivered=True, now=now, base_url="https://x")
-        case_flow.decide(rma, True, now, "https://x", refunder=None)
+        usecases.on_return_parcel("1001", delivered=True, now=now, base_url="https://x")
+        usecases.settle(rma, True, now, "https://x")
         sweeper({"source": "aws.scheduler"}, FakeContext(function_name="sweeper", timeout_ms=120_000))
     finally:
         logger.setLevel(logging.INFO)

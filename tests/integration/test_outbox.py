@@ -10,7 +10,8 @@ from botocore.stub import Stubber
 
 from infra.local.gateway import FakeContext
 from sla_sweeper.app import lambda_handler as sweep
-from zwrotnica.flows import outbox as outbox_flow
+from tests import usecases
+from zwrotnica.dispatch import outbox as outbox_flow
 from zwrotnica.messages import policy
 from zwrotnica.models.outbox import Channel, OutboxMessage
 from zwrotnica.notify import sender
@@ -140,8 +141,8 @@ def test_a_second_trigger_adds_to_the_open_ticket_of_the_same_order_and_category
             at=datetime.now(UTC),
         )
 
-    first, created = tickets.open_or_append(request("a"))
-    second, created_again = tickets.open_or_append(request("b"))
-    again, _ = tickets.open_or_append(request("b"))
+    first, created = usecases.open_ticket(request("a"))
+    second, created_again = usecases.open_ticket(request("b"))
+    again, _ = usecases.open_ticket(request("b"))
     assert created and not created_again and first == second == again
     assert [n["text"] for n in tickets.get(first)["notes"]] == ["trigger a", "trigger b"]

@@ -12,8 +12,9 @@ import pytest
 from infra.local.gateway import FakeContext
 from order_status.app import lambda_handler
 from sla_sweeper.app import lambda_handler as sweeper
+from tests import usecases
 from tests.factories import PAYU_ORDER_ID, payu_order_body, payu_webhook, woo_order, woo_webhook
-from zwrotnica.flows import payments as payment_flow
+from zwrotnica.dispatch import sweeps
 from zwrotnica.models.payment import RefundEvent, RefundStatus
 from zwrotnica.providers import payu as payu_adapter
 from zwrotnica.store import payments as payment_store
@@ -71,10 +72,10 @@ def test_held_notification_opens_one_finance_ticket_after_the_grace_period(stack
         assert lambda_handler(notify(status), context)["statusCode"] == 202
     after = now()
 
-    assert payment_flow.sweep_payment_queues(before + GRACE - timedelta(minutes=1), 25) == 0
+    assert sweeps.payment_queues(before + GRACE - timedelta(minutes=1), 25) == 0
     assert items("ORDER#1001") == []  # no ticket yet
 
-    assert payment_flow.sweep_payment_queues(after + GRACE + timedelta(seconds=1), 25) == 2
+    assert sweeps.payment_queues(after + GRACE + timedelta(seconds=1), 25) == 2
     [ticket] = payment_tickets()  # one ticket: the second notification is a note on it
     assert (ticket["category"], ticket["priority"], ticket["team"]) == ("payment", "high", "finance")
     assert (ticket["order_number"], ticket["status"]) == ("1001", "new")
@@ -85,7 +86,7 @@ def test_held_notification_opens_one_finance_ticket_after_the_grace_period(stack
     assert sorted("status paid" in n for n in notes) == [False, True]
     no_personal_data(ticket)
     # Taken out of the queue: the next sweeps add nothing
-    assert payment_flow.sweep_payment_queues(after + GRACE + timedelta(hours=1), 25) == 0
+    assert sweeps.payment_queues(after + GRACE + timedelta(hours=1), 25) == 0
     assert len(payment_tickets()[0]["notes"]) == 2
     assert all("queue" not in held for held in items("UNMATCHED#PAY#1001"))
     # The order comes after all: the held payment is still applied (finance sees it on the ticket)
@@ -101,7 +102,7 @@ def test_no_ticket_when_the_order_arrives_within_the_grace_period(stack, context
     place()
     assert order_item()["payment_status"] == "paid"
 
-    assert payment_flow.sweep_payment_queues(now() + GRACE + timedelta(hours=1), 25) == 0
+    assert sweeps.payment_queues(now() + GRACE + timedelta(hours=1), 25) == 0
     assert payment_tickets() == []
 
 
@@ -110,16 +111,16 @@ def test_held_notification_whose_order_came_but_missed_its_claim_is_applied_not_
 ):
     assert lambda_handler(notify("COMPLETED"), context)["statusCode"] == 202
     with monkeypatch.context() as patched:  # the claim when the order came did not go through
-        patched.setattr(payment_flow, "claim_unmatched", lambda *args: 0)
+        patched.setattr(payment_store, "held", lambda number: [])  # the order did not see it held
         place()
     assert order_item()["payment_status"] == "pending"
 
-    assert payment_flow.sweep_payment_queues(now() + GRACE + timedelta(minutes=1), 25) == 0
+    assert sweeps.payment_queues(now() + GRACE + timedelta(minutes=1), 25) == 0
 
     assert order_item()["payment_status"] == "paid"
     assert payment_tickets() == []
     assert sent.emails[-1].subject == "Otrzymaliśmy płatność za zamówienie nr 1001"
-    assert payment_flow.sweep_payment_queues(now() + GRACE + timedelta(hours=1), 25) == 0
+    assert sweeps.payment_queues(now() + GRACE + timedelta(hours=1), 25) == 0
 
 
 def test_held_refund_without_an_order_number_becomes_a_ticket_without_an_order(stack):
@@ -133,9 +134,9 @@ def test_held_refund_without_an_order_number_becomes_a_ticket_without_an_order(s
         event_key="payu:refund:912128",
     )
     received = now() - GRACE - timedelta(minutes=1)
-    assert payment_flow.ingest(refund, received, "https://sklep.example.com/api").result == "unmatched"
+    assert usecases.ingest_payment(refund, received, "https://sklep.example.com/api").outcome == "unmatched"
 
-    assert payment_flow.sweep_payment_queues(now(), 25) == 1
+    assert sweeps.payment_queues(now(), 25) == 1
 
     [held] = items(f"UNMATCHED#PAY#payu:{PAYU_ORDER_ID}")
     ticket = tickets.get(held["ticket_id"])
@@ -154,10 +155,10 @@ def test_failed_payment_opens_a_ticket_when_the_order_stays_unpaid(stack, contex
     after = now()
     assert order_item()["queue"] == "payment_unpaid"
 
-    assert payment_flow.sweep_payment_queues(before + UNPAID - timedelta(minutes=1), 25) == 0
+    assert sweeps.payment_queues(before + UNPAID - timedelta(minutes=1), 25) == 0
     assert payment_tickets() == []
 
-    assert payment_flow.sweep_payment_queues(after + UNPAID + timedelta(seconds=1), 25) == 1
+    assert sweeps.payment_queues(after + UNPAID + timedelta(seconds=1), 25) == 1
     [ticket] = payment_tickets()
     assert (ticket["category"], ticket["priority"], ticket["team"]) == ("payment", "high", "finance")
     assert ticket["subject"] == "Zamówienie 1001 nadal nieopłacone"
@@ -169,7 +170,7 @@ def test_failed_payment_opens_a_ticket_when_the_order_stays_unpaid(stack, contex
     lambda_handler(notify("CANCELED", order_id="NEWATTEMPT2GUEST000P01"), context)
     lambda_handler(notify("PENDING", order_id="NEWATTEMPT3GUEST000P01"), context)
     lambda_handler(notify("CANCELED", order_id="NEWATTEMPT3GUEST000P01"), context)
-    assert payment_flow.sweep_payment_queues(now() + 2 * UNPAID, 25) == 0
+    assert sweeps.payment_queues(now() + 2 * UNPAID, 25) == 0
     assert len(payment_tickets()) == 1 and len(payment_tickets()[0]["notes"]) == 1
 
 
@@ -182,7 +183,7 @@ def test_failed_payment_paid_meanwhile_opens_no_ticket(stack, context, sent, pla
     assert order["payment_status"] == "paid"
     assert "queue" not in order and "due_at" not in order  # left the queue in the paid write
 
-    assert payment_flow.sweep_payment_queues(now() + UNPAID + timedelta(hours=1), 25) == 0
+    assert sweeps.payment_queues(now() + UNPAID + timedelta(hours=1), 25) == 0
     assert payment_tickets() == []
 
 
@@ -192,7 +193,7 @@ def test_failed_payment_of_an_order_cancelled_in_the_shop_opens_no_ticket(stack,
     cancelled = woo_order("1001", modified="2026-11-21T09:00:00", status="cancelled")
     assert lambda_handler(woo_webhook(cancelled, topic="order.updated"), context)["statusCode"] == 200
 
-    assert payment_flow.sweep_payment_queues(now() + UNPAID + timedelta(hours=1), 25) == 0
+    assert sweeps.payment_queues(now() + UNPAID + timedelta(hours=1), 25) == 0
 
     assert payment_tickets() == []
     assert "queue" not in order_item()
@@ -205,7 +206,7 @@ def test_mismatched_payment_still_unpaid_adds_to_the_finance_ticket(stack, conte
     assert len(ticket["notes"]) == 1
     assert order_item()["queue"] == "payment_unpaid"
 
-    assert payment_flow.sweep_payment_queues(now() + UNPAID + timedelta(minutes=1), 25) == 1
+    assert sweeps.payment_queues(now() + UNPAID + timedelta(minutes=1), 25) == 1
 
     [ticket] = payment_tickets()  # one open payment ticket per order: the reminder is a note on it
     assert len(ticket["notes"]) == 2
@@ -226,11 +227,11 @@ def test_two_overlapping_sweeps_open_one_ticket(stack, context, sent, place, mon
         found = read(queue, at, limit)  # the outer sweep has read what is due ...
         if found and not inner:  # ... and another sweep does all of it before the outer one writes
             inner["running"] = True
-            inner["ticketed"] = payment_flow.sweep_payment_queues(at, limit)
+            inner["ticketed"] = sweeps.payment_queues(at, limit)
         return found
 
     monkeypatch.setattr(payment_store, "due", due_then_overlap)
-    outer = payment_flow.sweep_payment_queues(now() + UNPAID + timedelta(minutes=1), 25)
+    outer = sweeps.payment_queues(now() + UNPAID + timedelta(minutes=1), 25)
 
     assert (inner["ticketed"], outer) == (1, 0)
     [ticket] = payment_tickets()
@@ -239,7 +240,7 @@ def test_two_overlapping_sweeps_open_one_ticket(stack, context, sent, place, mon
 
 def test_the_sweeper_runs_the_payment_step(stack, context, sent):
     event = payu_adapter.parse_notification(payu_order_body("1001", "COMPLETED"))
-    payment_flow.ingest(event, now() - GRACE - timedelta(minutes=1), "https://sklep.example.com/api")
+    usecases.ingest_payment(event, now() - GRACE - timedelta(minutes=1), "https://sklep.example.com/api")
 
     totals = sweeper({"source": "aws.scheduler"}, FakeContext(function_name="sweeper", timeout_ms=120_000))
 

@@ -31,18 +31,20 @@ from tests.factories import (
     woo_order,
     woo_webhook,
 )
+from tests.usecases import request_refund
 from zwrotnica.domain import payments as rules
 from zwrotnica.domain.payments import Context, PaymentState
+from zwrotnica.effect import Effect, Guard
 from zwrotnica.errors import ConcurrentUpdate, NotRefundable
-from zwrotnica.flows import payments as payment_flow
-from zwrotnica.flows.refunds import refund_key, request_refund
+from zwrotnica.flows.refunds import refund_key
+from zwrotnica.providers import payment_clients
 from zwrotnica.providers import payu as payu_adapter
 from zwrotnica.providers.errors import ProviderError
 from zwrotnica.providers.payu import PayUClient
 from zwrotnica.providers.przelewy24 import Przelewy24Client
 from zwrotnica.store import orders as order_store
 from zwrotnica.store import payments as payment_store
-from zwrotnica.store import tickets
+from zwrotnica.store import tickets, unit_of_work
 from zwrotnica.store.table import client, from_item, table_name, to_item
 
 pytestmark = pytest.mark.integration
@@ -150,7 +152,7 @@ class FakePayU:
 @pytest.fixture
 def p24(monkeypatch) -> FakeP24:
     fake = FakeP24()
-    monkeypatch.setattr(payment_flow, "p24_client", fake.client)
+    monkeypatch.setattr(payment_clients, "p24_client", fake.client)
     return fake
 
 
@@ -160,7 +162,7 @@ def payu(monkeypatch) -> FakePayU:
     api = PayUClient(
         "https://secure.snd.payu.com", "300746", "secret", "300746", transport=httpx.MockTransport(fake)
     )
-    monkeypatch.setattr(payment_flow, "payu_client", lambda: api)
+    monkeypatch.setattr(payment_clients, "payu_client", lambda: api)
     return fake
 
 
@@ -596,6 +598,8 @@ def test_a_stale_writer_loses_the_race_instead_of_overwriting(stack, context, pl
     )
     decision = rules.on_payment(stale, cancel, ctx)
     assert decision.state.status == "cancelled"  # what the stale read would have decided
+    stale_write = Effect().write(payment_store.state_update(decision.state, stale.rev, now()), Guard.CONFLICT)
+    stale_write.write(payment_store.marker("1001", "payu", cancel.event_key, now()), Guard.DUPLICATE)
     with pytest.raises(ConcurrentUpdate):
-        payment_store.write(decision, stale, ("payu", cancel.event_key), now())
+        unit_of_work.commit(stale_write)
     assert order("1001")["payment_status"] == "paid"

@@ -11,8 +11,9 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 
 from sla_sweeper.app import lambda_handler
+from tests import usecases
 from tests.factories import SW_SECRET, api_event
-from zwrotnica.flows import tickets as ticket_flow
+from zwrotnica.dispatch import sweeps
 from zwrotnica.models.ticket import (
     TicketCategory,
     TicketChannel,
@@ -23,7 +24,7 @@ from zwrotnica.models.ticket import (
     TicketStatus,
 )
 from zwrotnica.providers import standard_webhooks
-from zwrotnica.store import tickets
+from zwrotnica.store import table, tickets
 
 pytestmark = pytest.mark.integration
 W = ZoneInfo("Europe/Warsaw")
@@ -49,7 +50,7 @@ def open_ticket(
     category=TicketCategory.DELIVERY,
     order: str | None = "1001",
 ) -> str:
-    ticket_id, created = tickets.open_or_append(
+    ticket_id, created = usecases.open_ticket(
         TicketRequest(
             order_number=order,
             channel=channel,
@@ -77,18 +78,18 @@ def test_new_ticket_waits_in_the_sla_queue_until_its_first_step(stack):
 def test_ladder_warn_breach_owner_each_once_with_team_digest(stack):
     ticket_id = open_ticket(datetime(2026, 11, 23, 8, 0, tzinfo=W))
     # Tuesday 9:00 Warsaw: the warning
-    result, _ = ticket_flow.escalate_due(datetime(2026, 11, 24, 9, 0, tzinfo=W), budget=10)
+    result, _ = sweeps.escalate_due(datetime(2026, 11, 24, 9, 0, tzinfo=W), budget=10)
     assert result.escalated == 1
     assert tickets.get(ticket_id)["escalations"] == {"first_reply:warn"}
     # The same moment again: nothing more
-    assert ticket_flow.escalate_due(datetime(2026, 11, 24, 9, 0, tzinfo=W), budget=10)[0].escalated == 0
+    assert sweeps.escalate_due(datetime(2026, 11, 24, 9, 0, tzinfo=W), budget=10)[0].escalated == 0
     # Tuesday 12:00: breach, priority raised, marked breached
-    ticket_flow.escalate_due(datetime(2026, 11, 24, 12, 0, tzinfo=W), budget=10)
+    sweeps.escalate_due(datetime(2026, 11, 24, 12, 0, tzinfo=W), budget=10)
     ticket = tickets.get(ticket_id)
     assert ticket["breached"] is True and ticket["priority"] == "high" and ticket["sla_priority"] == "normal"
     assert "first_reply:breach" in ticket["escalations"]
     # Thursday 8:00 (24 business hours = 2x): the owner
-    ticket_flow.escalate_due(datetime(2026, 11, 26, 8, 0, tzinfo=W), budget=10)
+    sweeps.escalate_due(datetime(2026, 11, 26, 8, 0, tzinfo=W), budget=10)
     assert "first_reply:owner" in tickets.get(ticket_id)["escalations"]
     digests = [m for m in team_messages() if m["team"] == "logistics"]
     assert len(digests) == 3
@@ -98,15 +99,17 @@ def test_ladder_warn_breach_owner_each_once_with_team_digest(stack):
 def test_two_overlapping_sweeps_escalate_once(stack):
     ticket_id = open_ticket(datetime(2026, 11, 23, 8, 0, tzinfo=W))
     stale = tickets.due("2026-11-24T08:00:00.000000Z", 10)[0][0]
-    ticket_flow.escalate_due(datetime(2026, 11, 24, 9, 0, tzinfo=W), budget=10)
+    sweeps.escalate_due(datetime(2026, 11, 24, 9, 0, tzinfo=W), budget=10)
     # The second sweep read the item before the first wrote: its conditional write loses.
-    assert not tickets.apply_escalation(stale, ["first_reply:warn"], "2026-11-25T00:00:00.000000Z", {})
+    assert not table.write_one(
+        tickets.escalation(stale, ["first_reply:warn"], "2026-11-25T00:00:00.000000Z", {})
+    )
     assert tickets.get(ticket_id)["escalations"] == {"first_reply:warn"}
 
 
 def test_non_urgent_escalation_at_night_waits_for_eight(stack):
     ticket_id = open_ticket(datetime(2026, 11, 23, 8, 0, tzinfo=W))
-    result, _ = ticket_flow.escalate_due(datetime(2026, 11, 24, 22, 0, tzinfo=W), budget=10)
+    result, _ = sweeps.escalate_due(datetime(2026, 11, 24, 22, 0, tzinfo=W), budget=10)
     assert (result.escalated, result.held_for_morning) == (0, 1)
     assert tickets.get(ticket_id)["due_at"] == "2026-11-25T07:00:00.000000Z"  # 8:00 Warsaw
     assert team_messages() == []
@@ -115,7 +118,7 @@ def test_non_urgent_escalation_at_night_waits_for_eight(stack):
 def test_pending_on_customer_takes_the_ticket_out_of_the_queue_and_reopening_puts_it_back(stack):
     opened = datetime(2026, 11, 23, 8, 0, tzinfo=W)
     ticket_id = open_ticket(opened)
-    ticket_flow.record_event(
+    usecases.record_event(
         ticket_id,
         TicketEvent(
             at=opened + timedelta(hours=1), kind=TicketEventKind.STATUS, status=TicketStatus.PENDING_CUSTOMER
@@ -126,12 +129,12 @@ def test_pending_on_customer_takes_the_ticket_out_of_the_queue_and_reopening_put
     # but on the resolution warning, not on the paused first reply.
     paused = tickets.get(ticket_id)
     assert paused["status"] == "pending_customer" and paused["due_at"] > "2026-11-24T08:00:00.000000Z"
-    ticket_flow.record_event(
+    usecases.record_event(
         ticket_id,
         TicketEvent(at=opened + timedelta(hours=2), kind=TicketEventKind.AGENT_REPLY),
         now=opened + timedelta(hours=2),
     )
-    ticket_flow.record_event(
+    usecases.record_event(
         ticket_id,
         TicketEvent(at=opened + timedelta(hours=3), kind=TicketEventKind.STATUS, status=TicketStatus.SOLVED),
         now=opened + timedelta(hours=3),

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sla_sweeper.app import lambda_handler
+from tests import usecases
 from zwrotnica.domain.weeks import previous_week
 from zwrotnica.flows import report
-from zwrotnica.flows import tickets as ticket_flow
 from zwrotnica.models.common import iso
 from zwrotnica.models.outbox import Channel, OutboxMessage
 from zwrotnica.models.ticket import (
@@ -50,7 +50,7 @@ def put(item: dict) -> None:
 
 def seed_week() -> str:
     opened = datetime(2026, 11, 23, 9, 0, tzinfo=W)
-    ticket_id, _ = tickets.open_or_append(
+    ticket_id, _ = usecases.open_ticket(
         TicketRequest(
             order_number="1001",
             channel=TicketChannel.EMAIL,
@@ -62,12 +62,12 @@ def seed_week() -> str:
         )
     )
     reply = TicketEvent(at=opened + timedelta(hours=2), kind=TicketEventKind.AGENT_REPLY)
-    ticket_flow.record_event(ticket_id, reply, opened + timedelta(hours=2))
+    usecases.record_event(ticket_id, reply, opened + timedelta(hours=2))
     solved = TicketEvent(
         at=opened + timedelta(hours=5), kind=TicketEventKind.STATUS, status=TicketStatus.SOLVED
     )
-    ticket_flow.record_event(ticket_id, solved, opened + timedelta(hours=5))
-    tickets.open_or_append(
+    usecases.record_event(ticket_id, solved, opened + timedelta(hours=5))
+    usecases.open_ticket(
         TicketRequest(
             channel=TicketChannel.CHAT,
             category=TicketCategory.PRODUCT_QUESTION,

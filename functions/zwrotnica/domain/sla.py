@@ -7,13 +7,22 @@ pause stops. Every threshold is a point in time, so the sweeper queries them fro
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from zwrotnica.domain.business_calendar import BusinessCalendar
 from zwrotnica.domain.sla_policy import METRICS, SlaPolicy, Targets
-from zwrotnica.models.ticket import TicketEvent, TicketEventKind, TicketStatus
+from zwrotnica.models.ticket import (
+    TicketCategory,
+    TicketChannel,
+    TicketEvent,
+    TicketEventKind,
+    TicketPriority,
+    TicketRequest,
+    TicketStatus,
+)
 
 CLOSED = (TicketStatus.SOLVED, TicketStatus.CLOSED)
 PAUSES = {
@@ -164,3 +173,39 @@ def first_due(
         [*([state.next_due_at] if state.next_due_at else []), *([opened_at] if state.due else [])],
         default=None,
     )
+
+
+def opening_due(request: TicketRequest, policy: SlaPolicy) -> datetime | None:
+    """When a ticket opened by `request` first falls due in the sweeper's queue."""
+    targets = policy.targets_for(request.channel, request.category, request.priority)
+    return first_due(request.at, targets, policy, request.legal_deadline)
+
+
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+def ticket_ladder(
+    ticket: Mapping[str, Any], policy: SlaPolicy, now: datetime, extra: Sequence[TicketEvent] = ()
+) -> LadderState:
+    """The escalation ladder of a stored ticket at `now` (with `extra` events not stored yet)."""
+    targets = policy.targets_for(
+        TicketChannel(ticket["channel"]),
+        TicketCategory(ticket["category"]),
+        TicketPriority(ticket.get("sla_priority", ticket["priority"])),
+    )
+    history = [TicketEvent.model_validate(e) for e in ticket.get("history", [])] + list(extra)
+    done = set(ticket.get("escalations", ()))
+    _, state = evaluate(history, policy, targets, done, now, _when(ticket.get("legal_deadline")))
+    return state
+
+
+def due_after(
+    ticket: Mapping[str, Any], event: TicketEvent, policy: SlaPolicy, now: datetime
+) -> datetime | None:
+    """The ticket's next queue time once `event` is in its history: None when it is solved or nothing
+    is left to watch; now when a step is due already (the next sweep takes it)."""
+    if event.status in CLOSED:
+        return None
+    state = ticket_ladder(ticket, policy, now, [event])
+    return now if state.due else state.next_due_at

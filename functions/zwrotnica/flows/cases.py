@@ -1,185 +1,155 @@
-"""Cases over time: return parcels move them, the team accepts or rejects, the refund goes out."""
+"""Cases over time: the return label, return parcels moving them, the team's verdict on the goods.
+
+Every step is one forward move (domain.case_moves) with its timeline line and e-mail, in one commit;
+what follows (the refund, a ticket for a transfer) is a command.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
-from zwrotnica.errors import CaseNotFound, InvalidPayload, NotRefundable
-from zwrotnica.flows import outbox as outbox_flow
-from zwrotnica.flows.orders import status_link
-from zwrotnica.messages import case_templates, compose
-from zwrotnica.models.case import CASE_STATUS_PL, CaseKind, CaseStatus, can_move
-from zwrotnica.models.ticket import TicketCategory, TicketPriority, TicketRequest
-from zwrotnica.models.timeline import TimelineEntry
+from zwrotnica.context import Context
+from zwrotnica.domain.case_moves import CaseMove, case_move, refund_ticket
+from zwrotnica.effect import Effect
+from zwrotnica.errors import CaseNotFound, InvalidPayload
+from zwrotnica.models.case import CaseKind, CaseStatus
+from zwrotnica.models.command import Command, CommandKind, open_ticket
 from zwrotnica.observability import logger
 from zwrotnica.providers.errors import ProviderError
-from zwrotnica.providers.shipx_returns import ShipXReturns
-from zwrotnica.settings import get_settings
 from zwrotnica.store import cases as case_store
 from zwrotnica.store import orders as order_store
-from zwrotnica.store import tickets
-
-# Set by the payments flow when it is deployed: (order_number, amount, reason_ref, now) -> provider ref.
-Refunder = Callable[[str, int, str, datetime], str]
+from zwrotnica.store import shipments as shipment_store
 
 
-def move(
-    rma: str,
-    new: CaseStatus,
-    now: datetime,
-    base_url: str,
-    *,
-    reason: str | None = None,
-    changes: dict[str, Any] | None = None,
-    label_url: str | None = None,
-) -> bool:
-    """One forward transition: on the timeline, one e-mail. False when it is not a forward move from
-    the current state (a late or repeated event) or another writer moved the case first."""
+def _case(rma: str) -> dict[str, Any]:
     case = case_store.get(rma)
     if case is None:
         raise CaseNotFound()
-    current = CaseStatus(case["status"])
-    if not can_move(current, new):
-        return False
-    order = order_store.load_view(case["order_number"])
-    email = order.order["email"] if order else ""
-    content = case_templates.case_moved(
-        rma=rma,
-        status=new,
-        status_url=status_link(base_url, case["order_number"], now),
-        shop_name=get_settings().shop_name,
-        reason=reason,
-        refund=case.get("refund_amount"),
-        label_url=label_url,
-    )
-    message = compose.email(
-        dedup_key=f"case:{rma}:{new.value}",
-        order_number=case["order_number"],
-        recipient=email,
-        template=f"case_{new.value}",
-        content=content,
-        now=now,
-    )
-    entry = TimelineEntry(
-        at=now, kind=f"case_{new.value}", ref=rma, text_pl=f"Zgłoszenie {rma}: {CASE_STATUS_PL[new]}."
-    )
-    fields = {"status_pl": CASE_STATUS_PL[new], **(changes or {})}
-    if reason:
-        fields["decision_reason"] = reason
-    messages = [message] if message else []
-    if not case_store.move(case, new.value, fields, [entry], messages, now):
-        return False
-    logger.info("case moved", extra={"case_id": rma, "from": current.value, "to": new.value})
-    outbox_flow.deliver(messages, now)
-    return True
+    return case
 
 
-def decide(
-    rma: str,
-    accept: bool,
-    now: datetime,
-    base_url: str,
-    *,
-    reason: str | None = None,
-    refunder: Refunder | None = None,
-) -> CaseStatus:
-    """The team's decision on goods that arrived. Acceptance of a withdrawal orders the refund."""
+def _email(order_number: str) -> str:
+    view = order_store.load_view(order_number)
+    return view.order.get("email", "") if view else ""
+
+
+def _apply(effect: Effect, case: dict[str, Any], move: CaseMove, ctx: Context) -> Effect:
+    effect.write(case_store.moved(case, move.status.value, move.fields, ctx.now))
+    return effect.line(case["order_number"], [move.entry] if move.entry else []).send([move.message])
+
+
+def _move(case: dict[str, Any], new: CaseStatus, ctx: Context, **kwargs: Any) -> CaseMove | None:
+    return case_move(
+        case,
+        new,
+        email=_email(case["order_number"]),
+        status_url=ctx.status_url(case["order_number"]),
+        shop_name=ctx.shop_name,
+        now=ctx.now,
+        **kwargs,
+    )
+
+
+def move(rma: str, new: CaseStatus, ctx: Context, fresh: bool = False, **kwargs: Any) -> Effect:
+    """One forward move of a case by hand (outcome "not_moved" when it is not forward from where it is)."""
+    case = _case(rma)
+    step = _move(case, new, ctx, **kwargs)
+    if step is None:
+        return Effect("not_moved", data={"case_id": rma})
+    return _apply(Effect(new.value, data={"case_id": rma}), case, step, ctx)
+
+
+def settle_returned_goods(
+    rma: str, accept: bool, ctx: Context, fresh: bool = False, *, reason: str | None = None
+) -> Effect:
+    """The team's verdict on goods that arrived: accepted or rejected (with a reason for the customer).
+    An accepted withdrawal's refund follows: through the payment provider, or as a transfer ticket
+    for finance when the customer gave a bank account (cash on delivery)."""
     if not accept and not reason:
         raise InvalidPayload("a rejection needs a reason for the customer")
-    if not move(rma, CaseStatus.ACCEPTED if accept else CaseStatus.REJECTED, now, base_url, reason=reason):
+    case = _case(rma)
+    move = _move(case, CaseStatus.ACCEPTED if accept else CaseStatus.REJECTED, ctx, reason=reason)
+    if move is None:
         raise InvalidPayload("the case is not waiting for a decision")
-    case = case_store.get(rma)
-    assert case is not None
+    effect = _apply(Effect(move.status.value, data={"case_id": rma}), case, move, ctx)
     if not accept or case["kind"] != CaseKind.WITHDRAWAL.value or not case.get("refund_amount"):
-        return CaseStatus(case["status"])
-    if not case.get("bank_account") and refunder is not None:
-        try:
-            ref = refunder(case["order_number"], int(case["refund_amount"]), f"case:{rma}", now)
-        except NotRefundable:
-            pass  # paid by transfer or another way: the team pays it back by transfer
-        except ProviderError as exc:
-            _refund_ticket(case, now, f"Zwrot przez operatora płatności nie powiódł się ({exc}); ponów go.")
-            return CaseStatus.ACCEPTED
-        else:
-            move(rma, CaseStatus.REFUND_ORDERED, now, base_url, changes={"refund_ref": ref})
-            return CaseStatus.REFUND_ORDERED
-    _refund_ticket(
-        case,
-        now,
-        f"Przelej {case['refund_amount']} gr na konto ze zgłoszenia {rma} do {case.get('refund_due')}.",
-    )
-    return CaseStatus.ACCEPTED
-
-
-def _refund_ticket(case: dict[str, Any], now: datetime, note: str) -> None:
-    rma = case["case_id"]
-    tickets.open_or_append(
-        TicketRequest(
-            order_number=case["order_number"],
-            case_id=rma,
-            category=TicketCategory.PAYMENT,
-            priority=TicketPriority.HIGH,
-            subject=f"Zwrot pieniędzy: {rma}",
-            note=note,
-            source_ref=f"refund-transfer:{rma}",
-            at=now,
-        )
+        return effect
+    if case.get("bank_account"):
+        note = f"Przelej {case['refund_amount']} gr na konto ze zgłoszenia {rma} do {case.get('refund_due')}."
+        return effect.follow(open_ticket(refund_ticket(case, note, ctx.now)))
+    return effect.follow(
+        Command(kind=CommandKind.REQUEST_REFUND, key=f"case:{rma}", payload={"rma": rma}, created_at=ctx.now)
     )
 
 
-def on_return_parcel(order_number: str, delivered: bool, now: datetime, base_url: str) -> list[str]:
-    """A return parcel moved (courier webhook): every open withdrawal/complaint case of the order follows."""
+def move_for_return_parcel(command: Command, ctx: Context, fresh: bool) -> Effect:
+    """A return parcel moved (courier webhook): every open withdrawal/complaint case of the order that
+    can move forward follows, in one commit."""
+    order_number, delivered = command.payload["order_number"], command.payload["delivered"]
     view = order_store.load_view(order_number)
-    moved = []
     target = CaseStatus.DELIVERED_TO_SHOP if delivered else CaseStatus.IN_TRANSIT
+    effect = Effect("moved", data={"moved": []})
+    email = view.order.get("email", "") if view else ""
     for case in view.cases if view else []:
-        if move(case["case_id"], target, now, base_url):
-            moved.append(case["case_id"])
-    return moved
+        move = case_move(
+            case,
+            target,
+            email=email,
+            status_url=ctx.status_url(order_number),
+            shop_name=ctx.shop_name,
+            now=ctx.now,
+        )
+        if move:
+            _apply(effect, case, move, ctx)
+            effect.data["moved"].append(case["case_id"])
+    return effect
 
 
-def issue_label(rma: str, now: datetime, base_url: str, shipx: ShipXReturns | None = None) -> bool:
-    """A return label (InPost ShipX when configured, else our printable slip) in S3, and a link to it by
-    e-mail; moves the case to "etykieta wysłana"."""
+def issue_label(command: Command, ctx: Context, fresh: bool) -> Effect:
+    """A return label (InPost ShipX when configured, else our printable slip) in S3 and a link to it by
+    e-mail; the case moves to "etykieta wysłana". A case past that step has its label already."""
     from zwrotnica.store import labels
 
-    case = case_store.get(rma)
-    if case is None:
-        raise CaseNotFound()
+    rma = command.payload["rma"]
+    case = _case(rma)
+    if CaseStatus(case["status"]) is not CaseStatus.SUBMITTED:
+        return Effect("nothing")
     view = order_store.load_view(case["order_number"])
     order = view.order if view else {}
     changes: dict[str, Any] = {}
-    pdf = None
-    shipx = shipx or _shipx()
+    pdf, number = None, None
+    shipx = _shipx(ctx)
     if shipx and case.get("return_method") == "paczkomat" and order:
-        pdf, changes = _shipx_label(shipx, rma, order)
+        pdf, changes, number = _shipx_label(shipx, rma, order, ctx)
     if pdf is None:
-        pdf = _slip(rma, case, order)
+        pdf = _slip(rma, case, order, ctx)
     key = f"labels/{rma}.pdf"
     labels.put_pdf(key, pdf)
-    return move(
-        rma,
-        CaseStatus.LABEL_SENT,
-        now,
-        base_url,
-        changes=changes | {"label_key": key},
-        label_url=labels.link(key),
+    move = _move(
+        case, CaseStatus.LABEL_SENT, ctx, changes=changes | {"label_key": key}, label_url=labels.link(key)
     )
+    effect = Effect("label_sent")
+    if move:
+        _apply(effect, case, move, ctx)
+    if number:  # courier webhooks for this parcel now move the case
+        fields = {"origin": "customer_return", "case_id": rma}
+        effect.write(shipment_store.return_shipment(order["number"], "inpost", number, fields))
+    return effect
 
 
-def _shipx() -> ShipXReturns | None:
-    from zwrotnica.secrets import get_secrets
-
-    settings, token = get_settings(), get_secrets().inpost_api_token
+def _shipx(ctx: Context):
+    settings, token = ctx.settings, ctx.secrets().inpost_api_token
     if not (settings.shipx_organization_id and settings.shipx_return_receiver and token):
         return None
+    from zwrotnica.providers.shipx_returns import ShipXReturns
+
     return ShipXReturns(settings.shipx_base_url, token, settings.shipx_organization_id)
 
 
-def _shipx_label(shipx: ShipXReturns, rma: str, order: dict[str, Any]) -> tuple[bytes | None, dict[str, Any]]:
+def _shipx_label(
+    shipx: Any, rma: str, order: dict[str, Any], ctx: Context
+) -> tuple[bytes | None, dict[str, Any], str | None]:
     """Create the return shipment and take its label if ShipX confirmed it already; failures fall
     back to the slip."""
     first, _, last = str(order.get("customer_name", "")).partition(" ")
@@ -189,28 +159,23 @@ def _shipx_label(shipx: ShipXReturns, rma: str, order: dict[str, Any]) -> tuple[
         "email": order.get("email"),
         "phone": str(order.get("phone") or "").removeprefix("+48"),
     }
-    receiver = json.loads(get_settings().shipx_return_receiver)
+    receiver = json.loads(ctx.settings.shipx_return_receiver)
     try:
         shipment_id = shipx.create(rma=rma, sender=sender, receiver=receiver)
         label = shipx.label(shipment_id)
         number = shipx.tracking_number(shipment_id) if label else None
-        if number:  # courier webhooks for this parcel now move the case
-            from zwrotnica.store import shipments
-
-            shipments.register_return(order["number"], "inpost", number, rma)
-        return label, {"shipx_shipment_id": shipment_id} | (
-            {"return_tracking_number": number} if number else {}
-        )
     except ProviderError as exc:
         logger.warning("shipx return shipment failed", extra={"case_id": rma, "error": str(exc)})
-        return None, {}
+        return None, {}, None
+    changes = {"shipx_shipment_id": shipment_id} | ({"return_tracking_number": number} if number else {})
+    return label, changes, number
 
 
-def _slip(rma: str, case: dict[str, Any], order: dict[str, Any]) -> bytes:
+def _slip(rma: str, case: dict[str, Any], order: dict[str, Any], ctx: Context) -> bytes:
     from zwrotnica.documents import return_slip  # lazy: PDF rendering only runs here
 
     names = {i["sku"]: i["name"] for i in order.get("items", [])}
-    settings = get_settings()
+    settings = ctx.settings
     return return_slip.render(
         rma=rma,
         order_number=case["order_number"],
@@ -218,12 +183,3 @@ def _slip(rma: str, case: dict[str, Any], order: dict[str, Any]) -> bytes:
         items=[(names.get(sku, sku), qty) for sku, qty in case["items"].items()],
         shop_name=settings.shop_name,
     )
-
-
-def default_refunder() -> Refunder:
-    """Refunds through the provider the customer paid with (PayU, Przelewy24), keyed by the case."""
-    from zwrotnica.flows import refunds
-
-    return lambda order_number, amount, reason_ref, now: refunds.request_refund(
-        order_number, amount, reason_ref, now
-    ).key

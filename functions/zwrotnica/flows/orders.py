@@ -2,110 +2,58 @@
 
 from __future__ import annotations
 
-import hmac
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from zwrotnica.domain import links, lookups
+from zwrotnica.access import guard_lookup, proof_matches
+from zwrotnica.context import Context
 from zwrotnica.domain.order_status import OrderStatusView, build_view
-from zwrotnica.domain.orders import OrderChange, apply_shop_order
-from zwrotnica.domain.phone import normalize_phone
-from zwrotnica.errors import (
-    ConcurrentUpdate,
-    InvalidProof,
-    MissingProof,
-    OrderNotFound,
-    TooManyAttempts,
-    TooManyLookups,
-)
-from zwrotnica.flows import outbox as outbox_flow
+from zwrotnica.domain.orders import UpsertAction, apply_shop_order
+from zwrotnica.effect import Effect, Guard
+from zwrotnica.errors import MissingProof, OrderNotFound
+from zwrotnica.models.command import Command, CommandKind
 from zwrotnica.models.order import ShopOrder
-from zwrotnica.observability import logger, metrics
-from zwrotnica.secrets import get_secrets
-from zwrotnica.settings import get_settings
-from zwrotnica.store import attempts
 from zwrotnica.store import orders as order_store
+from zwrotnica.store import payments as payment_store
+from zwrotnica.store import shipments as shipment_store
+from zwrotnica.store import unmatched
 
 
-def status_link(base_url: str, order_number: str, now: datetime) -> str:
-    settings = get_settings()
-    return links.status_url(
-        settings.public_base_url or base_url,
-        get_secrets().link_signing_key,
-        order_number,
-        now,
-        timedelta(days=settings.status_link_days),
-    )
+def ingest(order: ShopOrder, ctx: Context, fresh: bool = False) -> Effect:
+    """One order version from the shop: create, update, or nothing for a retry or a stale copy.
 
-
-def ingest_shop_order(order: ShopOrder, now: datetime, base_url: str) -> OrderChange:
-    """Store one order version (create, update, or nothing for a retry or a stale copy), then send.
-
-    `base_url` is where links in messages point when no PUBLIC_BASE_URL is configured.
-    Two DynamoDB round trips: one read of the stored version, one transaction. A lost race re-reads
-    and decides again once; a second loss answers 503 so the platform retries.
+    Reads: the stored version (one GetItem); for a new order the payment notifications held for its
+    number (one Query); for an order naming parcels, which of them have courier events held (one
+    BatchGetItem). What was held is applied after the commit (commands), never lost between the two.
     """
-    for attempt in range(2):
-        stored = order_store.get_version(order.number)
-        change = apply_shop_order(
-            stored,
-            order,
-            now=now,
-            status_url=status_link(base_url, order.number, now),
-            shop_name=get_settings().shop_name,
+    stored = order_store.get_version(order.number)
+    change = apply_shop_order(
+        stored, order, now=ctx.now, status_url=ctx.status_url(order.number) or "", shop_name=ctx.shop_name
+    )
+    effect = Effect(change.action.value, data={"order_number": order.number, "action": change.action.value})
+    if change.writes:
+        effect.write(order_store.upsert(change, ctx.now), Guard.CONFLICT)
+        for item in shipment_store.ensure_for_order(order):
+            effect.write(item)
+        effect.line(order.number, change.timeline).send(change.messages if ctx.send else [])
+    refs = [(s.carrier, s.tracking_number) for s in order.shipments]
+    for carrier, number in unmatched.held_numbers(refs) if refs else []:
+        payload = {"order_number": order.number, "carrier": carrier, "tracking_number": number}
+        effect.follow(
+            Command(
+                kind=CommandKind.REPLAY_TRACKING,
+                key=f"{carrier}:{number}",
+                payload=payload,
+                created_at=ctx.now,
+            )
         )
-        try:
-            order_store.write_change(change, now)
-            break
-        except ConcurrentUpdate:
-            if attempt:
-                raise
-    logger.info("shop order ingested", extra={"order_number": order.number, "action": change.action.value})
-    metrics.add_metric(name=f"ShopOrder{change.action.value.title()}", unit="Count", value=1)
-    outbox_flow.deliver(change.messages, now)
-    if order.shipments:  # courier events that came before the order named the parcel: +1 BatchGetItem
-        from zwrotnica.flows import shipments  # lazy: flows.shipments imports this module
-
-        shipments.claim_unmatched(order, now, base_url)
-    from zwrotnica.flows import payments  # lazy: flows.payments imports this module
-
-    payments.claim_unmatched(change, now, base_url)  # new order: held payment notifications, +1 Query
-    return change
-
-
-def proof_matches(
-    order: dict, email: str | None, phone: str | None, token: str | None, now: datetime
-) -> bool:
-    if token:
-        return links.token_valid(get_secrets().link_signing_key, order["number"], token, now)
-    if email:
-        return hmac.compare_digest(
-            email.strip().lower().encode(), str(order.get("email", "")).lower().encode()
-        )
-    wanted = normalize_phone(phone)
-    return bool(wanted and order.get("phone")) and hmac.compare_digest(wanted, order["phone"])
-
-
-def guard_lookup(
-    scope: str, number: str, email: str | None, phone: str | None, client: str | None, now: datetime
-) -> None:
-    """Before an unsigned lookup reads anything: a malformed proof is refused (uncounted), then one write
-    counts the client (guessing many order numbers), one more the order (guessing e-mails for one).
-    A blocked client is refused before its order counter is touched. Signed links never come here."""
-    if not (email or phone):
-        raise MissingProof()
-    if errors := lookups.proof_errors(email, phone):
-        raise InvalidProof(errors)
-    settings = get_settings()
-    limit = settings.lookups_per_client_per_hour
-    if (
-        limit
-        and not lookups.exempt(client, settings.lookup_limit_exempt.split(","))
-        and not attempts.allow("client", lookups.client_key(client), limit, now)
-    ):
-        metrics.add_metric(name="LookupClientThrottled", unit="Count", value=1)
-        raise TooManyLookups()
-    if not attempts.allow(scope, number, lookups.LOOKUPS_PER_ORDER_PER_HOUR, now):
-        raise TooManyAttempts()
+    if change.action is UpsertAction.CREATE:
+        for sk, _ in payment_store.held(order.number):
+            payload = {"order_number": order.number, "sk": sk}
+            key = f"{order.number}:{sk}"
+            effect.follow(
+                Command(kind=CommandKind.APPLY_HELD_PAYMENT, key=key, payload=payload, created_at=ctx.now)
+            )
+    return effect
 
 
 def read_status(

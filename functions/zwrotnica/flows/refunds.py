@@ -1,4 +1,4 @@
-"""Refunds through the provider the order was paid with (used by the returns flow).
+"""Refunds through the provider the order was paid with, and an accepted withdrawal's refund.
 
 Our idempotency key is derived from the caller's reason (e.g. the RMA), so a retried refund carries the
 same PayU extRefundId / P24 requestId and refundsUuid and is never paid twice; a refund already recorded
@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 
+from zwrotnica.context import Context
 from zwrotnica.domain import payments as rules
-from zwrotnica.domain.payments import Context, PaymentState
-from zwrotnica.errors import ConcurrentUpdate, NotRefundable, OrderNotFound
-from zwrotnica.flows import payments as payment_flow
-from zwrotnica.observability import logger, metrics
-from zwrotnica.settings import get_settings
+from zwrotnica.domain.case_moves import case_move, refund_ticket
+from zwrotnica.domain.payments import PaymentState
+from zwrotnica.effect import Effect, Guard
+from zwrotnica.errors import CaseNotFound, NotRefundable, OrderNotFound
+from zwrotnica.models.case import CaseStatus
+from zwrotnica.models.command import Command, open_ticket
+from zwrotnica.providers import payment_clients
+from zwrotnica.providers.errors import ProviderError
+from zwrotnica.store import cases as case_store
+from zwrotnica.store import orders as order_store
 from zwrotnica.store import payments as store
 
 PROVIDERS = ("payu", "przelewy24")
@@ -36,51 +41,54 @@ def refund_key(order_number: str, reason_ref: str) -> str:
     return "ZW" + hashlib.sha256(f"{order_number}|{reason_ref}".encode()).hexdigest()[:32]
 
 
-def request_refund(order_number: str, amount: int, reason_ref: str, now: datetime) -> RefundRequest:
-    """Refund `amount` grosze of an order paid through PayU or Przelewy24.
+def request_refund(
+    order_number: str,
+    amount: int,
+    reason_ref: str,
+    ctx: Context,
+    fresh: bool = False,
+) -> Effect:
+    """Refund `amount` grosze of an order paid through PayU or Przelewy24; the Effect's data["refund"]
+    is the RefundRequest.
 
-    Raises ProviderError when the provider refuses or cannot be reached (`retryable` says whether the
-    same call may succeed later: calling again with the same reason_ref is always safe).
-    """
+    Raises NotRefundable, and ProviderError when the provider refuses or cannot be reached (`retryable`
+    says whether the same call may succeed later: calling again with the same reason_ref is safe)."""
     key = refund_key(order_number, reason_ref)
     item = store.get_state(order_number)
     if item is None:
         raise OrderNotFound()
     state = PaymentState.from_item(item)
     if key in state.refunds:
-        return RefundRequest(
-            key, state.provider or "", state.refunds[key]["amount"], state.refunds[key]["status"]
+        known = state.refunds[key]
+        return Effect(
+            "known",
+            data={"refund": RefundRequest(key, state.provider or "", known["amount"], known["status"])},
         )
     if state.provider not in PROVIDERS or not state.payment_id or not 0 < amount <= state.refundable:
         raise NotRefundable()
-    refund_id = _send(state, key, amount)
-    for attempt in range(2):
-        decision = rules.on_refund_requested(state, key, amount, refund_id, Context(now, "", ""))
-        if not decision.writes:
-            break  # the refund notification came first and recorded it
-        try:
-            store.write(decision, state, (state.provider, f"refund-request:{key}"), now)
-            break
-        except ConcurrentUpdate:
-            if attempt:
-                raise
-            state = PaymentState.from_item(store.get_state(order_number) or item)
-    logger.info("refund requested", extra={"provider": state.provider, "amount": amount})
-    metrics.add_metric(name="RefundRequested", unit="Count", value=1)
-    return RefundRequest(key, state.provider, amount, "requested")
+    refund_id = _send(state, key, amount, ctx)
+    decision = rules.on_refund_requested(state, key, amount, refund_id, rules.Context(ctx.now, "", ""))
+    effect = Effect("requested", data={"refund": RefundRequest(key, state.provider, amount, "requested")})
+    if decision.writes:  # else the refund notification came first and recorded it
+        effect.write(store.state_update(decision.state, state.rev, ctx.now), Guard.CONFLICT)
+        effect.write(
+            store.marker(order_number, state.provider, f"refund-request:{key}", ctx.now), Guard.DUPLICATE
+        )
+        effect.line(order_number, decision.timeline)
+    return effect
 
 
-def _send(state: PaymentState, key: str, amount: int) -> str | None:
+def _send(state: PaymentState, key: str, amount: int, ctx: Context) -> str | None:
     """The provider call. PayU answers with its refundId (its notification names only that);
     P24 assigns none, its notification carries our refundsUuid."""
     description = f"Zwrot, zamówienie {state.order_number}"[:35]  # P24: <= 35, in the transfer title
     payment_id = state.payment_id or ""
     if state.provider == "payu":
-        answer = payment_flow.payu_client().create_refund(payment_id, amount, key, description)
+        answer = payment_clients.payu_client().create_refund(payment_id, amount, key, description)
         refund = answer.get("refund") if isinstance(answer.get("refund"), dict) else {}
         return str(refund["refundId"]) if refund.get("refundId") else None
-    base = get_settings().public_base_url.rstrip("/")
-    client = payment_flow.p24_client()
+    base = ctx.settings.public_base_url.rstrip("/")
+    client = payment_clients.p24_client()
     try:
         client.refund(
             int(payment_id),
@@ -93,3 +101,40 @@ def _send(state: PaymentState, key: str, amount: int) -> str | None:
     finally:
         client.close()
     return None
+
+
+def refund_case(command: Command, ctx: Context, fresh: bool) -> Effect:
+    """An accepted withdrawal: its refund through the provider the customer paid with, and the case
+    moved to "zwrot środków zlecony" in the same commit. Paid another way: a transfer ticket for
+    finance. A provider that refuses: a ticket; one that cannot be reached: the command is retried."""
+    rma = command.payload["rma"]
+    case = case_store.get(rma)
+    if case is None:
+        raise CaseNotFound()
+    if CaseStatus(case["status"]) is not CaseStatus.ACCEPTED:
+        return Effect("nothing")  # ordered already
+    number, amount = case["order_number"], int(case["refund_amount"])
+    try:
+        effect = request_refund(number, amount, f"case:{rma}", ctx, fresh)
+    except NotRefundable:
+        note = f"Przelej {amount} gr na konto ze zgłoszenia {rma} do {case.get('refund_due')}."
+        return Effect("transfer").follow(open_ticket(refund_ticket(case, note, ctx.now)))
+    except ProviderError as exc:
+        if exc.retryable:
+            raise
+        note = f"Zwrot przez operatora płatności nie powiódł się ({exc}); ponów go."
+        return Effect("refund_failed").follow(open_ticket(refund_ticket(case, note, ctx.now)))
+    view = order_store.load_view(number)
+    move = case_move(
+        case,
+        CaseStatus.REFUND_ORDERED,
+        email=view.order.get("email", "") if view else "",
+        status_url=ctx.status_url(number),
+        shop_name=ctx.shop_name,
+        now=ctx.now,
+        changes={"refund_ref": effect.data["refund"].key},
+    )
+    if move:
+        effect.write(case_store.moved(case, move.status.value, move.fields, ctx.now))
+        effect.line(number, [move.entry] if move.entry else []).send([move.message])
+    return effect

@@ -6,23 +6,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from zwrotnica.access import guard_lookup, proof_matches
+from zwrotnica.context import Context
 from zwrotnica.domain import deadlines, returns
 from zwrotnica.domain.bank_account import normalize_account
-from zwrotnica.errors import ConcurrentUpdate, FormInvalid, OrderNotFound
-from zwrotnica.flows import outbox as outbox_flow
-from zwrotnica.flows.orders import guard_lookup, proof_matches, status_link
+from zwrotnica.effect import Effect, Guard
+from zwrotnica.errors import FormInvalid, OrderNotFound
 from zwrotnica.messages import case_templates, compose
 from zwrotnica.models.case import CASE_STATUS_PL, CaseKind, CaseStatus, ComplaintDemand, rma_number
+from zwrotnica.models.command import Command, CommandKind, open_ticket
 from zwrotnica.models.common import iso
 from zwrotnica.models.order import OrderItem
 from zwrotnica.models.returns import ReturnSubmission
 from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketPriority, TicketRequest
 from zwrotnica.models.timeline import TimelineEntry
 from zwrotnica.observability import logger
-from zwrotnica.settings import get_settings
 from zwrotnica.store import cases as case_store
 from zwrotnica.store import orders as order_store
-from zwrotnica.store import tickets
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 CLOSED_CASES = {CaseStatus.REJECTED.value, CaseStatus.CLOSED.value}
@@ -44,11 +44,19 @@ def _day(moment: datetime) -> date:
 
 
 def lookup(
-    order_number: str, email: str | None, phone: str | None, now: datetime, client: str | None = None
+    order_number: str,
+    email: str | None,
+    phone: str | None,
+    now: datetime,
+    client: str | None = None,
+    *,
+    count: bool = True,
 ) -> ReturnContext:
     """The same OrderNotFound for a wrong number and a wrong e-mail (no enumeration); counted per order
-    and per client (`client`: the caller's IP) like the status page."""
-    guard_lookup("lookup", order_number, email, phone, client, now)
+    and per client (`client`: the caller's IP) like the status page (`count`: not again when the same
+    request decides a second time)."""
+    if count:
+        guard_lookup("lookup", order_number, email, phone, client, now)
     view = order_store.load_view(order_number)
     if view is None or not proof_matches(view.order, email, phone, None, now):
         raise OrderNotFound()
@@ -89,27 +97,29 @@ def _check(sub: ReturnSubmission, ctx: ReturnContext, today: date) -> tuple[dict
     return errors, account
 
 
-def submit(
-    sub: ReturnSubmission, now: datetime, base_url: str, client: str | None = None
-) -> tuple[str, bool]:
-    """Open the case (or return the one this submission already opened). Raises FormInvalid."""
-    ctx = lookup(sub.order_number, sub.email, sub.phone, now, client)
+def submit(sub: ReturnSubmission, ctx: Context, client: str | None = None, fresh: bool = False) -> Effect:
+    """Open the case with its confirmation e-mail (data: rma, created); the label and, for a complaint,
+    the team's ticket with the legal answer deadline follow as commands. A submission that opened its
+    case before answers with that case (created False). Raises FormInvalid."""
+    now = ctx.now
+    found = lookup(sub.order_number, sub.email, sub.phone, now, client, count=not fresh)
     existing = case_store.find_submission(sub.order_number, sub.submission_key)
     if existing:
-        return existing, False
+        return Effect("existing", data={"rma": existing, "created": False})
     today = _day(now)
-    errors, account = _check(sub, ctx, today)
+    errors, account = _check(sub, found, today)
     if errors:
         raise FormInvalid(errors)
     rma = rma_number(today.year, case_store.next_sequence(today.year))
     withdrawal = sub.kind is CaseKind.WITHDRAWAL
     refund = (
-        returns.refund_amount(ctx.items, sub.items, ctx.in_open_cases, _cheapest_delivery(ctx))
+        returns.refund_amount(found.items, sub.items, found.in_open_cases, _cheapest_delivery(found, ctx))
         if withdrawal
         else None
     )
     refund_due = returns.refund_due(today) if withdrawal else None
     answer_due = None if withdrawal else returns.complaint_answer_due(today)
+    send_back_by = deadlines.statutory_deadline(today, 14) if withdrawal else None
     case = {
         "case_id": rma,
         "order_number": sub.order_number,
@@ -126,24 +136,23 @@ def submit(
         "refund_amount": refund,
         "refund_due": refund_due.isoformat() if refund_due else None,
         "answer_due": answer_due.isoformat() if answer_due else None,
-        "send_back_by": deadlines.statutory_deadline(today, 14).isoformat() if withdrawal else None,
+        "send_back_by": send_back_by.isoformat() if send_back_by else None,
     }
-    url = status_link(base_url, sub.order_number, now)
     content = case_templates.case_submitted(
         rma=rma,
         kind=sub.kind,
         pieces=sum(case["items"].values()),
         refund=refund,
         refund_due=refund_due,
-        send_back_by=deadlines.statutory_deadline(today, 14) if withdrawal else None,
+        send_back_by=send_back_by,
         answer_due=answer_due,
-        status_url=url,
-        shop_name=get_settings().shop_name,
+        status_url=ctx.status_url(sub.order_number) or "",
+        shop_name=ctx.shop_name,
     )
     message = compose.email(
         dedup_key=f"case:{rma}:submitted",
         order_number=sub.order_number,
-        recipient=ctx.order["email"],
+        recipient=found.order["email"],
         template="case_submitted",
         content=content,
         now=now,
@@ -154,49 +163,43 @@ def submit(
         ref=rma,
         text_pl=f"Przyjęliśmy zgłoszenie {rma}: {case_templates.KIND_PL[sub.kind]}.",
     )
-    try:
-        case_store.create(case, sub.submission_key, [entry], [message] if message else [], now)
-    except ConcurrentUpdate:
-        existing = case_store.find_submission(sub.order_number, sub.submission_key)
-        if existing:
-            return existing, False
-        raise
-    logger.info("case opened", extra={"case_id": rma, "kind": sub.kind.value})
-    outbox_flow.deliver([message] if message else [], now)
-    _label(rma, now, base_url)
+    marker, case_item = case_store.create(case, sub.submission_key, now)
+    effect = Effect("opened", data={"rma": rma, "created": True})
+    effect.write(marker, Guard.DUPLICATE).write(case_item).line(sub.order_number, [entry]).send([message])
+    effect.follow(
+        Command(kind=CommandKind.ISSUE_LABEL, key=f"label:{rma}", payload={"rma": rma}, created_at=now)
+    )
     if answer_due:
         deadline = datetime.combine(answer_due, time(23, 59), tzinfo=WARSAW)
-        tickets.open_or_append(
-            TicketRequest(
-                order_number=sub.order_number,
-                case_id=rma,
-                channel=TicketChannel.FORM,
-                category=TicketCategory.COMPLAINT,
-                priority=TicketPriority.HIGH,
-                subject=f"Reklamacja {rma}",
-                note=f"Reklamacja {rma}: żądanie {sub.demand.value if sub.demand else '-'}. "
-                f"Ustawowy termin odpowiedzi {answer_due.isoformat()}.",
-                source_ref=f"case:{rma}",
-                at=now,
-                legal_deadline=deadline,
-            )
+        request = TicketRequest(
+            order_number=sub.order_number,
+            case_id=rma,
+            channel=TicketChannel.FORM,
+            category=TicketCategory.COMPLAINT,
+            priority=TicketPriority.HIGH,
+            subject=f"Reklamacja {rma}",
+            note=f"Reklamacja {rma}: żądanie {sub.demand.value if sub.demand else '-'}. "
+            f"Ustawowy termin odpowiedzi {answer_due.isoformat()}.",
+            source_ref=f"case:{rma}",
+            at=now,
+            legal_deadline=deadline,
         )
-    return rma, True
+        effect.follow(open_ticket(request))
+    logger.info("case submitted", extra={"case_id": rma, "kind": sub.kind.value})
+    return effect
 
 
-def _cheapest_delivery(ctx: ReturnContext) -> int:
+def submitted(sub: ReturnSubmission, effect: Effect) -> tuple[str, bool]:
+    """(RMA, opened now) after the commit: a double submission that lost the race to its twin answers
+    with the case the twin opened."""
+    if effect.outcome == "duplicate":
+        rma = case_store.find_submission(sub.order_number, sub.submission_key)
+        if rma:
+            return rma, False
+    return effect.data["rma"], effect.data["created"]
+
+
+def _cheapest_delivery(found: ReturnContext, ctx: Context) -> int:
     """Art. 33: the cheapest usual delivery the shop offers (setting), at most what was paid."""
-    paid = int((ctx.order.get("delivery") or {}).get("shipping_cost", 0))
-    return min(paid, get_settings().cheapest_delivery_grosze)
-
-
-def _label(rma: str, now: datetime, base_url: str) -> None:
-    """The case is committed: a failed label leaves it "zgłoszony" for the team (CLI) to retry."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from zwrotnica.flows import cases
-
-    try:
-        cases.issue_label(rma, now, base_url)
-    except (BotoCoreError, ClientError):
-        logger.warning("return label failed", extra={"case_id": rma})
+    paid = int((found.order.get("delivery") or {}).get("shipping_cost", 0))
+    return min(paid, ctx.settings.cheapest_delivery_grosze)

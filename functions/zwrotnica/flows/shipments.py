@@ -1,109 +1,74 @@
 """Courier events: find the shipment (one query), decide in domain code, confirm what an unsigned push
-claims, write the whole effect in one transaction, then send and open a ticket where a human is needed.
+claims (ShipX), and return one Effect: the timeline line (also the event's dedup marker), the shipment's
+new attributes, the customer's messages, and what follows as commands (a ticket for logistics, a return
+case moving, a paused ticket resuming).
 
 Round trips per event: one lookup query, one transaction, then one update per message sent.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from http import HTTPStatus
+from functools import lru_cache
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from zwrotnica.context import Context
 from zwrotnica.domain import shipment_notices
 from zwrotnica.domain.shipment_status import STATUS_LABEL_PL, ShipmentStatus
-from zwrotnica.domain.shipments import Action, ShipmentState, Trigger, decide, evolve
-from zwrotnica.errors import ConcurrentUpdate
-from zwrotnica.flows import orders as order_flow
-from zwrotnica.flows import outbox as outbox_flow
-from zwrotnica.flows import shipment_plan
+from zwrotnica.domain.shipments import (
+    Action,
+    Decision,
+    ShipmentState,
+    Trigger,
+    decide,
+    evolve,
+    silent_due,
+    timeline_text,
+)
+from zwrotnica.effect import Effect, Guard
+from zwrotnica.models.command import Command, CommandKind, open_ticket
 from zwrotnica.models.common import iso
-from zwrotnica.models.order import ShopOrder
-from zwrotnica.models.ticket import TicketCategory, TicketRequest
+from zwrotnica.models.outbox import OutboxMessage
+from zwrotnica.models.ticket import TicketCategory, TicketPriority, TicketRequest
+from zwrotnica.models.timeline import TimelineEntry
 from zwrotnica.models.tracking import TrackingEvent
 from zwrotnica.observability import logger, metrics
-from zwrotnica.settings import get_settings
+from zwrotnica.store import orders as order_store
 from zwrotnica.store import shipments as store
-from zwrotnica.store import tickets, unmatched
+from zwrotnica.store import unmatched
 
 
-@dataclass(frozen=True)
-class Outcome:
-    result: str  # apply, refresh, record, duplicate, unmatched, refuted
-    http: HTTPStatus = HTTPStatus.OK
+@lru_cache(maxsize=4)
+def overrides(raw: str) -> dict[str, list[str]]:
+    """SHIPPING_MESSAGES: per-shop channels per trigger, e.g. {"out_for_delivery": ["sms", "email"]}."""
+    return json.loads(raw) if raw.strip() else {}
 
 
-def ingest(event: TrackingEvent, now: datetime, base_url: str) -> Outcome:
-    """One courier event. Unknown number: held for a later order update (202, the courier stops)."""
+def ingest(event: TrackingEvent, ctx: Context, fresh: bool = False) -> Effect:
+    """One courier event. Unknown number: held for a later order update (outcome "unmatched")."""
     shipment, _ = store.find(event.carrier, event.tracking_number)
     if shipment is None:
-        held = unmatched.keep(event, now)
-        logger.info("courier event for an unknown number held", extra={"carrier": event.carrier})
-        metrics.add_metric(name="CourierEventUnmatched", unit="Count", value=1)
-        return Outcome("unmatched" if held else "duplicate", HTTPStatus.ACCEPTED)
-    return apply(event, shipment, now, base_url, confirm=event.source == "inpost")
+        held, holder = unmatched.keep(event, ctx.now)
+        return Effect("unmatched", data={"held": True}).write(held, Guard.DUPLICATE).write(holder)
+    if fresh:  # a lost race: the index may lag behind the table, read the shipment itself
+        order_number = shipment["pk"].removeprefix("ORDER#")
+        shipment = store.get(order_number, event.carrier, event.tracking_number) or shipment
+    return apply_event(event, shipment, ctx, confirm=event.source == "inpost")
 
 
-def apply(
-    event: TrackingEvent,
-    item: dict[str, Any],
-    now: datetime,
-    base_url: str,
-    *,
-    confirm: bool,
-    notify: bool = True,
-) -> Outcome:
-    """Decide and write; a lost race re-reads the shipment (consistently) and decides again, once."""
-    for attempt in range(2):
-        if _is_last_applied(item, event):
-            _redrive_return(item, now, base_url)
-            return _duplicate(event)  # a retry of the event we hold: the read already says so
-        state = ShipmentState.from_item(item)
-        decision = decide(state, event)
-        checked, decision, refuted = (
-            shipment_plan.confirm(event, state, decision) if confirm else (event, decision, False)
-        )
-        write = shipment_plan.plan(state, checked, decision, item, now, base_url if notify else None, refuted)
-        try:
-            written = store.write_event(write)
-            break
-        except ConcurrentUpdate:
-            if attempt:
-                raise
-            item = store.get(state.order_number, event.carrier, event.tracking_number) or item
-    if not written:  # the marker existed: the transaction changed nothing
-        return _duplicate(event)
-    logger.info(
-        "courier event", extra={"carrier": event.carrier, "code": event.raw_code, "action": decision.action}
-    )
-    metrics.add_metric(name=f"CourierEvent{decision.action.value.title()}", unit="Count", value=1)
-    outbox_flow.deliver(write.messages, now)
-    if decision.ticket and notify:
-        shipment_plan.open_ticket(state, checked, decision, now)
-    if state.is_return and state.origin != "zdn" and decision.action is Action.APPLY:
-        from zwrotnica.flows import cases  # lazy: only customer return parcels move cases
-
-        cases.on_return_parcel(state.order_number, decision.status is ShipmentStatus.RETURNED, now, base_url)
-    if item.get("paused_ticket") and decision.action is Action.APPLY and not refuted:
-        _resume(item["paused_ticket"], state.order_number, now)
-    if refuted:
-        return Outcome("refuted", HTTPStatus.ACCEPTED)
-    return Outcome(decision.action.value)
-
-
-def _redrive_return(item: dict[str, Any], now: datetime, base_url: str) -> None:
-    """A retry of the event we applied to a customer's return parcel: if the case move after that commit
-    failed (the courier got a 503), the retry makes it now. Forward-only moves make a second run a no-op;
-    only return parcels (a few % of events) pay its reads."""
+def apply_event(event: TrackingEvent, item: dict[str, Any], ctx: Context, *, confirm: bool) -> Effect:
+    if _is_last_applied(item, event):
+        return Effect("duplicate")  # a retry of the event we hold: the read already says so
     state = ShipmentState.from_item(item)
-    if not state.is_return or state.origin == "zdn" or state.status is None:
-        return
-    from zwrotnica.flows import cases  # lazy: only customer return parcels move cases
-
-    cases.on_return_parcel(state.order_number, state.status is ShipmentStatus.RETURNED, now, base_url)
+    decision = decide(state, event)
+    checked, decision, refuted = (
+        _confirm(event, state, decision, ctx) if confirm else (event, decision, False)
+    )
+    step = plan(state, checked, decision, item, ctx, refuted)
+    effect = Effect("refuted" if refuted else decision.action.value, data={"action": decision.action.value})
+    return step.into(effect, state.order_number, checked)
 
 
 def _is_last_applied(item: dict[str, Any], event: TrackingEvent) -> bool:
@@ -112,92 +77,253 @@ def _is_last_applied(item: dict[str, Any], event: TrackingEvent) -> bool:
     )
 
 
-def _duplicate(event: TrackingEvent) -> Outcome:
-    logger.info(
-        "courier event", extra={"carrier": event.carrier, "code": event.raw_code, "action": "duplicate"}
-    )
-    metrics.add_metric(name="CourierEventDuplicate", unit="Count", value=1)
-    return Outcome("duplicate")
+def _confirm(
+    event: TrackingEvent, state: ShipmentState, decision: Decision, ctx: Context
+) -> tuple[TrackingEvent, Decision, bool]:
+    """Ask ShipX before an unsigned push starts a clock or tells the customer something."""
+    from zwrotnica.providers import inpost
+
+    acts = decision.action is not Action.RECORD and (decision.trigger or decision.possession)
+    if not acts or not inpost.needs_confirmation(event.status):
+        return event, decision, False
+    answer = inpost.client(ctx.settings.shipx_base_url, ctx.secrets().inpost_api_token).confirm(event)
+    metrics.add_metric(name=f"ShipX{answer.verdict.value.title()}", unit="Count", value=1)
+    if answer.verdict is inpost.Verdict.CONTRADICTED:
+        logger.warning("push not confirmed by ShipX: not acted on", extra={"code": event.raw_code})
+        return event.model_copy(update={"confirmed": False}), Decision(Action.RECORD, state.status), True
+    if answer.verdict is inpost.Verdict.UNAVAILABLE:
+        logger.warning(
+            "ShipX unavailable: acting on the push, marked unconfirmed", extra={"code": event.raw_code}
+        )
+        return event.model_copy(update={"confirmed": False}), decision, False
+    point = {
+        "point_id": event.point_id or answer.point_id,
+        "point_name": event.point_name or answer.point_name,
+        "point_address": event.point_address or answer.point_address,
+    }
+    return event.model_copy(update={"confirmed": True} | point), decision, False
 
 
-def claim_unmatched(order: ShopOrder, now: datetime, base_url: str) -> int:
-    """Events held for numbers this order now names join its shipments, oldest first; the customer
-    hears only about where the parcel is now (the last change that has a message), not its history."""
-    refs = [(s.carrier, s.tracking_number) for s in order.shipments]
-    claimed = 0
-    for carrier, number in unmatched.held_numbers(refs):
-        item = store.get(order.number, carrier, number)
-        if item is None:
-            continue
-        events = sorted(unmatched.held_events(carrier, number), key=lambda e: (e.occurred_at, e.raw_code))
-        state, last = ShipmentState.from_item(item), -1
-        for index, event in enumerate(events):
-            decision = decide(state, event)
-            last = index if decision.trigger else last
-            state = evolve(state, event, decision)
-        for index, event in enumerate(events):
-            apply(event, item, now, base_url, confirm=False, notify=index == last)
-            item = store.get(order.number, carrier, number) or item
-        unmatched.release(carrier, number)
-        claimed += len(events)
-    return claimed
+@dataclass
+class EventStep:
+    """One courier event's whole effect on its shipment, before it is written."""
 
+    entry: TimelineEntry
+    seen_rev: int | None = None  # the shipment's revision we decided on; None: timeline line only
+    changes: dict[str, Any] = field(default_factory=dict)  # shipment attributes to set (None removes)
+    possessed_at: datetime | None = None
+    return_shipment: dict[str, Any] | None = None  # InPost ZDN: the parcel's new number, a shipment too
+    messages: list[OutboxMessage] = field(default_factory=list)
+    commands: list[Command] = field(default_factory=list)
 
-def flag_silent(now: datetime, budget: int) -> int:
-    """Sweeper step: shipments with no new event for too long (48 working hours in transit, 24 h after
-    the label without a first scan). Each becomes a ticket for logistics and, once per shipment, a
-    message to the customer. Returns how many were flagged; an overlapping sweep flags nothing twice."""
-    settings = get_settings()
-    items, _ = store.due_silent(now, budget)
-    flagged = 0
-    for item in items:
-        state = ShipmentState.from_item(item)
-        messages = []
-        if not item.get("silent_notified") and not state.is_return:
-            base = settings.public_base_url
-            messages = shipment_notices.messages(
-                Trigger.SILENT,
-                state.status,
-                state,
-                occurred_at=state.last_event_at or now,
-                now=now,
-                status_url=order_flow.status_link(base, state.order_number, now) if base else None,
-                shop_name=settings.shop_name,
-                overrides=shipment_plan.overrides(settings.shipping_messages),
+    def into(self, effect: Effect, order_number: str, event: TrackingEvent) -> Effect:
+        effect.line(order_number, [self.entry])
+        if self.seen_rev is not None:
+            update = store.event_update(
+                order_number, event.carrier, event.tracking_number, self.changes, self.seen_rev
             )
-        if not store.flag_silent(item, now, messages):
+            effect.write(update, Guard.CONFLICT)
+        if self.possessed_at is not None:  # another parcel of the order taken later keeps its date
+            effect.write(order_store.possession(order_number, self.possessed_at), Guard.OPTIONAL)
+        if self.return_shipment:
+            number = self.return_shipment["tracking_number"]
+            effect.write(store.return_shipment(order_number, event.carrier, number, {"origin": "zdn"}))
+        return effect.send(self.messages).follow(*self.commands)
+
+
+def plan(
+    state: ShipmentState,
+    event: TrackingEvent,
+    decision: Decision,
+    item: dict[str, Any],
+    ctx: Context,
+    refuted: bool = False,
+) -> EventStep:
+    text = timeline_text(state, event)
+    if refuted:
+        text = f"Przesyłka {event.tracking_number}: zdarzenie {event.raw_code} czeka na potwierdzenie."
+    entry = TimelineEntry(
+        at=event.occurred_at,
+        kind="shipment",
+        ref=f"{event.carrier}:{event.tracking_number}:{event.raw_code.casefold()}",
+        text_pl=text,
+        data={
+            "carrier": event.carrier,
+            "tracking_number": event.tracking_number,
+            "status": event.status.value,
+            "raw_code": event.raw_code,
+            "source": event.source,
+            "action": decision.action.value,
+            "confirmed": event.confirmed,
+            "raw": json.dumps(event.raw, ensure_ascii=False, default=str)[:4000],
+        },
+    )
+    step = EventStep(entry)
+    if event.return_tracking_number:
+        step.return_shipment = {"tracking_number": event.return_tracking_number}
+    if decision.action is Action.RECORD:
+        return step
+    settings = ctx.settings
+    after = evolve(state, event, decision)
+    due = (
+        None
+        if state.is_return
+        else silent_due(
+            after.status,
+            event.occurred_at,
+            settings.silent_label_hours,
+            settings.silent_transit_working_hours,
+        )
+    )
+    step.seen_rev = int(item.get("rev") or 0)
+    step.changes = {
+        "status": decision.status.value if decision.status else None,
+        "raw_code": event.raw_code,
+        "raw_text": event.raw_text or None,
+        "last_event_at": iso(event.occurred_at),
+        "confirmed": event.confirmed,
+        "updated_at": iso(ctx.now),
+        "queue": store.SILENT_QUEUE if due else None,
+        "due_at": iso(due) if due else None,
+    }
+    for name in ("point_name", "point_address"):
+        if getattr(event, name):
+            step.changes[name] = getattr(event, name)
+    if after.pickup_deadline:
+        step.changes["pickup_deadline"] = iso(after.pickup_deadline)
+    if decision.possession:
+        step.changes["possessed_at"] = iso(event.occurred_at)
+        step.possessed_at = event.occurred_at
+    if decision.trigger and ctx.send:
+        step.messages = shipment_notices.messages(
+            decision.trigger,
+            decision.status,
+            replace(state, point_id=event.point_id or state.point_id),
+            occurred_at=event.occurred_at,
+            now=ctx.now,
+            status_url=ctx.status_url(state.order_number),
+            shop_name=settings.shop_name,
+            point_name=event.point_name,
+            point_address=event.point_address,
+            pickup_deadline=after.pickup_deadline,
+            overrides=overrides(settings.shipping_messages),
+            review_url=settings.review_url,
+            goodwill_code=settings.goodwill_code,
+        )
+    step.commands = _follow_ups(state, event, decision, item, ctx, refuted)
+    return step
+
+
+def _follow_ups(
+    state: ShipmentState,
+    event: TrackingEvent,
+    decision: Decision,
+    item: dict[str, Any],
+    ctx: Context,
+    refuted: bool,
+) -> list[Command]:
+    """A ticket for logistics when the customer got an apology; a customer's return parcel moving its
+    cases; a ticket that waited on the courier getting its clock back."""
+    commands = []
+    if decision.ticket and ctx.send:
+        commands.append(open_ticket(_delivery_ticket(state, event, decision, ctx.now)))
+    applied = decision.action is Action.APPLY
+    if state.is_return and state.origin != "zdn" and applied:
+        delivered = decision.status is ShipmentStatus.RETURNED
+        payload = {"order_number": state.order_number, "delivered": delivered}
+        key = f"{state.carrier}:{state.tracking_number}:{decision.status.value if decision.status else '-'}"
+        commands.append(
+            Command(kind=CommandKind.MOVE_RETURN_CASES, key=key, payload=payload, created_at=ctx.now)
+        )
+    if item.get("paused_ticket") and applied and not refuted:
+        payload = {"ticket_id": item["paused_ticket"], "order_number": state.order_number}
+        key = f"{item['paused_ticket']}:{event.event_key}"
+        commands.append(Command(kind=CommandKind.RESUME_TICKET, key=key, payload=payload, created_at=ctx.now))
+    return commands
+
+
+def _delivery_ticket(
+    state: ShipmentState, event: TrackingEvent, decision: Decision, now: datetime
+) -> TicketRequest:
+    status = decision.status or ShipmentStatus.UNKNOWN
+    unconfirmed = " Niepotwierdzone w API przewoźnika." if event.confirmed is False else ""
+    return TicketRequest(
+        order_number=state.order_number,
+        category=TicketCategory.DELIVERY,
+        priority=TicketPriority.HIGH if status is ShipmentStatus.EXCEPTION else TicketPriority.NORMAL,
+        subject=f"Przesyłka {event.carrier} {event.tracking_number}: {STATUS_LABEL_PL[status].lower()}",
+        note=f"Zdarzenie przewoźnika {event.raw_code} ({iso(event.occurred_at)}).{unconfirmed} "
+        "Klient dostał przeprosiny i informację, co dalej.",
+        source_ref=f"shipment:{event.event_key}",
+        at=now,
+    )
+
+
+def replay_held(command: Command, ctx: Context, fresh: bool) -> Effect:
+    """Courier events held for a parcel that an order now names join its shipment, oldest first, in one
+    commit; the customer hears only about where the parcel is now (the last change that has a message),
+    not its history. Lines already stored are dropped, not repeated (the dispatcher commits it as a
+    replay)."""
+    order_number = command.payload["order_number"]
+    carrier, number = command.payload["carrier"], command.payload["tracking_number"]
+    item = store.get(order_number, carrier, number)
+    if item is None:
+        return Effect("nothing")
+    events = sorted(unmatched.held_events(carrier, number), key=lambda e: (e.occurred_at, e.raw_code))
+    state, last = ShipmentState.from_item(item), -1
+    for index, event in enumerate(events):
+        decision = decide(state, event)
+        last = index if decision.trigger else last
+        state = evolve(state, event, decision)
+    effect = Effect("replayed", data={"events": len(events)})
+    state, changes, seen_rev = ShipmentState.from_item(item), {}, None
+    for index, event in enumerate(events):
+        if _is_last_applied(item, event):
             continue
-        flagged += 1
-        outbox_flow.deliver(messages, now)
-        label = STATUS_LABEL_PL[state.status or ShipmentStatus.UNKNOWN].lower()
-        request = TicketRequest(
-            order_number=state.order_number,
-            category=TicketCategory.DELIVERY,
-            subject=f"Przesyłka {state.carrier} {state.tracking_number}: brak nowych zdarzeń",
-            note=f"Ostatnie zdarzenie {item.get('last_event_at')}, status: {label}. Zapytaj przewoźnika, "
-            "co się dzieje z paczką." + (" Klient dostał wiadomość, że to sprawdzamy." if messages else ""),
-            source_ref=f"silent:{state.carrier}:{state.tracking_number}:{item['due_at']}",
-            at=now,
+        decision = decide(state, event)
+        step = plan(state, event, decision, item, ctx if index == last else ctx.quiet())
+        effect.line(order_number, [step.entry]).send(step.messages).follow(*step.commands)
+        if step.seen_rev is not None:
+            seen_rev, changes = step.seen_rev, changes | step.changes
+        if step.possessed_at is not None:
+            effect.write(order_store.possession(order_number, step.possessed_at), Guard.OPTIONAL)
+        if step.return_shipment:
+            fields = {"origin": "zdn"}
+            effect.write(
+                store.return_shipment(order_number, carrier, step.return_shipment["tracking_number"], fields)
+            )
+        state = evolve(state, event, decision)
+    if seen_rev is not None:
+        effect.write(store.event_update(order_number, carrier, number, changes, seen_rev), Guard.CONFLICT)
+    return effect.write(unmatched.release(carrier, number))
+
+
+def silent(item: dict[str, Any], ctx: Context) -> Effect:
+    """Sweeper: a shipment with no new event for too long (48 working hours in transit, 24 h after the
+    label without a first scan). A ticket for logistics and, once per shipment, a message to the
+    customer; an overlapping sweep's write is a duplicate."""
+    state = ShipmentState.from_item(item)
+    messages: list[OutboxMessage] = []
+    if not item.get("silent_notified") and not state.is_return:
+        messages = shipment_notices.messages(
+            Trigger.SILENT,
+            state.status,
+            state,
+            occurred_at=state.last_event_at or ctx.now,
+            now=ctx.now,
+            status_url=ctx.status_url(state.order_number),
+            shop_name=ctx.shop_name,
+            overrides=overrides(ctx.settings.shipping_messages),
         )
-        try:
-            tickets.open_or_append(request)
-        except (ClientError, BotoCoreError):
-            logger.exception("silent parcel ticket not opened", extra={"carrier": state.carrier})
-    logger.info("silent parcels flagged", extra={"flagged": flagged, "due": len(items)})
-    return flagged
-
-
-def _resume(ticket_id: str, order_number: str, now: datetime) -> None:
-    """The parcel moved: a ticket waiting on the courier gets its resolution clock back (no helpdesk
-    does this). Only if it is still waiting: a ticket the team reopened or solved is left alone."""
-    from zwrotnica.flows import tickets
-    from zwrotnica.models.ticket import TicketEvent, TicketEventKind, TicketStatus
-    from zwrotnica.store import tickets as ticket_store
-
-    ticket = ticket_store.get(ticket_id)
-    if ticket and ticket.get("status") == TicketStatus.PENDING_THIRD_PARTY.value:
-        tickets.record_event(
-            ticket_id, TicketEvent(at=now, kind=TicketEventKind.STATUS, status=TicketStatus.OPEN), now
-        )
-        logger.info("ticket resumed by the courier", extra={"ticket_id": ticket_id})
-    store.set_paused_ticket(order_number, None)
+    label = STATUS_LABEL_PL[state.status or ShipmentStatus.UNKNOWN].lower()
+    request = TicketRequest(
+        order_number=state.order_number,
+        category=TicketCategory.DELIVERY,
+        subject=f"Przesyłka {state.carrier} {state.tracking_number}: brak nowych zdarzeń",
+        note=f"Ostatnie zdarzenie {item.get('last_event_at')}, status: {label}. Zapytaj przewoźnika, "
+        "co się dzieje z paczką." + (" Klient dostał wiadomość, że to sprawdzamy." if messages else ""),
+        source_ref=f"silent:{state.carrier}:{state.tracking_number}:{item['due_at']}",
+        at=ctx.now,
+    )
+    effect = Effect("flagged").write(store.silent_flagged(item, ctx.now, bool(messages)), Guard.DUPLICATE)
+    return effect.send(messages).follow(open_ticket(request))

@@ -1,29 +1,30 @@
-"""Tickets over time: the sweeper's escalation ladder, and history events (reply, pending, solved)."""
+"""Tickets: opening one (or a note on the order's open ticket of that category), the escalation
+ladder's next step, what the team does (answer the customer, wait, solve), and the courier's next event
+resuming a ticket that waited on it. Each returns an Effect; SLA times come from domain.sla.
+
+Each team action is a history event (`record`), so the SLA clocks follow; an answer is also an e-mail
+to the order's address, in the same commit."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from zwrotnica.context import Context
 from zwrotnica.domain import sla
 from zwrotnica.domain.sla_policy import SlaPolicy, default_policy
+from zwrotnica.effect import Effect, Guard
+from zwrotnica.messages import compose
 from zwrotnica.messages import policy as message_policy
+from zwrotnica.messages.ticket_templates import ticket_reply
+from zwrotnica.models.command import Command
 from zwrotnica.models.common import iso
 from zwrotnica.models.outbox import Channel, OutboxMessage
-from zwrotnica.models.ticket import (
-    TicketCategory,
-    TicketChannel,
-    TicketEvent,
-    TicketPriority,
-    TicketStatus,
-)
-from zwrotnica.notify import sender
-from zwrotnica.observability import logger, metrics
+from zwrotnica.models.ticket import TicketEvent, TicketEventKind, TicketPriority, TicketRequest, TicketStatus
+from zwrotnica.store import orders as order_store
+from zwrotnica.store import shipments
 from zwrotnica.store import tickets as ticket_store
 
 RAISE = {"low": "normal", "normal": "high", "high": "urgent", "urgent": "urgent"}
@@ -36,110 +37,185 @@ METRIC_PL = {
 }
 
 
-@dataclass
-class EscalationResult:
-    escalated: int = 0
-    held_for_morning: int = 0
-    lost_race: int = 0
-    digests: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-
-
-def _history(ticket: dict[str, Any]) -> list[TicketEvent]:
-    return [TicketEvent.model_validate(e) for e in ticket.get("history", [])]
-
-
-def _state(ticket: dict[str, Any], policy: SlaPolicy, now: datetime) -> sla.LadderState:
-    targets = policy.targets_for(
-        TicketChannel(ticket["channel"]),
-        TicketCategory(ticket["category"]),
-        TicketPriority(ticket.get("sla_priority", ticket["priority"])),
-    )
-    legal = (
-        datetime.fromisoformat(ticket["legal_deadline"].replace("Z", "+00:00"))
-        if ticket.get("legal_deadline")
+def open_ticket(request: TicketRequest, ctx: Context, fresh: bool = False) -> Effect:
+    """A new ticket with its first SLA step, or (when the order has an open ticket of the category)
+    a note on that one. Idempotent on `request.source_ref`: the same trigger twice is one ticket or
+    one note. First try: create, assuming no open ticket (one round trip); a lost lock (`fresh`):
+    read the open ticket and add the note."""
+    existing = (
+        ticket_store.open_ticket_id(request.order_number, request.category.value)
+        if fresh and request.order_number
         else None
     )
-    _, state = sla.evaluate(_history(ticket), policy, targets, set(ticket.get("escalations", ())), now, legal)
-    return state
+    if existing:
+        effect = Effect("noted", data={"ticket_id": existing})
+        return effect.write(ticket_store.note(existing, request), Guard.DUPLICATE)
+    policy = default_policy()
+    ticket_id = ticket_store.ticket_id_for(request.source_ref)
+    effect = Effect("opened", data={"ticket_id": ticket_id})
+    if request.order_number:
+        effect.write(ticket_store.lock(request), Guard.CONFLICT)
+    new = ticket_store.new(request, sla.opening_due(request, policy), policy.version)
+    return effect.write(new, Guard.DUPLICATE)
 
 
-def escalate_due(
-    now: datetime, budget: int, policy: SlaPolicy | None = None
-) -> tuple[EscalationResult, bool]:
-    """One sweep batch: every due step exactly once, even when two sweeps overlap."""
-    policy = policy or default_policy()
-    result = EscalationResult()
-    items, more = ticket_store.due(iso(now), budget)
-    morning = message_policy.earliest_send(Channel.SMS, now)  # == now outside 21:00-8:00
-    for ticket in items:
-        state = _state(ticket, policy, now)
-        urgent = ticket["priority"] == TicketPriority.URGENT.value or any(
-            s.startswith("legal:") for s in state.due
-        )
-        if state.due and morning > now and not urgent:
-            # Non-urgent escalations wait for the morning instead of waking anyone up.
-            if ticket_store.apply_escalation(ticket, [], iso(morning), {}):
-                result.held_for_morning += 1
-            continue
-        changes: dict[str, Any] = {}
-        if any(step.endswith(":breach") for step in state.due):
-            changes |= {"breached": True, "priority": RAISE[ticket["priority"]]}
-            changes.setdefault("sla_priority", ticket.get("sla_priority", ticket["priority"]))
-        next_due = iso(state.next_due_at) if state.next_due_at else None
-        if not ticket_store.apply_escalation(ticket, state.due, next_due, changes):
-            result.lost_race += 1
-            continue
-        if state.due:
-            result.escalated += 1
-            steps = ", ".join(
-                f"{METRIC_PL[s.split(':')[0].split('#')[0]]}: {STEP_PL[s.split(':')[1]]}" for s in state.due
-            )
-            result.digests[ticket["team"]].append(
-                f"{ticket['ticket_id']} [{ticket['category']}, {changes.get('priority', ticket['priority'])}]"
-                " "
-                f"{ticket['subject']} ({steps})"
-            )
-    for team, lines in result.digests.items():
-        try:
-            sender.notify_team(
-                f"Zwrotnica SLA: {team}, {len(lines)} do sprawdzenia", "\n".join(lines), team=team
-            )
-        except (ClientError, BotoCoreError):
-            # The steps are stored (breached, priority raised; `tickets list --breached` shows them) and
-            # are not escalated again: the digest is at most once. The sweep goes on with its messages.
-            logger.exception("team digest not sent", extra={"team": team, "tickets": len(lines)})
-            metrics.add_metric(name="TeamDigestFailed", unit="Count", value=1)
-    metrics.add_metric(name="TicketsEscalated", unit="Count", value=result.escalated)
-    logger.info("tickets swept", extra={"escalated": result.escalated, "held": result.held_for_morning})
-    return result, more
+def open_from_command(command: Command, ctx: Context, fresh: bool) -> Effect:
+    return open_ticket(TicketRequest.model_validate(command.payload), ctx, fresh)
 
 
-def record_event(
-    ticket_id: str,
+def record(
+    ticket: dict[str, Any],
     event: TicketEvent,
     now: datetime,
-    policy: SlaPolicy | None = None,
     messages: Sequence[OutboxMessage] = (),
-) -> None:
-    """Add a reply or status change and move the ticket's next SLA step accordingly; `messages` (the
-    reply to the customer) are written to the outbox in the same transaction (the caller sends them)."""
-    policy = policy or default_policy()
+    policy: SlaPolicy | None = None,
+) -> Effect:
+    """A reply or status change on a ticket read before, with the ticket's next SLA queue time;
+    `messages` (the reply to the customer) go out with it."""
+    next_due = sla.due_after(ticket, event, policy or default_policy(), now)
+    entry = event.model_dump(mode="json")
+    status = event.status.value if event.status else None
+    effect = Effect("recorded", data={"ticket_id": ticket["ticket_id"]})
+    effect.write(ticket_store.event(ticket["ticket_id"], entry, status, iso(next_due) if next_due else None))
+    return effect.send(messages)
+
+
+@dataclass(frozen=True)
+class Escalation:
+    effect: Effect
+    steps: list[str]
+    held_for_morning: bool
+    digest_line: str | None  # what the team's digest says about it
+
+
+def escalation(ticket: dict[str, Any], now: datetime, policy: SlaPolicy | None = None) -> Escalation:
+    """The ticket's due escalation steps (written once: an overlapping sweep's write is a duplicate),
+    its next queue time, and the line for the team's digest. Non-urgent steps due at night wait for
+    the morning instead of waking anyone up."""
+    state = sla.ticket_ladder(ticket, policy or default_policy(), now)
+    morning = message_policy.earliest_send(Channel.SMS, now)  # == now outside 21:00-8:00
+    urgent = ticket["priority"] == TicketPriority.URGENT.value or any(
+        s.startswith("legal:") for s in state.due
+    )
+    if state.due and morning > now and not urgent:
+        held = Effect("held").write(ticket_store.escalation(ticket, [], iso(morning), {}), Guard.DUPLICATE)
+        return Escalation(held, [], True, None)
+    changes: dict[str, Any] = {}
+    if any(step.endswith(":breach") for step in state.due):
+        changes |= {"breached": True, "priority": RAISE[ticket["priority"]]}
+        changes.setdefault("sla_priority", ticket.get("sla_priority", ticket["priority"]))
+    next_due = iso(state.next_due_at) if state.next_due_at else None
+    effect = Effect("escalated" if state.due else "rescheduled")
+    effect.write(ticket_store.escalation(ticket, state.due, next_due, changes), Guard.DUPLICATE)
+    line = None
+    if state.due:
+        steps = ", ".join(
+            f"{METRIC_PL[s.split(':')[0].split('#')[0]]}: {STEP_PL[s.split(':')[1]]}" for s in state.due
+        )
+        priority = changes.get("priority", ticket["priority"])
+        line = f"{ticket['ticket_id']} [{ticket['category']}, {priority}] {ticket['subject']} ({steps})"
+    return Escalation(effect, state.due, False, line)
+
+
+PENDING_ON = {"customer": TicketStatus.PENDING_CUSTOMER, "courier": TicketStatus.PENDING_THIRD_PARTY}
+
+
+class TicketNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class ReplyResult:
+    first: bool  # the first reply (stops the first-reply clock) or a next one
+    emailed: bool  # an e-mail was written to the outbox (and sent or left for the sweeper's retry)
+    why_not: str = ""  # no order, no address on the order
+
+
+def _ticket(ticket_id: str) -> dict[str, Any]:
     ticket = ticket_store.get(ticket_id)
     if ticket is None:
-        raise KeyError(ticket_id)
-    ticket["history"] = [*ticket.get("history", []), event.model_dump(mode="json")]
-    state = _state(ticket, policy, now)
-    closed = event.status in (TicketStatus.SOLVED, TicketStatus.CLOSED)
-    if closed:
-        next_due = None
-    elif state.due:
-        next_due = iso(now)  # a step is already due: the next sweep takes it
-    else:
-        next_due = iso(state.next_due_at) if state.next_due_at else None
-    ticket_store.append_event(
-        ticket_id,
-        event.model_dump(mode="json"),
-        event.status.value if event.status else None,
-        next_due,
-        messages,
+        raise TicketNotFound(ticket_id)
+    return ticket
+
+
+def _reply_message(ticket: dict[str, Any], text: str, ctx: Context) -> tuple[OutboxMessage | None, str]:
+    number = ticket.get("order_number")
+    if not number:
+        return None, "the ticket has no order, so no address to write to"
+    view = order_store.load_view(number)
+    address = view.order.get("email") if view else None
+    if not address:
+        return None, "the order has no e-mail address"
+    content = ticket_reply(
+        ticket_id=ticket["ticket_id"],
+        order_number=number,
+        text=text,
+        shop_name=ctx.shop_name,
+        status_url=ctx.status_url(number) or "",
     )
+    message = compose.email(
+        dedup_key=f"ticket:{ticket['ticket_id']}:reply:{iso(ctx.now)}",
+        order_number=number,
+        recipient=address,
+        template="ticket_reply",
+        content=content,
+        now=ctx.now,
+    )
+    return message, "" if message else "the message rules forbid it"
+
+
+def reply(ticket_id: str, text: str, ctx: Context, fresh: bool = False) -> Effect:
+    """Record the team's answer and e-mail it to the customer (the order's address). The Effect's
+    data carries the ReplyResult."""
+    if not text.strip():
+        raise ValueError("an empty reply")
+    ticket = _ticket(ticket_id)
+    first = not any(e.get("kind") == TicketEventKind.AGENT_REPLY.value for e in ticket.get("history", []))
+    message, why_not = _reply_message(ticket, text, ctx)
+    status = TicketStatus.OPEN if ticket.get("status") == TicketStatus.NEW.value else None
+    event = TicketEvent(at=ctx.now, kind=TicketEventKind.AGENT_REPLY, status=status)
+    effect = record(ticket, event, ctx.now, [message] if message else [])
+    effect.data["reply"] = ReplyResult(first=first, emailed=bool(message), why_not=why_not)
+    return effect
+
+
+def set_status(ticket_id: str, status: TicketStatus, ctx: Context, fresh: bool = False) -> Effect:
+    ticket = _ticket(ticket_id)
+    effect = record(ticket, TicketEvent(at=ctx.now, kind=TicketEventKind.STATUS, status=status), ctx.now)
+    if status is TicketStatus.SOLVED and (release := ticket_store.release_lock(ticket)):
+        # A solved ticket frees the order's lock: the next problem of its category opens a new ticket.
+        effect.write(release, Guard.OPTIONAL)
+    return effect
+
+
+def pending(ticket_id: str, on: str, ctx: Context, fresh: bool = False) -> Effect:
+    """Waiting on the customer pauses the reply clocks; on a courier, the resolution clock, and the
+    order's parcels are marked so that the courier's next event resumes it."""
+    status = PENDING_ON[on]
+    effect = set_status(ticket_id, status, ctx)
+    order_number = _ticket(ticket_id).get("order_number")
+    if status is TicketStatus.PENDING_THIRD_PARTY and order_number:
+        for key in shipments.outbound_keys(order_number):
+            effect.write(shipments.paused_ticket(key, ticket_id))
+    effect.data["status"] = status
+    return effect
+
+
+def solve(ticket_id: str, ctx: Context, fresh: bool = False) -> Effect:
+    return set_status(ticket_id, TicketStatus.SOLVED, ctx)
+
+
+def resume_from_command(command: Command, ctx: Context, fresh: bool) -> Effect:
+    """The parcel moved: a ticket waiting on the courier gets its resolution clock back (no helpdesk
+    does this). Only if it is still waiting: a ticket the team reopened or solved is left alone. The
+    parcels' marks go either way."""
+    ticket_id, order_number = command.payload["ticket_id"], command.payload["order_number"]
+    ticket = ticket_store.get(ticket_id)
+    effect = Effect("not_waiting")
+    if ticket and ticket.get("status") == TicketStatus.PENDING_THIRD_PARTY.value:
+        event = TicketEvent(at=ctx.now, kind=TicketEventKind.STATUS, status=TicketStatus.OPEN)
+        effect = record(ticket, event, ctx.now)
+        effect.outcome = "resumed"
+    for key in shipments.outbound_keys(order_number):
+        effect.write(shipments.paused_ticket(key, None))
+    return effect

@@ -6,16 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from zwrotnica.domain.orders import OrderChange, StoredVersion, UpsertAction
-from zwrotnica.errors import ConcurrentUpdate
 from zwrotnica.models.common import iso
 from zwrotnica.models.order import PaymentMethod, ShopStatus
 from zwrotnica.models.outbox import OutboxMessage
-from zwrotnica.models.timeline import TimelineEntry
-from zwrotnica.store import outbox, shipments
-from zwrotnica.store.table import cancellation_codes, client, from_item, order_pk, table_name, to_item
+from zwrotnica.store import items
+from zwrotnica.store.table import client, from_item, order_pk, table_name, to_item
 
 # Shop-owned fields: an update from the shop replaces these and nothing else (payment, shipment
 # and case state belong to other flows and survive every shop update).
@@ -54,79 +50,44 @@ def get_version(number: str) -> StoredVersion | None:
     return StoredVersion(version=data["version"], status=ShopStatus(data["shop_status"]))
 
 
-def timeline_put(order_number: str, entry: TimelineEntry) -> dict[str, Any]:
-    data = entry.model_dump(mode="json") | {
-        "pk": order_pk(order_number),
-        "sk": f"T#{iso(entry.at)}#{entry.kind}#{entry.ref}",
-        "type": "timeline",
-    }
-    return {
-        "Put": {
-            "TableName": table_name(),
-            "Item": to_item(data),
-            "ConditionExpression": "attribute_not_exists(sk)",
-        }
-    }
-
-
-def write_change(change: OrderChange, now: datetime) -> None:
-    """Order, timeline and outbox in one transaction: all of it is stored or none of it.
-
-    The condition on the version makes a concurrent or replayed writer fail instead of overwriting.
-    """
-    if not change.writes:
-        return
+def upsert(change: OrderChange, now: datetime) -> dict[str, Any]:
+    """The order's shop fields, conditional on the version read: a concurrent or replayed writer fails
+    (Guard.CONFLICT: read the version again) instead of overwriting a newer version."""
     order = change.order
     dumped = order.model_dump(mode="json")
-    values = {f":{name}": dumped[name] for name in SHOP_FIELDS if name in dumped and dumped[name] is not None}
-    values[":shop_status"] = dumped["status"]
-    values |= {":version": order.version(), ":now": iso(now), ":number": order.number, ":type": "order"}
-    values[":pay"] = "cod" if order.payment_method is PaymentMethod.COD else "pending"
-    names = {
-        f"#{name}": name
-        for name in (
-            *SHOP_FIELDS,
-            "version",
-            "updated_at",
-            "number",
-            "type",
-            "received_at",
-            "payment_status",
-            "phone",
-        )
+    sets: dict[str, Any] = {name: dumped[name] for name in SHOP_FIELDS if dumped.get(name) is not None}
+    sets |= {
+        "shop_status": dumped["status"],
+        "version": order.version(),
+        "updated_at": iso(now),
+        "number": order.number,
+        "type": "order",
+        "phone": dumped.get("phone"),  # None: a phone the shop removed is removed here too
     }
-    sets = [f"#{name} = :{name}" for name in SHOP_FIELDS if f":{name}" in values]
-    sets += [
-        "#version = :version",
-        "#updated_at = :now",
-        "#number = :number",
-        "#type = :type",
-        "#received_at = if_not_exists(#received_at, :now)",
-        "#payment_status = if_not_exists(#payment_status, :pay)",
-    ]
-    remove = "" if ":phone" in values else " REMOVE #phone"
-    update = {
-        "Update": {
-            "TableName": table_name(),
-            "Key": to_item({"pk": order_pk(order.number), "sk": "ORDER"}),
-            "UpdateExpression": "SET " + ", ".join(sets) + remove,
-            "ConditionExpression": "attribute_not_exists(pk)"
-            if change.action is UpsertAction.CREATE
-            else "#version < :version",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": to_item(values),
-        }
-    }
-    items = [update]
-    items += [timeline_put(order.number, entry) for entry in change.timeline]
-    items += [outbox.put_new(message, inline=True) for message in change.messages]
-    items += shipments.ensure_for_order(order)  # parcels the order names: found by tracking number
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "TransactionCanceledException":
-            raise ConcurrentUpdate(f"order write lost a race: {cancellation_codes(exc)}") from exc
-        raise
+    pay = "cod" if order.payment_method is PaymentMethod.COD else "pending"
+    create = change.action is UpsertAction.CREATE
+    return items.update(
+        items.key(order_pk(order.number), "ORDER"),
+        sets,
+        raw_set=(
+            "#received_at = if_not_exists(#received_at, :now)",
+            "#payment_status = if_not_exists(#payment_status, :pay)",
+        ),
+        condition="attribute_not_exists(pk)" if create else "#version < :version",
+        names={"#received_at": "received_at", "#payment_status": "payment_status"},
+        values={":now": iso(now), ":pay": pay},
+    )
+
+
+def possession(order_number: str, at: datetime) -> dict[str, Any]:
+    """The customer holds a parcel of the order since `at` (the withdrawal window's start): only a later
+    date replaces a stored one, so guard it OPTIONAL (a later parcel already taken keeps its date)."""
+    return items.update(
+        items.key(order_pk(order_number), "ORDER"),
+        {"possessed_at": iso(at)},
+        condition="attribute_exists(pk) AND "
+        "(attribute_not_exists(#possessed_at) OR #possessed_at < :possessed_at)",
+    )
 
 
 @dataclass

@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from zwrotnica.settings import get_settings
 
@@ -76,7 +77,17 @@ def query_due(queue: str, now_iso: str, limit: int) -> tuple[list[dict[str, Any]
     return [from_item(item) for item in page.get("Items", [])], "LastEvaluatedKey" in page
 
 
-def cancellation_codes(error: Exception) -> list[str]:
-    """The per-item reasons of a TransactionCanceledException ('None', 'ConditionalCheckFailed', ...)."""
-    reasons = getattr(error, "response", {}).get("CancellationReasons", [])
-    return [r.get("Code", "None") for r in reasons]
+_PLAIN = {"Put": "put_item", "Update": "update_item", "Delete": "delete_item"}
+
+
+def write_one(item: dict[str, Any]) -> bool:
+    """One Put/Update/Delete item (as store.items builds it) as a plain conditional write: False when
+    its condition failed (a sweeper's lease lost to another sweep, an item that left its queue)."""
+    ((op, body),) = item.items()
+    try:
+        getattr(client(), _PLAIN[op])(**body)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-
-from botocore.exceptions import ClientError
+from typing import Any
 
 from zwrotnica.models.common import iso
 from zwrotnica.models.tracking import TrackingEvent
-from zwrotnica.store.shipments import lookup_key, update_item
-from zwrotnica.store.table import cancellation_codes, client, from_item, table_name, to_item
+from zwrotnica.store import items
+from zwrotnica.store.shipments import lookup_key
+from zwrotnica.store.table import client, from_item, table_name, to_item
 
 UNMATCHED_TTL = timedelta(days=60)
 
 
-def keep(event: TrackingEvent, now: datetime) -> bool:
-    """Hold an event for a number no order named yet. False when it was already held."""
+def keep(event: TrackingEvent, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the held event, its holder): items that keep an event for a number no order named yet. The
+    held event's condition failing means the same delivery came again."""
     pk = f"UNMATCHED#{lookup_key(event.carrier, event.tracking_number)}"
     ttl = int((now + UNMATCHED_TTL).timestamp())
     held = {
@@ -40,21 +41,9 @@ def keep(event: TrackingEvent, now: datetime) -> bool:
         "last_seen_at": iso(now),
         "expires_at": ttl,
     }
-    put = {
-        "TableName": table_name(),
-        "Item": to_item(held),
-        "ConditionExpression": "attribute_not_exists(sk)",
-    }
-    try:
-        client().transact_write_items(
-            TransactItems=[{"Put": put}, update_item(to_item({"pk": pk, "sk": "SHIPMENT"}), holder)]
-        )
-    except ClientError as exc:
-        canceled = exc.response["Error"]["Code"] == "TransactionCanceledException"
-        if canceled and cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
-            return False
-        raise
-    return True
+    return items.put(held, condition="attribute_not_exists(sk)"), items.update(
+        items.key(pk, "SHIPMENT"), holder
+    )
 
 
 def held_numbers(refs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -80,9 +69,6 @@ def held_events(carrier: str, number: str) -> list[TrackingEvent]:
     return [TrackingEvent.model_validate_json(from_item(i)["event"]) for i in page.get("Items", [])]
 
 
-def release(carrier: str, number: str) -> None:
-    """The events now live on the order; their copies expire by TTL."""
-    client().delete_item(
-        TableName=table_name(),
-        Key=to_item({"pk": f"UNMATCHED#{lookup_key(carrier, number)}", "sk": "SHIPMENT"}),
-    )
+def release(carrier: str, number: str) -> dict[str, Any]:
+    """The events now live on the order: the holder goes (the held copies expire by TTL)."""
+    return items.delete(items.key(f"UNMATCHED#{lookup_key(carrier, number)}", "SHIPMENT"))

@@ -12,7 +12,6 @@ from zwrotnica.errors import InvalidPayload, InvalidSignature, MalformedBody
 from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketPriority, TicketRequest
 from zwrotnica.providers import standard_webhooks
 from zwrotnica.secrets import Secrets
-from zwrotnica.store import tickets as ticket_store
 
 
 class TicketIn(BaseModel):
@@ -25,9 +24,10 @@ class TicketIn(BaseModel):
     order_number: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9_/-]+$")
 
 
-def open_from_webhook(
+def verify_and_parse(
     headers: Mapping[str, str], body: bytes, secrets: Secrets, now: datetime
-) -> tuple[str, bool]:
+) -> TicketRequest:
+    """A signed ticket from outside (Standard Webhooks), idempotent on the message id."""
     msg_id = standard_webhooks.verify(secrets.standard_webhooks_secrets, headers, body, now.timestamp())
     if msg_id is None:
         raise InvalidSignature()
@@ -38,15 +38,13 @@ def open_from_webhook(
     except ValidationError as exc:
         where = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
         raise InvalidPayload("invalid fields: " + ", ".join(where)) from exc
-    return ticket_store.open_or_append(
-        TicketRequest(
-            order_number=ticket.order_number,
-            channel=ticket.channel,
-            category=ticket.category,
-            priority=ticket.priority,
-            subject=ticket.subject,
-            note=f"Zgłoszenie z zewnątrz ({ticket.channel.value}).",
-            source_ref=f"api:{msg_id}",
-            at=now,
-        )
+    return TicketRequest(
+        order_number=ticket.order_number,
+        channel=ticket.channel,
+        category=ticket.category,
+        priority=ticket.priority,
+        subject=ticket.subject,
+        note=f"Zgłoszenie z zewnątrz ({ticket.channel.value}).",
+        source_ref=f"api:{msg_id}",
+        at=now,
     )

@@ -1,4 +1,6 @@
-"""Sending the outbox: at once after the state change, and again from the sweeper until it goes."""
+"""Sending the outbox: at once after the commit that wrote the messages, and again from the sweeper
+until they go. A message given up after its last try becomes a ticket (a command, stored with the
+failure), so a human looks at the customer's contact data."""
 
 from __future__ import annotations
 
@@ -8,13 +10,14 @@ from datetime import datetime, timedelta
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from zwrotnica.errors import ZwrotnicaError
 from zwrotnica.messages import policy
+from zwrotnica.models.command import Command, open_ticket
 from zwrotnica.models.outbox import OutboxMessage
 from zwrotnica.models.ticket import TicketCategory, TicketRequest
 from zwrotnica.notify import sender
 from zwrotnica.observability import logger, metrics
 from zwrotnica.store import outbox as outbox_store
-from zwrotnica.store import tickets
 
 LEASE = timedelta(minutes=2)
 
@@ -55,11 +58,14 @@ def _attempt(message: OutboxMessage, now: datetime, result: DispatchResult) -> N
     except (ClientError, BotoCoreError) as exc:
         attempts = message.attempts + 1
         next_due = policy.next_retry(attempts, now)
-        outbox_store.record_failure(message, type(exc).__name__ + ": " + str(exc), next_due)
+        try:
+            _record_failure(message, type(exc).__name__ + ": " + str(exc), next_due, now)
+        except (ClientError, BotoCoreError, ZwrotnicaError):
+            # Not even recorded: the message keeps its due time and the sweeper tries it again.
+            logger.exception("message failure not recorded", extra=log)
         if next_due is None:
             result.given_up += 1
             logger.warning("message given up", extra=log | {"attempts": attempts})
-            _ticket_for_undelivered(message, now)
         else:
             result.failed += 1
             logger.info("message send failed, will retry", extra=log | {"attempts": attempts})
@@ -67,7 +73,7 @@ def _attempt(message: OutboxMessage, now: datetime, result: DispatchResult) -> N
         return
     try:
         outbox_store.mark_sent(message, now, provider_id)
-    except ClientError:
+    except (ClientError, BotoCoreError):
         # Sent but not marked: the sweeper may send it again. At-least-once is the honest promise.
         logger.exception("message sent but not marked", extra=log)
     result.sent += 1
@@ -75,8 +81,25 @@ def _attempt(message: OutboxMessage, now: datetime, result: DispatchResult) -> N
     logger.info("message sent", extra=log)
 
 
-def _ticket_for_undelivered(message: OutboxMessage, now: datetime) -> None:
-    tickets.open_or_append(
+def _record_failure(message: OutboxMessage, error: str, next_due: datetime | None, now: datetime) -> None:
+    """A failed try; after the last one the message leaves the queue and a ticket is opened for it,
+    both in one commit (the ticket is a command: it cannot be lost between the two)."""
+    if next_due is not None:
+        outbox_store.record_failure(message, error, next_due)
+        return
+    from zwrotnica.context import Context
+    from zwrotnica.dispatch import bus
+    from zwrotnica.effect import Effect, Guard
+
+    def decide(fresh: bool) -> Effect:
+        failure = Effect("given_up").write(outbox_store.failure(message, error, None), Guard.DUPLICATE)
+        return failure.follow(undelivered_ticket(message, now))
+
+    bus.run(decide, Context.build(now))
+
+
+def undelivered_ticket(message: OutboxMessage, now: datetime) -> Command:
+    return open_ticket(
         TicketRequest(
             order_number=message.order_number,
             category=TicketCategory.OTHER,
