@@ -189,12 +189,13 @@ def report_weekly(args: argparse.Namespace) -> int:
 
 
 def outbox_retry(args: argparse.Namespace) -> int:
-    from zwrotnica.dispatch import outbox
+    from zwrotnica.context import Context
+    from zwrotnica.dispatch import bus
 
     totals = {"sent": 0, "failed": 0, "given_up": 0}
     more = True
     while more:
-        result, more = outbox.retry_due(now(), args.budget)
+        result, more = bus.retry_messages(Context.build(now()), args.budget)
         for key in totals:
             totals[key] += getattr(result, key)
         more = more and (result.sent + result.failed + result.given_up) > 0

@@ -10,7 +10,7 @@ from http import HTTPStatus
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zwrotnica.context import Context
-from zwrotnica.dispatch import bus, outbox, sweeps
+from zwrotnica.dispatch import bus, sweeps
 from zwrotnica.flows import report, tickets
 from zwrotnica.http import create_app, documented, json_response, lower_headers, raw_body
 from zwrotnica.observability import logger, metrics
@@ -49,7 +49,7 @@ def sweep(context: LambdaContext) -> dict:
         now = datetime.now(UTC)
         totals["batches"] += 1
         if more_messages:
-            sent, more_messages = outbox.retry_due(now, BATCH)
+            sent, more_messages = bus.retry_messages(Context.build(now), BATCH)
             for key in ("sent", "failed", "given_up"):
                 totals[key] += getattr(sent, key)
             more_messages = more_messages and (sent.sent + sent.failed + sent.given_up) > 0

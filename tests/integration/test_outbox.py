@@ -11,6 +11,8 @@ from botocore.stub import Stubber
 from infra.local.gateway import FakeContext
 from sla_sweeper.app import lambda_handler as sweep
 from tests import usecases
+from zwrotnica.context import Context
+from zwrotnica.dispatch import bus
 from zwrotnica.dispatch import outbox as outbox_flow
 from zwrotnica.messages import policy
 from zwrotnica.models.outbox import Channel, OutboxMessage
@@ -101,7 +103,7 @@ def test_after_the_last_try_a_ticket_is_opened(stack, sent):
         assert outbox_flow.deliver([message], at).failed == 1
         for _ in range(policy.MAX_ATTEMPTS - 1):
             at = stored(message).due_at
-            result, _ = outbox_flow.retry_due(at, budget=10)
+            result, _ = bus.retry_messages(Context.build(at), budget=10)  # the sweeper's step
     assert result.given_up == 1
     final = stored(message)
     assert (final.status, final.attempts) == ("failed", policy.MAX_ATTEMPTS)

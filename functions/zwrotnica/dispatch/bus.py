@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from zwrotnica.context import Context
+from zwrotnica.dispatch import outbox
 from zwrotnica.effect import Effect, Guard
 from zwrotnica.errors import ConcurrentUpdate
 from zwrotnica.models.command import Command, CommandKind
@@ -73,12 +74,10 @@ def run(decide: Decide, ctx: Context, *, replay: bool = False, depth: int = 0) -
 
 def after_commit(effect: Effect, ctx: Context, depth: int = 0) -> None:
     """Send the Effect's messages, then run its commands; never raises."""
-    from zwrotnica.dispatch import outbox
-
-    outbox.deliver(effect.messages, ctx.now)
+    given_up = outbox.deliver(effect.messages, ctx.now).follow_ups
     if depth >= MAX_DEPTH:
         return  # stored: the sweeper runs them
-    for command in effect.commands:
+    for command in [*effect.commands, *given_up]:
         execute(command, ctx, depth + 1)
 
 
@@ -130,6 +129,14 @@ def next_attempt(attempts: int, created_at: datetime, now: datetime) -> datetime
         return None
     delay = RETRY_DELAYS[attempts - 1] if attempts <= len(RETRY_DELAYS) else timedelta(hours=12)
     return now + delay
+
+
+def retry_messages(ctx: Context, budget: int) -> tuple[outbox.DispatchResult, bool]:
+    """Sweeper step: due messages sent again; a message given up opens its ticket (a command) now."""
+    result, more = outbox.retry_due(ctx.now, budget)
+    for command in result.follow_ups:
+        execute(command, ctx)
+    return result, more
 
 
 def retry_due(ctx: Context, budget: int) -> tuple[int, int, bool]:

@@ -5,11 +5,12 @@ failure), so a human looks at the customer's contact data."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from zwrotnica.effect import Effect, Guard
 from zwrotnica.errors import ZwrotnicaError
 from zwrotnica.messages import policy
 from zwrotnica.models.command import Command, open_ticket
@@ -18,6 +19,8 @@ from zwrotnica.models.ticket import TicketCategory, TicketRequest
 from zwrotnica.notify import sender
 from zwrotnica.observability import logger, metrics
 from zwrotnica.store import outbox as outbox_store
+from zwrotnica.store import unit_of_work
+from zwrotnica.store.unit_of_work import Committed
 
 LEASE = timedelta(minutes=2)
 
@@ -28,6 +31,7 @@ class DispatchResult:
     failed: int = 0
     given_up: int = 0
     deferred: int = 0
+    follow_ups: list[Command] = field(default_factory=list)  # stored with a give-up: run them next
 
 
 def deliver(messages: Iterable[OutboxMessage], now: datetime) -> DispatchResult:
@@ -59,7 +63,7 @@ def _attempt(message: OutboxMessage, now: datetime, result: DispatchResult) -> N
         attempts = message.attempts + 1
         next_due = policy.next_retry(attempts, now)
         try:
-            _record_failure(message, type(exc).__name__ + ": " + str(exc), next_due, now)
+            result.follow_ups += _record_failure(message, type(exc).__name__ + ": " + str(exc), next_due, now)
         except (ClientError, BotoCoreError, ZwrotnicaError):
             # Not even recorded: the message keeps its due time and the sweeper tries it again.
             logger.exception("message failure not recorded", extra=log)
@@ -81,21 +85,19 @@ def _attempt(message: OutboxMessage, now: datetime, result: DispatchResult) -> N
     logger.info("message sent", extra=log)
 
 
-def _record_failure(message: OutboxMessage, error: str, next_due: datetime | None, now: datetime) -> None:
+def _record_failure(
+    message: OutboxMessage, error: str, next_due: datetime | None, now: datetime
+) -> list[Command]:
     """A failed try; after the last one the message leaves the queue and a ticket is opened for it,
-    both in one commit (the ticket is a command: it cannot be lost between the two)."""
+    both in one commit (the ticket is a command: it cannot be lost between the two). Returns the
+    commands stored, for the caller to run (or the sweeper, after INLINE_GRACE)."""
     if next_due is not None:
         outbox_store.record_failure(message, error, next_due)
-        return
-    from zwrotnica.context import Context
-    from zwrotnica.dispatch import bus
-    from zwrotnica.effect import Effect, Guard
-
-    def decide(fresh: bool) -> Effect:
-        failure = Effect("given_up").write(outbox_store.failure(message, error, None), Guard.DUPLICATE)
-        return failure.follow(undelivered_ticket(message, now))
-
-    bus.run(decide, Context.build(now))
+        return []
+    ticket = undelivered_ticket(message, now)
+    effect = Effect("given_up").write(outbox_store.failure(message, error, None), Guard.DUPLICATE)
+    result = unit_of_work.commit(effect.follow(ticket))
+    return [ticket] if result.status is Committed.WRITTEN else []
 
 
 def undelivered_ticket(message: OutboxMessage, now: datetime) -> Command:
