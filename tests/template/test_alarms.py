@@ -219,12 +219,14 @@ def emf(monkeypatch, capsys):
 
     def from_shared_metrics(service: str, name: str) -> list:
         previous = metrics.service
+        metrics.clear_metrics()  # what earlier tests left in the shared set (metrics are off in tests)
         metrics.service = service
         try:
             metrics.add_metric(name=name, unit="Count", value=1)
             return _printed_emf(capsys, metrics.flush_metrics)
         finally:
             metrics.service = previous
+            metrics.clear_metrics()
 
     def from_a_refused_request(service: str, route: str) -> list:
         from zwrotnica.errors import InvalidSignature
