@@ -12,12 +12,13 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
 from zwrotnica.domain import lookups
 from zwrotnica.errors import PayloadTooLarge, ZwrotnicaError
-from zwrotnica.observability import logger
+from zwrotnica.observability import logger, metrics
 from zwrotnica.settings import get_settings
 from zwrotnica.web.pages import error_page
 
@@ -165,6 +166,14 @@ def create_app() -> APIGatewayHttpResolver:
     @app.exception_handler(ZwrotnicaError)
     def _domain_error(exc: ZwrotnicaError) -> Response:
         logger.info("request refused", extra={"reason": type(exc).__name__, "status": int(exc.status)})
+        if exc.status == HTTPStatus.UNAUTHORIZED:
+            # A burst of these on one route: a provider's secret was rotated on one side only (an alarm per
+            # route in template.yaml). The route key is the template's ("POST /webhooks/shop/{platform}"), so
+            # the dimension never takes a value from the request. Its own EMF blob: nothing else gets `route`.
+            unauthorized = EphemeralMetrics(namespace=metrics.namespace)
+            unauthorized.add_dimension(name="route", value=app.current_event.request_context.route_key)
+            unauthorized.add_metric(name="WebhookUnauthorized", unit=MetricUnit.Count, value=1)
+            unauthorized.flush_metrics()
         if wants_html(app):
             response = html_response(exc.status, error_page("Nie możemy tego pokazać", exc.reason))
         else:

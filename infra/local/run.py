@@ -47,13 +47,18 @@ class _Server(ThreadingHTTPServer):
 
 def make_handler(routes: list, table: str) -> type[BaseHTTPRequestHandler]:
     from infra.local import devtools, gateway
+    from zwrotnica.observability import mask_url
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # else keep-alive requests wait ~40 ms for delayed ACKs
 
         def log_message(self, fmt: str, *args: Any) -> None:
-            sys.stderr.write(f"  {self.command} {self.path} -> {args[1] if len(args) > 1 else ''}\n")
+            # Paths carry customers' e-mails and phones (?email=, ?phone=) and tokens (?t=, InPost's URL).
+            path = urlsplit(self.path).path
+            params = next((p for r in routes if (p := r.match(self.command, path)) is not None), None)
+            shown = mask_url(self.path, params)
+            sys.stderr.write(f"  {self.command} {shown} -> {args[1] if len(args) > 1 else ''}\n")
 
         def _send(self, status: int, body: bytes, headers: dict[str, str], cookies: tuple = ()) -> None:
             self.send_response(status)
