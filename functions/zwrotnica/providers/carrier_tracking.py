@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import ValidationError
 
+from zwrotnica.domain.polling import POLLED, QUEUED
 from zwrotnica.domain.shipment_status import ShipmentStatus
 from zwrotnica.models.tracking import TRACKING_NUMBER, TrackingEvent
 from zwrotnica.providers.errors import AuthFailed, ProviderError
@@ -32,8 +33,6 @@ if TYPE_CHECKING:
 
     from zwrotnica.secrets import Secrets
 
-POLLED = ("dhl", "poczta_polska", "orlen")  # per parcel, on the due queue
-QUEUED = ("dpd",)  # DPD pushes nothing, but queues every event of the account: drained each run
 _NUMBER = re.compile(TRACKING_NUMBER)
 
 
@@ -53,6 +52,9 @@ class Tracker(Protocol):
     batch_size: int
 
     def track(self, numbers: Sequence[str]) -> dict[str, ParcelTrack]: ...
+
+
+__all__ = ["POLLED", "QUEUED", "ParcelTrack", "Tracker", "configured", "make_event", "ordered", "per_number"]
 
 
 def source(carrier: str) -> str:
