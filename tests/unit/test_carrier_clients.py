@@ -18,7 +18,7 @@ import httpx
 import pytest
 from defusedxml.ElementTree import fromstring
 
-from zwrotnica.domain.shipment_status import ShipmentStatus
+from zwrotnica.domain.shipment_status import ShipmentStatus, carrier_id
 from zwrotnica.providers import carrier_tracking, dhl24, dpd, orlen, poczta_polska
 from zwrotnica.providers.errors import AuthFailed, ProviderError
 from zwrotnica.secrets import Secrets
@@ -413,6 +413,38 @@ def test_orlen_refused_partner_is_an_auth_failure_and_a_server_fault_is_retryabl
 
 
 # --- Configuration and the cold path -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "carrier"),
+    [
+        # WooCommerce Shipment Tracking `tracking_provider` (shop-platforms.md 7.7)
+        ("DPD.PL", "dpd"),
+        ("Poczta Polska", "poczta_polska"),
+        # Furgonetka `courierService` / `_furgonetkaService`, Apaczka `apm_supplier` (7.3, 7.4)
+        ("dpd", "dpd"),
+        ("DHL", "dhl"),
+        ("poczta", "poczta_polska"),
+        ("RUCH", "orlen"),
+        ("orlen", "orlen"),
+        # names shop owners type into a custom provider
+        ("DHL Parcel", "dhl"),
+        ("Pocztex", "poczta_polska"),
+        ("Envelo", "poczta_polska"),
+        ("ORLEN Paczka", "orlen"),
+        ("Paczka w Ruchu", "orlen"),
+    ],
+)
+def test_the_carrier_a_shop_writes_is_the_id_the_clients_poll(written, carrier):
+    assert carrier_id(written) == carrier
+    assert carrier in carrier_tracking.POLLED + carrier_tracking.QUEUED
+
+
+def test_every_client_speaks_for_a_polled_or_queued_carrier():
+    clients = {dpd.DpdInfoServices: "dpd", dhl24.Dhl24: "dhl", poczta_polska.Sledzenie: "poczta_polska"}
+    clients[orlen.OrlenPaczka] = "orlen"
+    assert {cls.carrier for cls in clients} == set(carrier_tracking.POLLED + carrier_tracking.QUEUED)
+    assert all(cls.carrier == carrier for cls, carrier in clients.items())
 
 
 def test_only_carriers_with_credentials_are_polled():
