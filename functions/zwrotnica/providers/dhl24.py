@@ -38,11 +38,9 @@ class Dhl24:
         transport: httpx.BaseTransport | None = None,
         timeout: float = 10.0,
     ) -> None:
-        import httpx
-
         self._auth = (username, password)
         self._url = url
-        self._http = httpx.Client(transport=transport, timeout=httpx.Timeout(timeout, connect=3.0))
+        self._http = soap.client(transport, timeout)
 
     def track(self, numbers: Sequence[str]) -> dict[str, ParcelTrack]:
         """One call per number; a refused number is not found, an outage stops the batch."""

@@ -79,11 +79,9 @@ class DpdInfoServices:
         transport: httpx.BaseTransport | None = None,
         timeout: float = 15.0,
     ) -> None:
-        import httpx
-
         self._auth = (channel, login, password)
         self._url = url
-        self._http = httpx.Client(transport=transport, timeout=httpx.Timeout(timeout, connect=3.0))
+        self._http = soap.client(transport, timeout)
 
     def fetch(self, limit: int = DEFAULT_LIMIT) -> DpdBatch:
         """The next batch of the queue (the same one again until it is acknowledged)."""

@@ -49,12 +49,10 @@ class OrlenPaczka:
         timeout: float = 30.0,
         batch_size: int = MAX_BATCH,
     ) -> None:
-        import httpx
-
         self._auth = (partner_id, partner_key)
         self._url = url
         self.batch_size = min(batch_size, MAX_BATCH)
-        self._http = httpx.Client(transport=transport, timeout=httpx.Timeout(timeout, connect=3.0))
+        self._http = soap.client(transport, timeout)
 
     def track(self, numbers: Sequence[str]) -> dict[str, ParcelTrack]:
         out = {n: ParcelTrack(n, found=False) for n in numbers if not valid_number(n)}

@@ -53,12 +53,10 @@ class Sledzenie:
         timeout: float = 15.0,
         batch_size: int = DEFAULT_BATCH,
     ) -> None:
-        import httpx
-
         self._auth = (login, password)
         self._url = url
         self.batch_size = batch_size
-        self._http = httpx.Client(transport=transport, timeout=httpx.Timeout(timeout, connect=3.0))
+        self._http = soap.client(transport, timeout)
 
     def max_batch(self) -> int:
         """`maksymalnaLiczbaPrzesylek`: how many numbers one `sprawdzPrzesylki` may carry."""

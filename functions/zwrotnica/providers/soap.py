@@ -38,6 +38,13 @@ AUTH_HINTS = re.compile(
 )
 
 
+def client(transport: httpx.BaseTransport | None, timeout: float) -> httpx.Client:
+    """An httpx client for one carrier: `timeout` seconds a read, 3 to connect; httpx imported here."""
+    import httpx
+
+    return httpx.Client(transport=transport, timeout=httpx.Timeout(timeout, connect=3.0))
+
+
 def envelope(body: ET.Element, header: ET.Element | None = None) -> bytes:
     """`<soapenv:Envelope>` with an optional header and one body element, UTF-8 with a declaration."""
     root = ET.Element(f"{{{SOAP_ENV}}}Envelope")
