@@ -226,3 +226,27 @@ def table(profiles: Mapping[str, RequestProfile], memory_mb: Mapping[str, int], 
         ],
     ]
     return "\n".join(lines)
+
+
+def carrier_polling_estimate(
+    calls: float,
+    rru: float,
+    wru: float,
+    memory_mb: int,
+    seconds_per_call: float = 0.4,
+    prices: Mapping[str, Mapping[str, Any]] = PRICES,
+) -> Estimate:
+    """What polling carriers adds to the sweeper, for `calls` carrier API calls and `rru` / `wru` DynamoDB
+    units (per run, per day or per month: the lines come out in the same period as the inputs). The
+    sweeper waits on each call (`seconds_per_call`, an assumption until `make bench` measures it) at its
+    MemorySize; the carriers' APIs themselves cost nothing. Feed it `zwrotnica.domain.polling.estimate_run`
+    (calls, rru, wru per run) times the runs in the period."""
+    price = {k: float(v["usd"]) for k, v in prices.items()}
+    gbs = calls * seconds_per_call * memory_mb / 1024
+    return Estimate(
+        [
+            Line("Lambda duration waiting on carriers (arm64)", gbs, "GB-s", gbs * price["lambda_gb_s_arm"]),
+            Line("DynamoDB writes (next poll times)", wru, "WRU", wru * price["dynamodb_wru"]),
+            Line("DynamoDB reads (due queue)", rru, "RRU", rru * price["dynamodb_rru"]),
+        ]
+    )

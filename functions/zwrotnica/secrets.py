@@ -22,6 +22,16 @@ class Secrets(BaseModel):
     inpost_webhook_token: str = ""  # the secret path token in the URL registered with ShipX
     inpost_api_token: str = ""  # ShipX API token (tracking confirmation reads)
     aftership_webhook_secret: str = ""
+    # Carriers we poll ourselves (docs/carrier-polling.md); a carrier without credentials is not polled.
+    dpd_info_login: str = ""  # DPDInfoServices (events queue), issued by DPD with the channel
+    dpd_info_password: str = ""
+    dpd_info_channel: str = ""  # the InfoServices "channel" (a FID) whose event queue we drain
+    dhl24_username: str = ""  # DHL24 WebAPI2 authData (the WebAPI key, not the dhl24.com.pl login)
+    dhl24_password: str = ""
+    poczta_polska_login: str = ""  # Sledzenie web service (WS-Security); a dedicated account for volume
+    poczta_polska_password: str = ""
+    orlen_partner_id: str = ""  # ORLEN Paczka API PartnerID + PartnerKey
+    orlen_partner_key: str = ""
     # Payments
     payu_pos_id: str = ""
     payu_second_key: str = ""  # "drugi klucz (MD5)": verifies OpenPayu-Signature

@@ -75,3 +75,14 @@ def test_every_price_names_its_source_and_basis() -> None:
         assert price["usd"] > 0, name
         assert price["source"].startswith("https://"), name
         assert price["basis"] in ("verified", "secondary", "assumption"), name
+
+
+def test_carrier_polling_adds_the_sweepers_wait_and_the_queue_units():
+    e = cost.carrier_polling_estimate(
+        calls=1000, rru=200, wru=3000, memory_mb=512, seconds_per_call=0.5, prices=PRICES
+    )
+    got = e.by_item()
+    assert got["Lambda duration waiting on carriers (arm64)"] == pytest.approx(1000 * 0.5 * 0.5 * 1e-5)
+    assert got["DynamoDB writes (next poll times)"] == pytest.approx(3000 * 1e-6)
+    assert got["DynamoDB reads (due queue)"] == pytest.approx(200 * 0.1e-6)
+    assert e.total == pytest.approx(sum(got.values()))

@@ -182,6 +182,7 @@ CARRIER_NAMES = (
     ("dhl", "dhl"),
     ("poczta", "poczta_polska"),
     ("pocztex", "poczta_polska"),
+    ("envelo", "poczta_polska"),  # Envelo parcels are Poczta Polska items (couriers.md 5.1)
     ("orlen", "orlen"),
     ("ruch", "orlen"),
 )

@@ -1,15 +1,17 @@
-"""Errors of the payment provider API clients, and the one HTTP call path they share.
+"""Errors of the provider API clients (payments, couriers), and the one HTTP call path they share.
 
 A `ProviderError` message carries the provider, the HTTP status and the provider's error code only:
-never a request or response body, which may hold a buyer's personal data.
+never a request or response body, which may hold a buyer's personal data. httpx is imported where a
+call is made, so importing this module (every flow that catches ProviderError does) stays cheap.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 # Besides 5xx: request timeout, too early, too many requests. Every other 4xx is a permanent refusal.
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
@@ -23,6 +25,17 @@ class ProviderError(Exception):
         self.retryable = retryable
         self.status = status
         self.code = code
+
+
+class AuthFailed(ProviderError):
+    """The provider refused our credentials: repeating the call cannot help until someone fixes them.
+
+    Distinct from an outage (a retryable ProviderError) so that a poller alarms at once instead of
+    backing off and waiting for the provider to come back.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+        super().__init__(message, retryable=False, status=status, code=code)
 
 
 def is_retryable_status(status: int) -> bool:
@@ -39,6 +52,8 @@ def http_error(
 
 def send(client: httpx.Client, provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
     """`client.request`, with timeouts and network failures turned into retryable ProviderErrors."""
+    import httpx
+
     try:
         return client.request(method, url, **kwargs)
     except httpx.TimeoutException as exc:
