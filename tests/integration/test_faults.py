@@ -779,4 +779,5 @@ def test_case_move_failing_after_the_return_parcel_commit_is_made_by_the_courier
     retried, again = courier_app.lambda_handler(push, context), courier_app.lambda_handler(push, context)
     assert body(retried) == body(again) == {"result": "duplicate"}
     assert cases.get(rma)["status"] == "delivered_to_shop"
-    assert [e.subject for e in sent.emails].count(f"Zgłoszenie {rma}: dostarczony do sklepu") == 1
+    delivered = f"Zgłoszenie nr {rma}: paczka zwrotna dotarła do nas, sprawdzamy towar"
+    assert [e.subject for e in sent.emails].count(delivered) == 1
