@@ -11,8 +11,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from pydantic import ValidationError
 
-from zwrotnica.domain import links
-from zwrotnica.domain.returns import returnable
+from zwrotnica.domain import links, returns
 from zwrotnica.errors import (
     FormInvalid,
     InvalidPayload,
@@ -26,7 +25,6 @@ from zwrotnica.errors import (
 from zwrotnica.flows import returns as returns_flow
 from zwrotnica.flows.orders import status_link
 from zwrotnica.http import html_response
-from zwrotnica.messages.polish import date_long
 from zwrotnica.models.returns import ReturnSubmission
 from zwrotnica.secrets import get_secrets
 from zwrotnica.store import cases as case_store
@@ -67,12 +65,9 @@ def _csrf(order_number: str, now: datetime) -> str:
 
 
 def _window_text(ctx: returns_flow.ReturnContext) -> str:
-    if ctx.window.deadline is None:
-        return "Zamówienie nie zostało jeszcze doręczone: możesz od niego odstąpić już teraz."
     if ctx.window.open:
-        deadline = date_long(ctx.window.deadline)
-        return f"Na odstąpienie od umowy masz czas do {deadline} (wystarczy wysłać zgłoszenie)."
-    return f"Termin na odstąpienie od umowy minął {date_long(ctx.window.deadline)}. Możesz złożyć reklamację."
+        return returns.window_open_message(ctx.window)
+    return returns.window_closed_message(ctx.window)
 
 
 def _details(
@@ -82,7 +77,7 @@ def _details(
     now: datetime,
     status: HTTPStatus = HTTPStatus.OK,
 ) -> Response:
-    left = returnable(ctx.items, ctx.in_open_cases)
+    left = returns.returnable(ctx.items, ctx.in_open_cases)
     page = pages.details_page(
         order_number=ctx.order["number"],
         proof={"email": fields.get("email", ""), "phone": fields.get("phone", "")},
@@ -145,7 +140,7 @@ def submit_form(
             pages.lookup_page(
                 {"order_number": order_number},
                 {},
-                notice="Formularz wygasł. Wyszukaj zamówienie jeszcze raz.",
+                notice="Formularz wygasł (jest ważny 2 godziny). Wyszukaj zamówienie jeszcze raz.",
             ),
         )
     try:

@@ -20,7 +20,7 @@ def render(
     *, rma: str, order_number: str, return_address: str, items: Sequence[tuple[str, int]], shop_name: str
 ) -> bytes:
     pdf = FPDF(format="A4")
-    pdf.set_title(f"Zwrot {rma}")
+    pdf.set_title(f"Karta zwrotu {rma}")
     pdf.set_creator(shop_name)
     with (
         resources.as_file(FONTS / "DejaVuSans.ttf") as regular,
@@ -30,7 +30,7 @@ def render(
         pdf.add_font("DejaVu", "B", str(bold))
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 22)
-    pdf.cell(0, 12, f"Zwrot {rma}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 12, f"Karta zwrotu {rma}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 12)
     pdf.cell(0, 8, f"Zamówienie nr {order_number}", new_x="LMARGIN", new_y="NEXT")
     qr = io.BytesIO()
@@ -44,7 +44,7 @@ def render(
     pdf.multi_cell(0, 7, return_address, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("DejaVu", "B", 14)
-    pdf.cell(0, 8, "W paczce", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, "Zawartość paczki", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 12)
     for name, qty in items:
         pdf.multi_cell(0, 7, f"• {name} × {qty}", new_x="LMARGIN", new_y="NEXT")
@@ -52,7 +52,8 @@ def render(
     pdf.multi_cell(
         0,
         6,
-        "Wydrukuj tę kartkę, włóż ją do paczki i naklej numer zwrotu na karton. "
-        "Paczkę nadaj w dowolnym punkcie lub Paczkomacie jako zwykłą przesyłkę.",
+        f"Wydrukuj tę kartę zwrotu i włóż ją do paczki. Na kartonie napisz numer zwrotu ({rma}) "
+        "i wyślij paczkę na adres podany wyżej, jako zwykłą przesyłkę w dowolnym punkcie nadania "
+        "lub automacie paczkowym.",
     )
     return bytes(pdf.output())
