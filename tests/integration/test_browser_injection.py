@@ -176,5 +176,5 @@ def test_return_form_pages_show_hostile_text_as_text(site, page, context, sent):
     body = page.inner_text("body")
     for payload in (f"Dzień dobry {IMG},", SCRIPT, f"{TITLE} {JS_URL} {ALERT}"):
         assert payload in body
-    page.set_content(next(b for s, b in texts.items() if "odrzucony" in s))
+    page.set_content(next(b for s, b in texts.items() if "rozpatrzone negatywnie" in s))
     assert f"Powód: {SCRIPT} {IMG} {JS_URL}" in page.inner_text("body")
