@@ -13,8 +13,7 @@ from pydantic import ValidationError
 
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus
-from zwrotnica.domain import links
-from zwrotnica.domain.returns import returnable
+from zwrotnica.domain import links, returns
 from zwrotnica.errors import (
     FormInvalid,
     InvalidPayload,
@@ -27,7 +26,6 @@ from zwrotnica.errors import (
 )
 from zwrotnica.flows import returns as returns_flow
 from zwrotnica.http import html_response
-from zwrotnica.messages.polish import date_long
 from zwrotnica.models.returns import ReturnSubmission
 from zwrotnica.secrets import get_secrets
 from zwrotnica.store import cases as case_store
@@ -68,12 +66,9 @@ def _csrf(order_number: str, now: datetime) -> str:
 
 
 def _window_text(ctx: returns_flow.ReturnContext) -> str:
-    if ctx.window.deadline is None:
-        return "Zamówienie nie zostało jeszcze doręczone: możesz od niego odstąpić już teraz."
     if ctx.window.open:
-        deadline = date_long(ctx.window.deadline)
-        return f"Na odstąpienie od umowy masz czas do {deadline} (wystarczy wysłać zgłoszenie)."
-    return f"Termin na odstąpienie od umowy minął {date_long(ctx.window.deadline)}. Możesz złożyć reklamację."
+        return returns.window_open_message(ctx.window)
+    return returns.window_closed_message(ctx.window)
 
 
 def _details(
@@ -83,7 +78,7 @@ def _details(
     now: datetime,
     status: HTTPStatus = HTTPStatus.OK,
 ) -> Response:
-    left = returnable(ctx.items, ctx.in_open_cases)
+    left = returns.returnable(ctx.items, ctx.in_open_cases)
     page = pages.details_page(
         order_number=ctx.order["number"],
         proof={"email": fields.get("email", ""), "phone": fields.get("phone", "")},
@@ -150,7 +145,7 @@ def submit_form(fields: Mapping[str, str], ctx: Context, client: str | None = No
             pages.lookup_page(
                 {"order_number": order_number},
                 {},
-                notice="Formularz wygasł. Wyszukaj zamówienie jeszcze raz.",
+                notice="Formularz wygasł (jest ważny 2 godziny). Wyszukaj zamówienie jeszcze raz.",
             ),
         )
     try:

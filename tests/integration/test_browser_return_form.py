@@ -51,11 +51,13 @@ def test_customer_withdraws_in_the_browser_and_the_label_email_goes_out(site, br
     shot(page, "return-form.png")
     page.get_by_role("button", name="Wyślij zgłoszenie").click()
     heading = page.get_by_role("heading", level=1)
-    assert heading.inner_text().startswith("Zgłoszenie ZW-") and heading.inner_text().endswith("przyjęte")
-    assert "Zwrot 22,50" in page.content()
+    assert heading.inner_text().startswith("Otrzymaliśmy Twoje zgłoszenie zwrotu nr ZW-")
+    assert "Zwrócimy Ci 22,50" in page.content()
     shot(page, "return-confirmation.png")
-    rma = heading.inner_text().split()[1]
-    label_mail = next(e for e in sent.emails if e.subject == f"Zgłoszenie {rma}: etykieta wysłana")
+    rma = heading.inner_text().split()[-1]
+    label_mail = next(
+        e for e in sent.emails if e.subject == f"Zgłoszenie nr {rma}: instrukcja odesłania paczki"
+    )
     assert f"labels/{rma}.pdf" in label_mail.body
 
 

@@ -789,4 +789,5 @@ def test_case_move_failing_after_the_return_parcel_commit_is_completed_by_the_ne
     sweep(clock, START + timedelta(minutes=5))
     sweep(clock, START + timedelta(minutes=30))
     assert cases.get(rma)["status"] == "delivered_to_shop"
-    assert [e.subject for e in sent.emails].count(f"Zgłoszenie {rma}: dostarczony do sklepu") == 1
+    delivered = f"Zgłoszenie nr {rma}: paczka zwrotna dotarła do nas, sprawdzamy towar"
+    assert [e.subject for e in sent.emails].count(delivered) == 1

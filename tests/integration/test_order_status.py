@@ -34,7 +34,7 @@ def test_status_with_the_orders_email_shows_payment_shipments_and_timeline(order
     view = json.loads(response["body"])
     assert view["order_number"] == "1001"
     assert view["status"] == {"code": "processing", "label": "W realizacji"}
-    assert view["payment"] == {"code": "pending", "label": "Czeka na płatność"}
+    assert view["payment"] == {"code": "pending", "label": "Czekamy na wpłatę"}  # agrees with "Płatność"
     assert view["total"] == 26100
     assert [t["kind"] for t in view["timeline"]] == ["order_received"]
     assert view["cases"] == []
@@ -85,7 +85,7 @@ def test_browser_gets_an_accessible_polish_page(order_1001, context):
     assert response["headers"]["Content-Type"].startswith("text/html")
     page = response["body"]
     assert '<html lang="pl">' in page and 'name="viewport"' in page
-    assert "Zamówienie nr 1001" in page and "Czeka na płatność" in page and "261,00" in page
+    assert "Zamówienie nr 1001" in page and "Czekamy na wpłatę" in page and "261,00" in page
     assert "Przyjęliśmy zamówienie." in page
 
 

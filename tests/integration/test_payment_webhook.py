@@ -206,7 +206,7 @@ def test_payu_completed_marks_paid_once_and_sends_one_email(stack, context, sent
     status = lambda_handler(
         api_event("GET", "/orders/1001/status", query="email=anna.kowalska%40example.com"), context
     )
-    assert body(status)["payment"] == {"code": "paid", "label": "Opłacone"}
+    assert body(status)["payment"] == {"code": "paid", "label": "Otrzymana"}  # agrees with "Płatność"
 
 
 def test_late_pending_or_canceled_after_paid_changes_nothing(stack, context, sent, place):

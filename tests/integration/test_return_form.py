@@ -76,7 +76,9 @@ def test_whole_withdrawal_through_the_html_form(order, context, sent):
     }
     confirmation = form_post(context, fields)
     assert confirmation["statusCode"] == 201, confirmation["body"][:800]
-    rma = re.search(r"Zgłoszenie (ZW-\d{4}-\d{6}) przyjęte", confirmation["body"]).group(1)
+    rma = re.search(r"Otrzymaliśmy Twoje zgłoszenie zwrotu nr (ZW-\d{4}-\d{6})", confirmation["body"]).group(
+        1
+    )
     case = cases.get(rma)
     # Whole order withdrawn: items + the cheapest delivery (9,99 zł), due 14 days after the statement
     assert case["refund_amount"] == 20000 + 4500 + 999
@@ -84,7 +86,7 @@ def test_whole_withdrawal_through_the_html_form(order, context, sent):
     # A double click sends the same submission again: still one case, one confirmation e-mail
     again = form_post(context, fields)
     assert again["statusCode"] == 201 and rma in again["body"]
-    confirmations = [e for e in sent.emails if e.subject == f"Zgłoszenie {rma} przyjęte"]
+    confirmations = [e for e in sent.emails if e.subject == f"Otrzymaliśmy Twoje zgłoszenie zwrotu nr {rma}"]
     assert len(confirmations) == 1 and "254,99" in confirmations[0].body
 
 

@@ -146,8 +146,9 @@ def test_one_raw_email_with_the_csv_and_nothing_on_the_second_run(team, sent, mo
     assert ["Podsumowanie", "Razem", "Rozwiązane", "1"] in rows
     assert ["Podsumowanie", "Razem", "1. odp. mediana", "2,00"] in rows
     assert ["Podsumowanie", "Razem", "Rozwiązanie mediana", "5,00"] in rows
-    assert ["Wiadomości wysłane z wyprzedzeniem", "shipment_shipped", "Wysłane", "1"] in rows
-    assert ["Przewoźnicy", "inpost", "Opóźnienia na 100", "100,0"] in rows
+    # Template keys and carrier ids in Polish: "paczka nadana", the carrier's proper name.
+    assert ["Wiadomości wysłane z wyprzedzeniem", "paczka nadana", "Wysłane", "1"] in rows
+    assert ["Przewoźnicy", "InPost", "Opóźnienia na 100", "100,0"] in rows
     assert ["Zwroty i reklamacje", "powód: zły rozmiar", "Liczba", "1"] in rows
     # a retried schedule, or a second run, in the same week
     assert report.send_weekly(MONDAY + timedelta(minutes=3)) == {

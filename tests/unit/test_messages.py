@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from zwrotnica.messages import policy
-from zwrotnica.messages.polish import count, date_long, money, plural
+from zwrotnica.messages.polish import (
+    count,
+    date_long,
+    date_pl,
+    date_range,
+    money,
+    money_sms,
+    on_date,
+    plural,
+    sentence,
+    until_date,
+    until_moment,
+    until_moment_short,
+)
 from zwrotnica.messages.sms import SmsTooLong, check_sms, is_gsm7, segments
 from zwrotnica.models.outbox import Channel, MessageKind
 
@@ -25,9 +38,13 @@ WARSAW = ZoneInfo("Europe/Warsaw")
         (5, "5 paczek"),
         (11, "11 paczek"),
         (12, "12 paczek"),
+        (13, "13 paczek"),
         (14, "14 paczek"),
         (21, "21 paczek"),
         (22, "22 paczki"),
+        (23, "23 paczki"),
+        (24, "24 paczki"),
+        (25, "25 paczek"),
         (104, "104 paczki"),
         (112, "112 paczek"),
         (1001, "1001 paczek"),
@@ -60,7 +77,45 @@ def test_money_in_another_currency_names_it():
 
 
 def test_long_date_in_polish():
-    assert date_long(datetime(2026, 11, 27)) == "27 listopada 2026 (piątek)"
+    # A date in legal text carries "r." and the weekday in the case its preposition needs (polish-style.md).
+    assert date_long(datetime(2026, 11, 27)) == "piątek, 27 listopada 2026 r."
+    assert date_pl(date(2026, 12, 28)) == "28 grudnia 2026 r."
+    assert until_date(date(2026, 12, 28)) == "do poniedziałku, 28 grudnia 2026 r."
+    assert on_date(date(2026, 12, 28)) == "w poniedziałek, 28 grudnia 2026 r."
+    assert on_date(date(2026, 12, 29)) == "we wtorek, 29 grudnia 2026 r."
+    assert on_date(date(2026, 12, 30)) == "w środę, 30 grudnia 2026 r."
+    assert until_date(date(2027, 1, 2)) == "do soboty, 2 stycznia 2027 r."
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        (date(2026, 11, 23), date(2026, 11, 29), "23–29 listopada 2026 r."),
+        (date(2026, 11, 30), date(2026, 12, 6), "30 listopada – 6 grudnia 2026 r."),
+        (date(2026, 12, 28), date(2027, 1, 3), "28 grudnia 2026 r. – 3 stycznia 2027 r."),
+    ],
+)
+def test_date_range(first, last, expected):
+    assert date_range(first, last) == expected
+
+
+def test_a_sentence_ending_in_r_gets_no_second_full_stop():
+    assert sentence(f"Odeślij towar najpóźniej {on_date(date(2026, 12, 28))}") == (
+        "Odeślij towar najpóźniej w poniedziałek, 28 grudnia 2026 r."
+    )
+    assert sentence("Powód: ślady użytkowania") == "Powód: ślady użytkowania."
+    assert sentence("Dziękujemy!") == "Dziękujemy!"
+
+
+def test_short_term_deadline_has_the_hour_in_warsaw_time():
+    moment = datetime(2025, 3, 5, 12, 11, tzinfo=UTC)  # 13:11 in Warsaw (CET)
+    assert until_moment(moment) == "do środy, 5 marca, godz. 13:11"
+    assert until_moment_short(moment) == "do 05.03, godz. 13:11"
+
+
+def test_sms_money_stays_in_gsm7():
+    assert money_sms(26100) == "261,00 PLN" and is_gsm7(money_sms(123456789))
+    assert not is_gsm7(money(26100))  # "zł" and the no-break space would make the SMS UCS-2
 
 
 @pytest.mark.parametrize(

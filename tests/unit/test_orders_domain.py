@@ -144,7 +144,7 @@ def test_status_change_goes_on_the_timeline_in_polish():
         stored, sample_order(status="completed"), now=NOW, status_url="u", shop_name="s"
     )
     [entry] = change.timeline
-    assert (entry.kind, entry.text_pl) == ("order_status_changed", "Status zamówienia: zrealizowane.")
+    assert (entry.kind, entry.text_pl) == ("order_status_changed", "Zamówienie zostało zrealizowane.")
 
 
 def test_html_in_customer_data_is_escaped_in_the_email():

@@ -193,7 +193,7 @@ def test_an_empty_week_has_no_division_by_zero():
 def test_rendering_in_polish_with_charts_and_the_same_figures_in_csv(week):
     email = report_templates.render(week, "Sklep Ząb")
     assert email.subject == "Sklep Ząb: raport tygodniowy 2026-W48 (23.11–29.11.2026)"
-    assert "od 23 listopada 2026 (poniedziałek) do 29 listopada 2026 (niedziela)" in email.text
+    assert "Tydzień 2026-W48: 23–29 listopada 2026 r." in email.text
     assert email.html.count("<svg") == 9 and "<img" not in email.html
     assert "Zgłoszenia według kanału" in email.html and "zły rozmiar" in email.html
     assert "zwrotnica tickets show B" in email.text
@@ -202,7 +202,9 @@ def test_rendering_in_polish_with_charts_and_the_same_figures_in_csv(week):
     assert ["Podsumowanie", "Razem", "SLA dotrzymane %", "75,0"] in rows
     assert ["Podsumowanie", "Razem", "Rozwiązanie mediana", "15,00"] in rows  # hours
     assert ["Zgłoszenia według kanału", "czat", "1. odp. mediana", "0,50"] in rows
-    assert ["Przewoźnicy", "inpost", "Opóźnienia na 100", "50,0"] in rows
+    assert ["Przewoźnicy", "InPost", "Opóźnienia na 100", "50,0"] in rows  # the carrier's proper name
+    assert ["Wiadomości wysłane z wyprzedzeniem", "paczka nadana", "Wysłane", "2"] in rows  # not a raw key
+    assert "shipment_shipped" not in email.text + email.html
     assert ["Zwroty i reklamacje", "powód: zły rozmiar", "Liczba", "2"] in rows
     assert email.csv.startswith("\ufeff".encode()) and email.filename == "raport-2026-W48.csv"
     # the text part shows what the CSV holds, formatted for people

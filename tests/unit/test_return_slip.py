@@ -38,22 +38,22 @@ def test_the_slip_is_one_a4_page_with_every_line_of_text():
     assert len(reader.pages) == 1
     box = reader.pages[0].mediabox
     assert (float(box.width), float(box.height)) == pytest.approx(A4_POINTS, abs=0.01)
-    assert reader.metadata.title == "Zwrot ZW-2026-000123"
+    assert reader.metadata.title == "Karta zwrotu ZW-2026-000123"
     assert reader.metadata.creator == "Sklep Zażółć"
     lines = text(reader).splitlines()
     for expected in (
-        "Zwrot ZW-2026-000123",
+        "Karta zwrotu ZW-2026-000123",
         "Zamówienie nr 1001",
         "Adres do zwrotu",
         "Sklep Zażółć, ul. Magazynowa 5",
         "30-001 Kraków",
-        "W paczce",
+        "Zawartość paczki",
         f"• Kubek {POLISH} × 2",
         "• Koszulka × 1",
     ):
         assert expected in lines
-    assert "Wydrukuj tę kartkę, włóż ją do paczki" in text(reader)
-    assert "Paczkomacie jako zwykłą przesyłkę." in text(reader)
+    assert "Wydrukuj tę kartę zwrotu i włóż ją do paczki" in text(reader)
+    assert "lub automacie paczkowym." in text(reader)
 
 
 def test_polish_letters_are_text_in_embedded_fonts():

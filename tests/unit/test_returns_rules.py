@@ -50,8 +50,8 @@ def test_not_delivered_yet_can_be_withdrawn_from():
 def test_closed_window_message_names_the_date_and_offers_a_complaint():
     window = returns.withdrawal_window([date(2026, 12, 10)], True, date(2027, 1, 5))
     assert returns.window_closed_message(window) == (
-        "Termin na odstąpienie od umowy minął 28 grudnia 2026 (poniedziałek). "
-        "Jeśli towar ma wadę, możesz złożyć reklamację."
+        "Termin na odstąpienie od umowy minął 28 grudnia 2026 r. "
+        "Jeśli towar jest wadliwy lub niezgodny z umową, możesz złożyć reklamację."
     )
 
 

@@ -686,7 +686,7 @@ def test_tracking_url_unknown_carrier_raises() -> None:
         (S.READY_FOR_PICKUP, "Czeka w punkcie odbioru"),
         (S.DELIVERY_FAILED, "Nieudana próba doręczenia"),
         (S.DELAYED, "Opóźniona"),
-        (S.EXCEPTION, "Problem z przesyłką"),
+        (S.EXCEPTION, "Problem u przewoźnika"),
         (S.RETURNING_TO_SENDER, "Wraca do nadawcy"),
         (S.RETURNED, "Zwrócona do nadawcy"),
         (S.DELIVERED, "Doręczona"),

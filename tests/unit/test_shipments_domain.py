@@ -199,17 +199,16 @@ def test_every_email_has_both_links_and_polish_letters(trigger, status):
 
 def test_sms_keeps_the_links_that_fit():
     note = shipping_templates.notice("out_for_delivery", S.OUT_FOR_DELIVERY, ctx())
-    assert (
-        note.sms
-        == "Paczka (zam. ZW-2026-000123) jest u kuriera InPost i niebawem trafi do Paczkomatu KRA010."
-    )
+    assert note.sms == "Paczka (zam. ZW-2026-000123) jest u kuriera i niebawem trafi do Paczkomatu KRA010."
     both = shipping_templates.sms(note, ctx())  # GSM-7 wording: both links fit two segments
     assert both == f"{note.sms} {ctx().status_url} {ctx().tracking_url}" and segments(both) == 2
     problem = shipping_templates.notice("problem", S.DELIVERY_FAILED, ctx())
-    assert shipping_templates.sms(problem, ctx()) == problem.sms  # Polish letters: UCS-2, no room for links
+    # The apologies are GSM-7 too now (they were UCS-2, two segments and no room for a link).
+    assert shipping_templates.sms(problem, ctx()) == f"{problem.sms} {ctx().status_url} {ctx().tracking_url}"
+    long_status = "https://sklep.example.com/" + "s" * 150
     assert (
-        shipping_templates.sms(problem, ctx(status_url="https://s.pl/o/1"))
-        == problem.sms + " https://s.pl/o/1"
+        shipping_templates.sms(problem, ctx(status_url=long_status))
+        == f"{problem.sms} {long_status}"  # both no longer fit: the status link alone
     )
 
 

@@ -246,22 +246,25 @@ def render(
         return unicodedata.normalize("NFC", value)
 
     slip = _Slip()
-    slip.line(f"Zwrot {rma}", "B", 22, 12)
+    slip.line(f"Karta zwrotu {rma}", "B", 22, 12)
     slip.line(text(f"Zamówienie nr {order_number}"), "", 12, 8)
     slip.qr_code(rma)
     slip.y += 10
     slip.line("Adres do zwrotu", "B", 14, 8)
     slip.paragraph(text(return_address), "", 13, 7)
     slip.y += 6
-    slip.line("W paczce", "B", 14, 8)
+    slip.line("Zawartość paczki", "B", 14, 8)
     for name, qty in items:
         slip.paragraph(text(f"• {name} × {qty}"), "", 12, 7)
     slip.y += 6
     slip.paragraph(
-        "Wydrukuj tę kartkę, włóż ją do paczki i naklej numer zwrotu na karton. "
-        "Paczkę nadaj w dowolnym punkcie lub Paczkomacie jako zwykłą przesyłkę.",
+        text(
+            f"Wydrukuj tę kartę zwrotu i włóż ją do paczki. Na kartonie napisz numer zwrotu ({rma}) "
+            "i wyślij paczkę na adres podany wyżej, jako zwykłą przesyłkę w dowolnym punkcie nadania "
+            "lub automacie paczkowym."
+        ),
         "",
         12,
         6,
     )
-    return slip.pdf(f"Zwrot {rma}", shop_name)
+    return slip.pdf(f"Karta zwrotu {rma}", shop_name)

@@ -8,17 +8,19 @@ from pydantic import BaseModel
 
 from zwrotnica.domain.orders import SHOP_STATUS_PL
 from zwrotnica.domain.shipment_status import STATUS_LABEL_PL, ShipmentStatus, tracking_url
+from zwrotnica.messages.case_templates import case_label
 from zwrotnica.models.order import ShopStatus
 
+# Shown under the heading "Płatność" (feminine): adjectives agree with it, the rest needs no agreement.
 PAYMENT_STATUS_PL = {
-    "pending": "Czeka na płatność",
-    "waiting_for_confirmation": "Płatność w trakcie potwierdzania",
-    "cod": "Płatność przy odbiorze",
-    "paid": "Opłacone",
-    "failed": "Płatność nieudana",
-    "cancelled": "Płatność anulowana",
-    "partially_refunded": "Częściowo zwrócone",
-    "refunded": "Zwrócone",
+    "pending": "Czekamy na wpłatę",
+    "waiting_for_confirmation": "W trakcie potwierdzania",
+    "cod": "Przy odbiorze (za pobraniem)",
+    "paid": "Otrzymana",
+    "failed": "Nieudana",
+    "cancelled": "Anulowana",
+    "partially_refunded": "Zwrócona częściowo",
+    "refunded": "Zwrócona w całości",
 }
 
 
@@ -71,6 +73,14 @@ def _shipment(carrier: str, number: str, status: str | None) -> ShipmentView:
     )
 
 
+def _case_label(case: dict[str, Any]) -> str:
+    """By kind and state ("reklamacja uznana"); a state we do not know keeps the label stored with it."""
+    try:
+        return case_label(case.get("kind"), case["status"])
+    except ValueError:
+        return case.get("status_pl", "")
+
+
 def build_view(
     order: dict[str, Any], timeline: list[dict], shipments: list[dict], cases: list[dict]
 ) -> OrderStatusView:
@@ -94,7 +104,7 @@ def build_view(
             CaseView(
                 case_id=c["case_id"],
                 kind=c["kind"],
-                status=Coded(code=c["status"], label=c.get("status_pl", "")),
+                status=Coded(code=c["status"], label=_case_label(c)),
             )
             for c in cases
         ],

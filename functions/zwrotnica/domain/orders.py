@@ -11,14 +11,27 @@ from zwrotnica.models.order import ShopOrder, ShopStatus
 from zwrotnica.models.outbox import OutboxMessage
 from zwrotnica.models.timeline import TimelineEntry
 
+# The status as a label under "Status" on the page: adjectives agree with "zamówienie" (neuter).
 SHOP_STATUS_PL = {
     ShopStatus.PENDING_PAYMENT: "Czeka na płatność",
     ShopStatus.PROCESSING: "W realizacji",
     ShopStatus.ON_HOLD: "Wstrzymane",
     ShopStatus.COMPLETED: "Zrealizowane",
     ShopStatus.CANCELLED: "Anulowane",
-    ShopStatus.REFUNDED: "Zwrócone",
-    ShopStatus.FAILED: "Nieudane",
+    ShopStatus.REFUNDED: "Pieniądze zwrócone",
+    ShopStatus.FAILED: "Płatność nieudana",
+}
+
+
+# The same change as a timeline sentence.
+SHOP_STATUS_SENTENCE_PL = {
+    ShopStatus.PENDING_PAYMENT: "Zamówienie czeka na płatność.",
+    ShopStatus.PROCESSING: "Zamówienie jest w realizacji.",
+    ShopStatus.ON_HOLD: "Realizacja zamówienia została wstrzymana.",
+    ShopStatus.COMPLETED: "Zamówienie zostało zrealizowane.",
+    ShopStatus.CANCELLED: "Zamówienie zostało anulowane.",
+    ShopStatus.REFUNDED: "Pieniądze za zamówienie zostały zwrócone.",
+    ShopStatus.FAILED: "Płatność za zamówienie nie powiodła się.",
 }
 
 
@@ -80,7 +93,7 @@ def apply_shop_order(
                 at=incoming.modified_at,
                 kind="order_status_changed",
                 ref=incoming.status.value,
-                text_pl=f"Status zamówienia: {SHOP_STATUS_PL[incoming.status].lower()}.",
+                text_pl=SHOP_STATUS_SENTENCE_PL[incoming.status],
                 data={"from": stored.status.value, "to": incoming.status.value},
             )
         )

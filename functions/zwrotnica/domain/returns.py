@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from zwrotnica.domain import deadlines
-from zwrotnica.messages.polish import date_long
+from zwrotnica.messages.legal import complaint_limit_text, withdrawal_excluded_text
+from zwrotnica.messages.polish import date_pl, until_date
 from zwrotnica.models.order import OrderItem
 
 COMPLAINT_YEARS = 2
@@ -31,23 +32,41 @@ def withdrawal_window(possession_days: list[date], all_delivered: bool, today: d
     return Window(open=deadlines.is_within(deadline, today), deadline=deadline)
 
 
+def window_open_message(window: Window) -> str:
+    """The return form's line while the customer may withdraw (UPK art. 30 ust. 2: sending is enough)."""
+    if window.deadline is None:
+        return "Zamówienie nie zostało jeszcze doręczone, ale już teraz możesz odstąpić od umowy."
+    return (
+        f"Na odstąpienie od umowy masz czas {until_date(window.deadline)} Wystarczy, że przed upływem "
+        "tego terminu wyślesz zgłoszenie."
+    )
+
+
 def window_closed_message(window: Window) -> str:
     assert window.deadline is not None
     return (
-        f"Termin na odstąpienie od umowy minął {date_long(window.deadline)}. "
-        "Jeśli towar ma wadę, możesz złożyć reklamację."
+        f"Termin na odstąpienie od umowy minął {date_pl(window.deadline)} Jeśli towar jest wadliwy "
+        "lub niezgodny z umową, możesz złożyć reklamację."
     )
+
+
+def complaint_limit(delivered_on: date) -> date:
+    """The last day of the two years from delivery in which a non-conformity must show (art. 43c)."""
+    try:
+        return delivered_on.replace(year=delivered_on.year + COMPLAINT_YEARS)
+    except ValueError:  # 29 February
+        return delivered_on.replace(year=delivered_on.year + COMPLAINT_YEARS, day=28)
 
 
 def complaint_allowed(delivered_on: date | None, today: date) -> bool:
     """Non-conformity revealed within 2 years of delivery (art. 43c). Not delivered yet: allowed."""
-    if delivered_on is None:
-        return True
-    try:
-        limit = delivered_on.replace(year=delivered_on.year + COMPLAINT_YEARS)
-    except ValueError:  # 29 February
-        limit = delivered_on.replace(year=delivered_on.year + COMPLAINT_YEARS, day=28)
-    return today <= limit
+    return delivered_on is None or today <= complaint_limit(delivered_on)
+
+
+def complaint_limit_message(delivered_on: date, contact_email: str) -> str:
+    """Past the two years: when they ended and that a defect that showed within them can still be reported
+    (by e-mail to `contact_email`), instead of "a complaint is no longer possible"."""
+    return complaint_limit_text(delivered_on, complaint_limit(delivered_on), contact_email)
 
 
 def returnable(items: list[OrderItem], in_open_cases: Mapping[str, int]) -> dict[str, int]:
@@ -72,11 +91,7 @@ def selection_errors(
         elif qty > left[sku]:
             errors[sku] = f"Możesz zwrócić najwyżej {left[sku]} szt."
         elif withdrawal and by_sku[sku].withdrawal_excluded:
-            errors[sku] = (
-                "Ten produkt nie podlega zwrotowi bez podania przyczyny (art. 38 ustawy o prawach "
-                "konsumenta, np. towar na zamówienie lub w zapieczętowanym opakowaniu). "
-                "Możesz złożyć reklamację."
-            )
+            errors[sku] = withdrawal_excluded_text()
     return errors
 
 

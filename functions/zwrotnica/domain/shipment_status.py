@@ -83,6 +83,7 @@ def advances(current: ShipmentStatus | None, new: ShipmentStatus) -> bool:
     return PRECEDENCE[new] > PRECEDENCE[current]
 
 
+# Labels agree with "przesyłka" (feminine): the status page lists them, the timeline writes "Przesyłka …: …".
 STATUS_LABEL_PL: dict[ShipmentStatus, str] = {
     S.LABEL_CREATED: "Przygotowana do wysyłki",
     S.IN_TRANSIT: "W drodze",
@@ -90,7 +91,7 @@ STATUS_LABEL_PL: dict[ShipmentStatus, str] = {
     S.READY_FOR_PICKUP: "Czeka w punkcie odbioru",
     S.DELIVERY_FAILED: "Nieudana próba doręczenia",
     S.DELAYED: "Opóźniona",
-    S.EXCEPTION: "Problem z przesyłką",
+    S.EXCEPTION: "Problem u przewoźnika",
     S.RETURNING_TO_SENDER: "Wraca do nadawcy",
     S.RETURNED: "Zwrócona do nadawcy",
     S.DELIVERED: "Doręczona",

@@ -179,8 +179,13 @@ def silent_due(
     return due.replace(microsecond=0)  # each day's window ends at 23:59:59.999999: drop those microseconds
 
 
-def timeline_text(state: ShipmentState, event: TrackingEvent) -> str:
-    what = "Zwrot" if state.is_return or event.is_return else "Przesyłka"
+def timeline_text(state: ShipmentState, event: TrackingEvent, refuted: bool = False) -> str:
+    """The timeline line: "Przesyłka 123: doręczona.", "Przesyłka zwrotna 456: w drodze."; the label
+    agrees with "przesyłka" (feminine) for both. A carrier code stays out of the sentence (the entry's
+    data keeps it); `refuted`: the carrier's API did not confirm the event yet."""
+    what = "Przesyłka zwrotna" if state.is_return or event.is_return else "Przesyłka"
+    if refuted:
+        return f"{what} {event.tracking_number}: nowe zdarzenie u przewoźnika czeka na potwierdzenie."
     if event.status is S.UNKNOWN:
-        return f"{what} {event.tracking_number}: nowe zdarzenie u przewoźnika ({event.raw_code})."
+        return f"{what} {event.tracking_number}: nowe zdarzenie u przewoźnika."
     return f"{what} {event.tracking_number}: {STATUS_LABEL_PL[effective_status(state, event)].lower()}."

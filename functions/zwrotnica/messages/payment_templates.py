@@ -6,7 +6,8 @@ from zwrotnica.messages.polish import money
 from zwrotnica.messages.templates import Email, email_from_blocks
 
 PROVIDER_PL = {"payu": "PayU", "przelewy24": "Przelewy24"}
-# What banks usually need to credit a refund made through PayU or Przelewy24 (card or account).
+# What banks usually need to credit a refund (PayU, Przelewy24, or the team's transfer): the one lead time
+# every customer text gives.
 REFUND_EXPECTED_PL = "zwykle w ciągu 3–5 dni roboczych, zależnie od banku"
 
 
@@ -97,7 +98,8 @@ TICKET_PL = {
     ),
     "refund_rejected": (
         "Zwrot odrzucony, zamówienie {order}",
-        "{p} odrzucił zwrot {amount} ({payment_id}). Zleć zwrot ponownie albo zwróć przelewem.",
+        "Operator płatności ({p}) odrzucił zwrot {amount} ({payment_id}). Zleć zwrot ponownie albo zwróć "
+        "pieniądze przelewem.",
     ),
     "verify_refused": (
         "Płatność niepotwierdzona, zamówienie {order}",

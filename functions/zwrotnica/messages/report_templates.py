@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from html import escape
 
-from zwrotnica.domain.report import GroupStats, WeeklyReport
+from zwrotnica.domain.report import CourierStats, GroupStats, WeeklyReport
 from zwrotnica.domain.weeks import WARSAW
 from zwrotnica.messages.charts import bar_chart, html_table, text_table
-from zwrotnica.messages.polish import MONTHS_GENITIVE, date_long
+from zwrotnica.messages.polish import MONTHS_GENITIVE, carrier, date_range
 from zwrotnica.models.case import WITHDRAWAL_REASON_PL
 
 Cell = str | int | float | timedelta | None
@@ -29,7 +29,39 @@ LABELS = {
         "finance": "finanse",
         "it": "IT",
     },
+    # Outbox templates (the message's `template`), as the team knows the messages.
+    "template": {
+        "order_received": "potwierdzenie zamówienia",
+        "payment_received": "płatność otrzymana",
+        "payment_failed": "płatność nieudana",
+        "refund_sent": "zwrot pieniędzy wysłany",
+        "shipment_shipped": "paczka nadana",
+        "shipment_out_for_delivery": "paczka u kuriera",
+        "shipment_ready_for_pickup": "paczka czeka na odbiór",
+        "shipment_pickup_reminder": "przypomnienie o odbiorze",
+        "shipment_delivered": "paczka doręczona",
+        "shipment_silent": "brak wieści o paczce",
+        "shipment_problem": "problem z paczką (przeprosiny)",
+        "review_request": "prośba o opinię",
+        "goodwill_code": "kod rabatowy za opóźnienie",
+        "case_submitted": "zgłoszenie otrzymane",
+        "case_label_sent": "zgłoszenie: instrukcja odesłania",
+        "case_in_transit": "zgłoszenie: paczka zwrotna w drodze",
+        "case_delivered_to_shop": "zgłoszenie: paczka zwrotna dotarła",
+        "case_accepted": "zgłoszenie rozpatrzone pozytywnie",
+        "case_rejected": "zgłoszenie rozpatrzone negatywnie",
+        "case_refund_ordered": "zgłoszenie: zwrot pieniędzy zlecony",
+        "case_closed": "zgłoszenie zamknięte",
+        "ticket_reply": "odpowiedź zespołu",
+    },
 }
+
+
+def label(field: str, key: str) -> str:
+    """A key in Polish; one we do not know yet reads as words, never as a raw snake_case key."""
+    return LABELS[field].get(key) or key.replace("_", " ")
+
+
 GROUP_HEADERS = ("Otwarte", "Rozwiązane", "1. odp. mediana", "1. odp. p90", "Rozwiązanie mediana")
 GROUP_HEADERS += ("Rozwiązanie p90", "SLA dotrzymane %", "Naruszenia")
 FOOTNOTE = (
@@ -89,7 +121,7 @@ def _row(label: str, g: GroupStats) -> tuple[Cell, ...]:
 
 
 def _groups(title: str, field: str, header: str, groups: list[GroupStats]) -> Section:
-    rows = [_row(LABELS[field].get(g.key, g.key), g) for g in groups]
+    rows = [_row(label(field, g.key), g) for g in groups]
     chart = [(str(r[0]), (float(g.opened), float(g.solved))) for r, g in zip(rows, groups, strict=True)]
     return Section(title, (header, *GROUP_HEADERS), rows, chart, ("otwarte", "rozwiązane"))
 
@@ -112,14 +144,14 @@ def sections(report: WeeklyReport) -> list[Section]:
             "Naruszenia SLA",
             ("Zgłoszenie", "Podgląd"),
             [(tid, f"zwrotnica tickets show {tid}") for tid in report.breached],
-            [(LABELS["team"].get(g.key, g.key), (float(g.breaches),)) for g in report.by_team if g.breaches],
+            [(label("team", g.key), (float(g.breaches),)) for g in report.by_team if g.breaches],
             ("naruszenia",),
         ),
         Section(
             "Wiadomości wysłane z wyprzedzeniem",
             ("Szablon", "Wysłane"),
             [
-                *d.by_template.items(),
+                *((label("template", key), n) for key, n in d.by_template.items()),
                 ("razem wysłane", d.proactive),
                 ("zgłoszenia o dostawę", d.delivery_tickets),
                 ("wiadomości na zgłoszenie o dostawę", d.per_ticket),
@@ -133,10 +165,10 @@ def sections(report: WeeklyReport) -> list[Section]:
             "Przewoźnicy",
             ("Przewoźnik", "Paczki", "Opóźnienia", "Wyjątki", "Opóźnienia na 100", "Wyjątki na 100"),
             [
-                (c.carrier, c.parcels, c.delays, c.exceptions, c.delays_per_100, c.exceptions_per_100)
+                (carrier(c.carrier).name, c.parcels, c.delays, c.exceptions, *_per_100(c))
                 for c in report.couriers
             ],
-            [(c.carrier, (c.delays_per_100, c.exceptions_per_100)) for c in report.couriers],
+            [(carrier(c.carrier).name, _per_100(c)) for c in report.couriers],
             ("opóźnienia na 100", "wyjątki na 100"),
         ),
         Section(
@@ -166,13 +198,17 @@ def sections(report: WeeklyReport) -> list[Section]:
     return out
 
 
+def _per_100(c: CourierStats) -> tuple[float, float]:
+    return (c.delays_per_100, c.exceptions_per_100)
+
+
 def _reason(key: str) -> str:
     return next((pl for reason, pl in WITHDRAWAL_REASON_PL.items() if reason.value == key), key)
 
 
 def _when(moment) -> str:
     local = moment.astimezone(WARSAW)
-    return f"{local.day} {MONTHS_GENITIVE[local.month - 1]}, {local:%H:%M}"
+    return f"{local.day} {MONTHS_GENITIVE[local.month - 1]}, godz. {local:%H:%M}"
 
 
 def render(report: WeeklyReport, shop_name: str) -> ReportEmail:
@@ -181,7 +217,7 @@ def render(report: WeeklyReport, shop_name: str) -> ReportEmail:
         (report.end.astimezone(WARSAW) - timedelta(days=1)).date(),
     )
     subject = f"{shop_name}: raport tygodniowy {report.week} ({first:%d.%m}–{last:%d.%m.%Y})"
-    period = f"Tydzień {report.week}: od {date_long(first)} do {date_long(last)}."
+    period = f"Tydzień {report.week}: {date_range(first, last)}"
     parts = sections(report)
     text = [subject, "", period, ""]
     html = [

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from zwrotnica.messages.legal import cod_line
 from zwrotnica.messages.polish import count, money
 from zwrotnica.messages.sms import check_sms
-from zwrotnica.models.order import DeliveryMethod, ShopOrder
+from zwrotnica.models.order import DeliveryMethod, PaymentMethod, ShopOrder
 
 
 @dataclass(frozen=True)
@@ -59,18 +60,20 @@ def _delivery_pl(order: ShopOrder) -> str:
 
 def order_received(order: ShopOrder, status_url: str, shop_name: str) -> Email:
     pieces = sum(item.qty for item in order.items)
-    return email_from_blocks(
-        f"Otrzymaliśmy Twoje zamówienie nr {order.number}",
-        [
-            "Dzień dobry,",
-            f"dziękujemy za zakupy w sklepie {shop_name}. Przyjęliśmy zamówienie nr {order.number}: "
-            f"{count(pieces, 'produkt', 'produkty', 'produktów')} za {money(order.total, order.currency)}.",
-            _delivery_pl(order),
-            "Gdy paczka wyruszy, napiszemy do Ciebie. Status zamówienia sprawdzisz w każdej chwili tutaj:",
-            ("Status zamówienia", status_url),
-            f"Pozdrawiamy,\n{shop_name}",
-        ],
-    )
+    blocks: list[str | tuple[str, str]] = [
+        "Dzień dobry,",
+        f"dziękujemy za zakupy! Przyjęliśmy Twoje zamówienie nr {order.number}: "
+        f"{count(pieces, 'produkt', 'produkty', 'produktów')} za {money(order.total, order.currency)}.",
+        _delivery_pl(order),
+    ]
+    if order.payment_method is PaymentMethod.COD:
+        blocks.append(cod_line(order.total, order.currency))
+    blocks += [
+        "Gdy paczka wyruszy, napiszemy do Ciebie. Status zamówienia sprawdzisz w każdej chwili tutaj:",
+        ("Status zamówienia", status_url),
+        f"Pozdrawiamy,\n{shop_name}",
+    ]
+    return email_from_blocks(f"Otrzymaliśmy Twoje zamówienie nr {order.number}", blocks)
 
 
 def sms(text: str) -> str:

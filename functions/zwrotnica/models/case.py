@@ -22,8 +22,8 @@ WITHDRAWAL_REASON_PL = {
     WithdrawalReason.WRONG_SIZE: "zły rozmiar",
     WithdrawalReason.DIFFERENT_COLOUR: "inny kolor niż na zdjęciu",
     WithdrawalReason.NOT_AS_EXPECTED: "nie spełnia oczekiwań",
-    WithdrawalReason.DAMAGED_IN_TRANSPORT: "uszkodzony w transporcie",
-    WithdrawalReason.OTHER: "inny",
+    WithdrawalReason.DAMAGED_IN_TRANSPORT: "uszkodzenie w transporcie",
+    WithdrawalReason.OTHER: "inny powód",
 }
 
 
@@ -36,9 +36,9 @@ class ComplaintDemand(StrEnum):
 
 COMPLAINT_DEMAND_PL = {
     ComplaintDemand.REPAIR: "naprawa",
-    ComplaintDemand.REPLACEMENT: "wymiana",
+    ComplaintDemand.REPLACEMENT: "wymiana na nowy towar",
     ComplaintDemand.PRICE_REDUCTION: "obniżenie ceny",
-    ComplaintDemand.WITHDRAWAL: "odstąpienie od umowy",
+    ComplaintDemand.WITHDRAWAL: "odstąpienie od umowy (zwrot pieniędzy)",
 }
 
 
@@ -58,15 +58,17 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"
 
 
+# Kind-neutral labels, read after "Zgłoszenie ZW-…:" (zgłoszenie is neuter: "rozpatrzone", "zamknięte").
+# Texts that know the kind ("Reklamacja … uznana", "Zwrot … przyjęty") are in messages.case_templates.
 CASE_STATUS_PL = {
-    CaseStatus.SUBMITTED: "zgłoszony",
-    CaseStatus.LABEL_SENT: "etykieta wysłana",
-    CaseStatus.IN_TRANSIT: "zwrot w drodze",
-    CaseStatus.DELIVERED_TO_SHOP: "dostarczony do sklepu",
-    CaseStatus.ACCEPTED: "przyjęty",
-    CaseStatus.REJECTED: "odrzucony",
-    CaseStatus.REFUND_ORDERED: "zwrot środków zlecony",
-    CaseStatus.CLOSED: "zakończony",
+    CaseStatus.SUBMITTED: "zarejestrowane",
+    CaseStatus.LABEL_SENT: "czekamy na paczkę zwrotną",
+    CaseStatus.IN_TRANSIT: "paczka zwrotna w drodze",
+    CaseStatus.DELIVERED_TO_SHOP: "paczka zwrotna dotarła, sprawdzamy towar",
+    CaseStatus.ACCEPTED: "rozpatrzone pozytywnie",
+    CaseStatus.REJECTED: "rozpatrzone negatywnie",
+    CaseStatus.REFUND_ORDERED: "zwrot pieniędzy zlecony",
+    CaseStatus.CLOSED: "zamknięte",
 }
 
 S = CaseStatus

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from datetime import date
 from html import escape
 
-from zwrotnica.messages.polish import date_long, money
-from zwrotnica.models.case import COMPLAINT_DEMAND_PL, WITHDRAWAL_REASON_PL
+from zwrotnica.messages.case_templates import case_subject
+from zwrotnica.messages.polish import money, on_date
+from zwrotnica.models.case import COMPLAINT_DEMAND_PL, WITHDRAWAL_REASON_PL, CaseStatus
 from zwrotnica.web.pages import layout
 
 Errors = Mapping[str, str]
@@ -179,7 +180,7 @@ def details_page(
             "Przy reklamacji",
             errors,
             textarea("description", "Opisz wadę", values.get("description", ""), errors)
-            + _group("demand", "Czego żądasz?", errors, demands),
+            + _group("demand", "Twoje żądanie", errors, demands),
         )
         + _group(
             "return_method",
@@ -199,7 +200,10 @@ def details_page(
                 "Numer konta do zwrotu pieniędzy",
                 values.get("bank_account", ""),
                 errors,
-                hint="Zamówienie było płatne przy odbiorze, więc zwrot zrobimy przelewem. 26 cyfr.",
+                hint=(
+                    "Zamówienie było płatne przy odbiorze, więc pieniądze zwrócimy przelewem. "
+                    "Numer konta ma 26 cyfr."
+                ),
                 extra=' inputmode="numeric" autocomplete="off"',
             )
             if cod
@@ -212,20 +216,21 @@ def details_page(
 
 def confirmation_page(case: Mapping[str, object], status_url: str) -> str:
     rma = str(case["case_id"])
-    lines = [f"<h1>Zgłoszenie {escape(rma)} przyjęte</h1>", "<p>Potwierdzenie wysłaliśmy e-mailem.</p><ul>"]
+    title = case_subject(str(case.get("kind") or ""), CaseStatus.SUBMITTED, rma)
+    lines = [f"<h1>{escape(title)}</h1>", "<p>Potwierdzenie wysłaliśmy e-mailem.</p><ul>"]
     if case.get("refund_due") and case.get("refund_amount") is not None:
-        due = date_long(date.fromisoformat(str(case["refund_due"])))
-        lines.append(
-            f"<li>Zwrot {escape(money(int(str(case['refund_amount']))))} najpóźniej {escape(due)}.</li>"
-        )
+        due = on_date(date.fromisoformat(str(case["refund_due"])))
+        how = " przelewem na konto podane w zgłoszeniu" if case.get("bank_account") else ""
+        refund = money(int(str(case["refund_amount"])))
+        lines.append(f"<li>Zwrócimy Ci {escape(refund)}{how} najpóźniej {escape(due)}</li>")
     if case.get("send_back_by"):
-        due = date_long(date.fromisoformat(str(case["send_back_by"])))
+        due = on_date(date.fromisoformat(str(case["send_back_by"])))
         lines.append(
-            f"<li>Odeślij towar najpóźniej {escape(due)}. "
-            "List zwrotny do wydrukowania wysłaliśmy e-mailem.</li>"
+            f"<li>Odeślij towar najpóźniej {escape(due)} "
+            "Etykietę zwrotną albo kartę zwrotu do wydruku wyślemy Ci osobnym e-mailem.</li>"
         )
     if case.get("answer_due"):
-        due = date_long(date.fromisoformat(str(case["answer_due"])))
-        lines.append(f"<li>Odpowiemy na reklamację najpóźniej {escape(due)}.</li>")
+        due = on_date(date.fromisoformat(str(case["answer_due"])))
+        lines.append(f"<li>Odpowiemy na reklamację najpóźniej {escape(due)}</li>")
     lines.append(f'</ul><p><a href="{_a(status_url)}">Sprawdź status zamówienia i zgłoszenia</a></p>')
-    return layout(f"Zgłoszenie {rma} przyjęte", "".join(lines))
+    return layout(title, "".join(lines))
