@@ -15,9 +15,11 @@ answers automatic mail, and answers a parcel question automatically only when ev
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
+from zwrotnica.domain.holidays import is_public_holiday
 from zwrotnica.domain.intent import Classification, Intent
 from zwrotnica.domain.mail_matching import Disclosure, disclosure
 from zwrotnica.domain.mail_safety import Disposition, RateDecision, SafetyAssessment
@@ -163,3 +165,22 @@ def answer_by(
     if due.minute % 15 or due.second or due.microsecond:
         due = due.replace(second=0, microsecond=0) + timedelta(minutes=15 - due.minute % 15)
     return due
+
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+def expected_delivery(status: ShipmentStatus, last_event_at: datetime | None, now: datetime) -> date | None:
+    """A modest estimate for the parcel answer: a parcel out for delivery today arrives today; one in
+    transit, on the next courier working day (Monday to Friday, holidays excepted: domestic parcels in
+    Poland travel overnight). Nothing is promised for a parcel not yet handed over, or delayed."""
+    today = now.astimezone(WARSAW).date()
+    if status is ShipmentStatus.OUT_FOR_DELIVERY:
+        seen = last_event_at.astimezone(WARSAW).date() if last_event_at else None
+        return today if seen == today else None
+    if status is ShipmentStatus.IN_TRANSIT:
+        day = today + timedelta(days=1)
+        while day.weekday() >= 5 or is_public_holiday(day):
+            day += timedelta(days=1)
+        return day
+    return None

@@ -144,7 +144,7 @@ def classify(subject: str, new_text: str, has_tracking_number: bool = False) -> 
     explicit = any(cue.name == "c_explicit" for cue in fired)
     complaint = scores[Intent.COMPLAINT]
     # Mixed mails too: a damaged item next to a parcel question is still a complaint the clock runs for.
-    in_law = explicit or complaint >= COMPLAINT_IN_LAW
+    in_law = explicit or complaint >= COMPLAINT_IN_LAW or top is Intent.COMPLAINT
     return Classification(
         intent=top,
         confidence=round(confidence, 3),

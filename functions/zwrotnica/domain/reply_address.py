@@ -64,7 +64,7 @@ def verify_tag(key: str, tag: str) -> ThreadRef | None:
     if not isinstance(tag, str) or len(tag) > MAX_TAG:
         return None
     # As written; else lower-cased, for a mail system that upper-cased the whole local part.
-    match = _TAG.fullmatch(tag.strip()) or _TAG.fullmatch(tag.strip().lower())
+    match = _TAG.fullmatch(tag) or _TAG.fullmatch(tag.lower())
     if not match:
         return None
     kind, thread_id, signature = ThreadKind(match.group(1)), match.group(2), match.group(3)

@@ -46,3 +46,12 @@ MONTHS_GENITIVE = (
 def date_long(d) -> str:
     """`27 listopada 2026 (piątek)`: reads right after any preposition ("do", "najpóźniej", "minął")."""
     return f"{d.day} {MONTHS_GENITIVE[d.month - 1]} {d.year} ({WEEKDAYS[d.weekday()]})"
+
+
+WEEKDAYS_ON = ("w poniedziałek", "we wtorek", "w środę", "w czwartek", "w piątek", "w sobotę", "w niedzielę")
+
+
+def on_day(d, with_year: bool = False) -> str:
+    """`w poniedziałek, 7 grudnia` (`we wtorek, 8 grudnia 2026` with the year): when something happens."""
+    year = f" {d.year}" if with_year else ""
+    return f"{WEEKDAYS_ON[d.weekday()]}, {d.day} {MONTHS_GENITIVE[d.month - 1]}{year}"

@@ -134,7 +134,8 @@ def _walk(msg: Message, limits: MailLimits) -> tuple[list[Message], Rejected | N
             return leaves, Rejected(reason=RejectReason.TOO_MANY_PARTS, detail=f"over {limits.max_parts}")
         if depth > limits.max_depth:
             return leaves, Rejected(reason=RejectReason.TOO_DEEP, detail=f"over {limits.max_depth} levels")
-        forwarded = _content_type(part) == "message/rfc822"
+        # message/rfc822 (a forwarded mail), message/delivery-status (a bounce's report): one part each
+        forwarded = _content_type(part).startswith("message/")
         if not inside and (forwarded or not part.is_multipart()):
             leaves.append(part)
         children = part.get_payload() if part.is_multipart() else None
@@ -278,10 +279,15 @@ def _is_body(part: Message, kind: str) -> bool:
 
 
 def _payload(part: Message) -> bytes:
-    if _content_type(part) == "message/rfc822":
+    kind = _content_type(part)
+    if kind == "message/rfc822":
         inner = part.get_payload()
         message = inner[0] if isinstance(inner, list) and inner else None
         return message.as_bytes(policy=policy.compat32) if isinstance(message, Message) else b""
+    if kind.startswith("message/"):
+        inner = part.get_payload()
+        blocks = inner if isinstance(inner, list) else []
+        return b"\r\n".join(b.as_bytes(policy=policy.compat32) for b in blocks if isinstance(b, Message))
     data = part.get_payload(decode=True)
     return data if isinstance(data, bytes) else b""
 

@@ -89,12 +89,13 @@ class _Text(HTMLParser):
     def quoted(self) -> bool:
         return self.history or any(q for _, q in self.stack)
 
-    def flush(self) -> None:
+    def flush(self, blank: bool = False) -> None:
+        """End the current line; `blank` (a <br>, a paragraph's end) may leave one empty line."""
         text = "".join(self.current)
         self.current = []
         for line in text.split("\n") if self.pre else [text]:
             line = line.rstrip() if self.pre else _SPACE.sub(" ", line).strip()
-            if line or (self.lines and self.lines[-1][0]):
+            if line or (blank and self.lines and self.lines[-1][0]):
                 self.lines.append((line, self.quoted))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -106,11 +107,13 @@ class _Text(HTMLParser):
             self.skip += 1
             return
         if tag in _BLOCK:
-            self.flush()
+            self.flush(blank=tag == "br")
         if tag == "pre":
             self.pre += 1
         if tag == "li":
             self.current.append("- ")
+        if tag in ("td", "th"):
+            self.current.append(" ")
         if tag not in _VOID:
             classes = attr.get("class", "").lower()
             quote = tag == "blockquote" or any(c in classes for c in _QUOTE_CLASSES)
@@ -118,14 +121,14 @@ class _Text(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCK:
-            self.flush()
+            self.flush(blank=tag == "br")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
             self.skip = max(0, self.skip - 1)
             return
         if tag in _BLOCK:
-            self.flush()
+            self.flush(blank=tag in ("p", "pre", "blockquote", "table"))
         if tag == "pre":
             self.pre = max(0, self.pre - 1)
         # Close up to the matching open tag; an end tag nobody opened changes nothing (broken HTML).
