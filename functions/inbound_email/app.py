@@ -35,7 +35,9 @@ def decide_inbound_email(record: SesRecord, raw: bytes | None, now: datetime) ->
         return summary | {"action": "rejected", "reason": parsed.reason.value}
     email = parsed.email
     config = raw_mail.settings()
-    safety = mail_safety.assess(record.ses.receipt, record.ses.mail.source, email, config.own_domains)
+    safety = mail_safety.assess(
+        record.ses.receipt, record.ses.mail.source, email, config.own_domains, config.own_addresses
+    )
     tracking = mail_matching.tracking_candidates(f"{email.subject}\n{email.new_text}")
     orders = mail_matching.order_candidates(email.subject, email.new_text)
     classification = intent.classify(email.subject, email.new_text, bool(tracking))

@@ -18,7 +18,8 @@ from zwrotnica.models.inbound import SesRecord
 class InboundSettings(BaseModel):
     bucket: str = Field(alias="INBOUND_BUCKET", default="inbound-mail")
     prefix: str = Field(alias="INBOUND_PREFIX", default="inbound/")  # the S3 action's ObjectKeyPrefix
-    # Our own domains (comma-separated): mail from them is ours (no loops); plus tags are read on them.
+    # The receiving domains (comma-separated, e.g. reply.sklep.pl): mail from them is ours (no loops);
+    # plus tags are read on them. EMAIL_FROM is ours too (the shop's own domain also holds its staff).
     domains: str = Field(alias="INBOUND_DOMAINS", default="")
     email_from: str = Field(alias="EMAIL_FROM", default="")
 
@@ -26,10 +27,11 @@ class InboundSettings(BaseModel):
 
     @property
     def own_domains(self) -> frozenset[str]:
-        names = [d.strip().lower() for d in self.domains.split(",") if d.strip()]
-        if "@" in self.email_from:
-            names.append(self.email_from.rpartition("@")[2].lower())
-        return frozenset(names)
+        return frozenset(d.strip().lower() for d in self.domains.split(",") if d.strip())
+
+    @property
+    def own_addresses(self) -> frozenset[str]:
+        return frozenset({self.email_from} if "@" in self.email_from else set())
 
 
 @lru_cache(maxsize=1)

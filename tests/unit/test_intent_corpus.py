@@ -71,7 +71,9 @@ def load(name: str) -> list[Mail]:
             if name_.lower() != "content-type":
                 message[name_] = value
         message.set_content(body.strip() + "\n")
-        mails.append(Mail(rid, Intent(label.split("=")[1]), "mixed" in flags, "automatic" in flags, message.as_bytes()))
+        mails.append(
+            Mail(rid, Intent(label.split("=")[1]), "mixed" in flags, "automatic" in flags, message.as_bytes())
+        )
     return mails
 
 

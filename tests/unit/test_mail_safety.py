@@ -64,8 +64,18 @@ def test_ses_verdicts_decide_what_happens_to_the_message(verdicts, expected):
         ({"dmarc": "GRAY", "spf": "PASS"}, "prvs=1=anna@example.pl", "", True),
         ({"dmarc": "GRAY", "spf": "PASS"}, "SRS0=x@mail.example.pl", "", True),
         ({"dmarc": "GRAY", "spf": "PASS", "dkim": "FAIL"}, "someone@spammer.example", "", False),
-        ({"dmarc": "GRAY", "spf": "FAIL", "dkim": "PASS"}, "x@y.example", "dkim=pass header.i=@example.pl", True),
-        ({"dmarc": "GRAY", "spf": "FAIL", "dkim": "PASS"}, "x@y.example", "dkim=pass header.d=spammer.io", False),
+        (
+            {"dmarc": "GRAY", "spf": "FAIL", "dkim": "PASS"},
+            "x@y.example",
+            "dkim=pass header.i=@example.pl",
+            True,
+        ),
+        (
+            {"dmarc": "GRAY", "spf": "FAIL", "dkim": "PASS"},
+            "x@y.example",
+            "dkim=pass header.d=spammer.io",
+            False,
+        ),
         ({"dmarc": "GRAY", "spf": "FAIL", "dkim": "FAIL"}, "anna@example.pl", "", False),
         ({"dmarc": "PROCESSING_FAILED", "spf": "GRAY", "dkim": "GRAY"}, "anna@example.pl", "", False),
     ],
@@ -129,8 +139,10 @@ def test_look_alikes_of_automatic_mail_are_a_person(fields):
 
 
 def test_a_shop_mailbox_forwarding_to_us_is_not_our_own_mail():
-    # The shop's mailbox forwards to SES: the envelope sender becomes the shop's (SRS), From stays the customer's
-    reasons = automatic_reasons(email(), "SRS0=ab=cd=example.pl=anna@zwrotnica.example", {"zwrotnica.example"})
+    # The shop's mailbox forwards to SES: the envelope sender becomes the shop's (SRS), From stays
+    reasons = automatic_reasons(
+        email(), "SRS0=ab=cd=example.pl=anna@zwrotnica.example", {"zwrotnica.example"}
+    )
     assert reasons == ()
 
 
@@ -165,3 +177,11 @@ def test_assess_combines_disposition_trust_and_automatic():
     assert result.trusted is False
     assert result.automatic == ("auto_submitted",)
     assert result.may_answer is False
+
+
+def test_our_sending_address_is_our_own_mail_but_a_colleague_on_the_shop_domain_is_a_person():
+    ours = {"sklep@zwrotnica.example"}
+    sent_by_us = email(from_address="Sklep@zwrotnica.example")
+    assert "own_mail" in automatic_reasons(sent_by_us, "x@y.pl", (), ours)
+    colleague = email(from_address="magazyn@zwrotnica.example")
+    assert automatic_reasons(colleague, "x@y.pl", (), ours) == ()

@@ -35,9 +35,9 @@ NEW = "Gdzie jest moja paczka? Zamówienie 1001."
         # Polish webmail "Dnia … napisał(a):" (Onet/WP/o2 shape; unconfirmed per §4)
         'Dnia 3 grudnia 2026 12:40 "Sklep Zwrotnica" <sklep@zwrotnica.example> napisał(a):\n\n> stary',
         # Outlook (pl)
-        "-----Wiadomość oryginalna-----\nOd: Sklep <sklep@zwrotnica.example>\nWysłano: 4 grudnia 2026\nTemat: x",
+        "-----Wiadomość oryginalna-----\nOd: Sklep <sklep@zwrotnica.example>\nWysłano: 4 grudnia\nTemat: x",
         # Outlook without the separator, "Wysłane:" variant, bold labels from HTML
-        "Od: Sklep Zwrotnica <sklep@zwrotnica.example>\nWysłane: piątek, 4 grudnia 2026 10:00\nDo: ja\nTemat: x",
+        "Od: Sklep Zwrotnica <sklep@zwrotnica.example>\nWysłane: piątek, 4 grudnia 10:00\nDo: ja\nTemat: x",
         "*Od:* Sklep Zwrotnica\n*Wysłano:* piątek\n*Temat:* x",
         # Outlook underscore rule followed by the header block
         "________________________________\nOd: Sklep Zwrotnica\nWysłane: piątek\nDo: ja",
@@ -73,7 +73,9 @@ def test_signatures_are_not_part_of_the_new_text(signature):
 
 
 def test_a_customer_line_that_starts_like_an_attribution_stays():
-    text = "W dniu 3 marca zamówiłam buty, gdzie są?\nW dniu 12.03.2024 o 10:15, Sklep <sklep@x.pl> pisze:\n> x"
+    text = (
+        "W dniu 3 marca zamówiłam buty, gdzie są?\nW dniu 12.03.2024 o 10:15, Sklep <sklep@x.pl> pisze:\n> x"
+    )
     assert new_text(text) == "W dniu 3 marca zamówiłam buty, gdzie są?"
 
 
@@ -93,4 +95,7 @@ def test_a_message_of_only_quoted_history_has_no_new_text():
 
 
 def test_line_breaks_and_no_break_spaces_are_normalised():
-    assert new_text("Gdzie\u00a0paczka?\r\n\r\n\r\n\r\nZamówienie\u200b 1001") == "Gdzie paczka?\n\nZamówienie 1001"
+    assert (
+        new_text("Gdzie\u00a0paczka?\r\n\r\n\r\n\r\nZamówienie\u200b 1001")
+        == "Gdzie paczka?\n\nZamówienie 1001"
+    )

@@ -91,9 +91,14 @@ def _own(address_or_domain: str, own_domains: Iterable[str]) -> bool:
 
 
 def automatic_reasons(
-    email: InboundEmail, envelope_from: str | None, own_domains: Iterable[str] = ()
+    email: InboundEmail,
+    envelope_from: str | None,
+    own_domains: Iterable[str] = (),
+    own_addresses: Iterable[str] = (),
 ) -> tuple[str, ...]:
-    """`envelope_from` is SES's `mail.source` (SMTP MAIL FROM; empty for a bounce), None when unknown."""
+    """`envelope_from` is SES's `mail.source` (SMTP MAIL FROM; empty for a bounce), None when unknown.
+    `own_domains`: the receiving domains (reply.sklep.pl: nobody else writes from there); `own_addresses`:
+    the addresses we send from (the shop's own domain also holds its staff, who are people)."""
     # Reasons are codes, no personal data: they go to the logs and the ticket.
     signals: Mapping[str, str] = email.signals
     own = tuple(d.lower() for d in own_domains)
@@ -120,7 +125,12 @@ def automatic_reasons(
         reasons.append("auto_subject")
     # Not the envelope sender: a shop mailbox forwarding to us rewrites it to the shop's own domain (SRS).
     ours = [email.from_address or "", (email.message_id or "").strip("<>")]
-    if LOOP_HEADER.lower() in signals or any(a and _own(a, own) for a in ours):
+    sender = (email.from_address or "").casefold()
+    if (
+        LOOP_HEADER.lower() in signals
+        or any(a and _own(a, own) for a in ours)
+        or sender in {a.casefold() for a in own_addresses}
+    ):
         reasons.append("own_mail")
     return tuple(reasons)
 
@@ -165,12 +175,16 @@ class SafetyAssessment:
 
 
 def assess(
-    receipt: Receipt, envelope_from: str | None, email: InboundEmail, own_domains: Iterable[str]
+    receipt: Receipt,
+    envelope_from: str | None,
+    email: InboundEmail,
+    own_domains: Iterable[str],
+    own_addresses: Iterable[str] = (),
 ) -> SafetyAssessment:
     return SafetyAssessment(
         disposition=disposition(receipt),
         trusted=sender_trusted(
             receipt, email.from_address, envelope_from, email.signals.get("authentication-results", "")
         ),
-        automatic=automatic_reasons(email, envelope_from, own_domains),
+        automatic=automatic_reasons(email, envelope_from, own_domains, own_addresses),
     )
