@@ -32,6 +32,11 @@ def _aws_env(endpoint: str) -> None:
     }
 
 
+def _locked(function: Any, *args: Any) -> Any:
+    with _invoke_lock:
+        return function(*args)
+
+
 def start_moto(port: int) -> Any:
     from moto.server import ThreadedMotoServer
 
@@ -242,6 +247,11 @@ def main() -> None:
     for route in routes:
         print(f"    {route.method:5} {route.path:38} -> {route.handler}")
     start_schedules(stop, template.schedules())
+    from infra.local import smtp
+
+    smtp_port = int(os.environ.get("SMTP_PORT", "2525"))
+    mail = smtp.start(smtp_port, lambda event: _locked(smtp.lambda_deliver, event))
+    print(f"  smtp       127.0.0.1:{smtp_port}   (inbound e-mail, as SES receiving: see the README)")
     print(f"  outbox     http://127.0.0.1:{port}/_dev/outbox   (every e-mail and SMS, newest first)")
     print(f"  openapi    http://127.0.0.1:{port}/openapi.json   (every public route, from the handlers)")
     print("\nPlay a whole order's life with correctly signed requests, in another terminal:\n  make demo")
@@ -258,6 +268,7 @@ def main() -> None:
     try:
         server.serve_forever()
     finally:
+        mail.stop()
         server.server_close()
         moto.stop()
         print("stopped.")

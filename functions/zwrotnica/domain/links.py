@@ -1,4 +1,5 @@
-"""Signed, expiring links to an order's status page: every customer message carries one."""
+"""Signed, expiring links to an order's status page (every customer message carries one) and to the return
+form; the same HMAC signs the reply addresses of inbound e-mail (domain.reply_address)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from datetime import datetime, timedelta
 from urllib.parse import quote
 
 
+def mac(key: str, message: str, size: int = 18) -> bytes:
+    """HMAC-SHA256 of `message` under the link signing key, cut to `size` bytes."""
+    return hmac.new(key.encode(), message.encode(), hashlib.sha256).digest()[:size]
+
+
 def _mac(key: str, order_number: str, expires: int) -> str:
-    digest = hmac.new(key.encode(), f"{order_number}|{expires}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:18]).decode().rstrip("=")
+    return base64.urlsafe_b64encode(mac(key, f"{order_number}|{expires}")).decode().rstrip("=")
 
 
 def make_token(key: str, order_number: str, now: datetime, valid_for: timedelta) -> str:
@@ -20,13 +25,23 @@ def make_token(key: str, order_number: str, now: datetime, valid_for: timedelta)
 
 
 def token_valid(key: str, order_number: str, token: str, now: datetime) -> bool:
-    expires_text, _, mac = token.partition(".")
-    if not expires_text.isdigit() or not mac:
+    expires_text, _, signature = token.partition(".")
+    if not expires_text.isdigit() or not signature:
         return False
     expires = int(expires_text)
-    return hmac.compare_digest(_mac(key, order_number, expires), mac) and now.timestamp() < expires
+    return hmac.compare_digest(_mac(key, order_number, expires), signature) and now.timestamp() < expires
 
 
 def status_url(base_url: str, key: str, order_number: str, now: datetime, valid_for: timedelta) -> str:
     token = make_token(key, order_number, now, valid_for)
     return f"{base_url.rstrip('/')}/orders/{quote(order_number, safe='')}/status?t={token}"
+
+
+def return_form_url(
+    base_url: str, key: str, order_number: str, now: datetime, valid_for: timedelta, kind: str | None = None
+) -> str:
+    """The return form for one order, pre-filled (`order`, and `kind`: withdrawal or complaint) and signed
+    (`t`, over "returns:<order number>", so a status-page token never opens it, nor the reverse)."""
+    token = make_token(key, f"returns:{order_number}", now, valid_for)
+    query = f"order={quote(order_number, safe='')}" + (f"&kind={quote(kind, safe='')}" if kind else "")
+    return f"{base_url.rstrip('/')}/returns?{query}&t={token}"

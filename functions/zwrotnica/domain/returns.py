@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from zwrotnica.domain import deadlines
 from zwrotnica.messages.legal import complaint_limit_text, withdrawal_excluded_text
@@ -16,6 +17,7 @@ from zwrotnica.messages.polish import date_pl, until_date
 from zwrotnica.models.order import OrderItem
 
 COMPLAINT_YEARS = 2
+WARSAW = ZoneInfo("Europe/Warsaw")
 
 
 @dataclass(frozen=True)
@@ -116,3 +118,10 @@ def refund_due(statement_received: date) -> date:
 def complaint_answer_due(received: date) -> date:
     """Answer within 14 days or the complaint is deemed accepted (art. 7a)."""
     return deadlines.complaint_answer_deadline(received)
+
+
+def complaint_legal_deadline(received_at: datetime) -> datetime:
+    """The complaint answer deadline as a moment: the end (23:59 Warsaw) of the day complaint_answer_due
+    gives for the day the complaint arrived, as the return form's complaint tickets carry it."""
+    day = complaint_answer_due(received_at.astimezone(WARSAW).date())
+    return datetime.combine(day, time(23, 59), tzinfo=WARSAW)

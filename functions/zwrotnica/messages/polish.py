@@ -146,3 +146,13 @@ def carrier(carrier_id: str) -> Carrier:
         return known
     name = carrier_id.replace("_", " ").strip().upper() or "przewoźnik"
     return Carrier(name, f"firmy {name}")
+
+
+def on_day(d: date, with_year: bool = False) -> str:
+    """`w poniedziałek, 7 grudnia` (`…, 4 stycznia 2027` in another year): a promise, not legal text
+    (which takes `on_date`, with "r.")."""
+    day = _day(d)
+    weekday = day.weekday()
+    preposition = "we" if weekday == 1 else "w"
+    year = f" {day.year}" if with_year else ""
+    return f"{preposition} {WEEKDAYS_ACCUSATIVE[weekday]}, {day.day} {MONTHS_GENITIVE[day.month - 1]}{year}"

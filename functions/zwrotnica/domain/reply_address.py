@@ -1,0 +1,74 @@
+"""Per-thread reply addresses: `pomoc+t-TK-0A1B2C3D4E.k3v9...@sklep.pl`, signed like the status links.
+
+A reply to any e-mail we sent comes back to an address that names its thread (a ticket, a return case or
+an order) and carries an HMAC of it, so a customer's reply lands on the right ticket and nobody can write
+to someone else's ticket by guessing its id. The signature is lower-case base32: mail systems are allowed
+to change the case of a local part, and base32 survives that. It does not expire: customers answer
+weeks later.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from zwrotnica.domain.links import mac
+
+SIGNATURE_BYTES = 10  # 80 bits: 16 base32 characters
+MAX_TAG = 64  # an e-mail local part is at most 64 characters (RFC 5321 §4.5.3.1.1)
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+_TAG = re.compile(r"^([tco])-([A-Za-z0-9_-]{1,40})\.([a-z2-7]{16})$")
+
+
+class ThreadKind(StrEnum):
+    TICKET = "t"
+    CASE = "c"
+    ORDER = "o"
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    kind: ThreadKind
+    id: str  # as it was written in the address (a mail system may have lower-cased it)
+
+
+def _signature(key: str, kind: ThreadKind, thread_id: str) -> str:
+    digest = mac(key, f"reply:{kind.value}:{thread_id.casefold()}", SIGNATURE_BYTES)
+    return base64.b32encode(digest).decode().rstrip("=").lower()
+
+
+def reply_tag(key: str, ref: ThreadRef) -> str:
+    """The signed tag for a thread. Raises ValueError for an id a local part cannot carry (a "/" in an
+    order number: such a thread is found from In-Reply-To instead)."""
+    if not _ID.fullmatch(ref.id):
+        raise ValueError("a reply tag carries letters, digits, '-' and '_' only, at most 40")
+    return f"{ref.kind.value}-{ref.id}.{_signature(key, ref.kind, ref.id)}"
+
+
+def reply_address(key: str, ref: ThreadRef, mailbox: str) -> str:
+    """`pomoc@sklep.pl` + thread -> `pomoc+t-TK-0A1B2C3D4E.<signature>@sklep.pl`."""
+    local, at, domain = mailbox.partition("@")
+    if not at or not local or "+" in local:
+        raise ValueError("the support mailbox must be a plain local@domain address")
+    address = f"{local}+{reply_tag(key, ref)}@{domain}"
+    if len(address.partition("@")[0]) > MAX_TAG:
+        raise ValueError("the reply address would exceed 64 characters before the @")
+    return address
+
+
+def verify_tag(key: str, tag: str) -> ThreadRef | None:
+    """The thread a tag names, or None: malformed, too long, or not signed by us (constant-time compare)."""
+    if not isinstance(tag, str) or len(tag) > MAX_TAG:
+        return None
+    # As written; else lower-cased, for a mail system that upper-cased the whole local part.
+    match = _TAG.fullmatch(tag) or _TAG.fullmatch(tag.lower())
+    if not match:
+        return None
+    kind, thread_id, signature = ThreadKind(match.group(1)), match.group(2), match.group(3)
+    expected = _signature(key, kind, thread_id)
+    if not hmac.compare_digest(expected.encode(), signature.encode()):
+        return None
+    return ThreadRef(kind, thread_id)
