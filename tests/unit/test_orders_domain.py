@@ -211,3 +211,92 @@ def test_woocommerce_signature_and_ping():
     assert not woocommerce.verify("s3cret", {"x-wc-webhook-signature": good}, body + b" ")
     assert not woocommerce.verify("s3cret", {}, body)
     assert woocommerce.is_ping(b"webhook_id=15") and not woocommerce.is_ping(b"webhook_id=15&x=1")
+
+
+# --- Orders without e-mail: phone orders, marketplace orders, B2B orders (issue 13, item 1) -----------
+def _received(**changes):
+    return apply_shop_order(
+        None, sample_order(**changes), now=NOW, status_url=LINK, shop_name="Sklep Testowy"
+    )
+
+
+LINK = "https://sklep.example.com/api/orders/ZAM~2F2026~2F1/status?t=1767225600.abcdefghijklmnopqrstuvwx"
+NO_EMAIL = {"billing": {"first_name": "Jan", "last_name": "Nowak", "email": "", "phone": "600 100 200"}}
+
+
+def test_an_order_without_e_mail_is_confirmed_by_sms_with_the_status_link():
+    change = _received(**NO_EMAIL)
+    [message] = change.messages
+    assert (message.channel, message.recipient, message.template) == ("sms", "+48600100200", "order_received")
+    assert (
+        message.text
+        == f"Sklep Testowy: mamy Twoje zam. nr 1001. Napiszemy, gdy paczka wyruszy. Status: {LINK}"
+    )
+    assert message.dedup_key == "order:1001:received:sms"
+    assert change.metrics == ("OrderReceivedBySms",)
+    assert [t.kind for t in change.timeline] == ["order_received"]
+
+
+@pytest.mark.parametrize(
+    "billing",
+    [
+        {"email": "", "phone": ""},  # typed in by staff, nothing asked
+        {"email": "", "phone": "22 123 45 67"},  # a landline: no SMS
+        {"email": "*****@*****", "phone": "+49 30 1234567"},  # masked e-mail, foreign number
+    ],
+)
+def test_an_order_with_no_way_to_reach_the_customer_is_kept_with_a_note(billing):
+    change = _received(billing=billing, shipping={})
+    assert change.action is UpsertAction.CREATE and change.messages == []
+    assert change.order.email is None
+    assert [t.kind for t in change.timeline] == ["order_received", "order_received_not_sent"]
+    assert change.timeline[1].text_pl == (
+        "Nie wysłaliśmy potwierdzenia zamówienia: brak adresu e-mail i polskiego numeru komórkowego."
+    )
+    assert change.metrics == ("OrderReceivedNotSent",)
+
+
+def test_an_order_with_an_e_mail_still_gets_only_the_e_mail():
+    change = _received()
+    assert [m.channel for m in change.messages] == ["email"] and change.metrics == ()
+
+
+def test_the_sms_drops_the_link_rather_than_exceed_two_segments():
+    change = _received(number="ZAMÓWIENIE-ŁÓDŹ-2026-000000012345", **NO_EMAIL)
+    [message] = change.messages
+    number = "ZAMÓWIENIE-ŁÓDŹ-2026-000000012345"  # letters outside GSM-7: 134 characters in two segments
+    assert message.text == f"Sklep Testowy: mamy Twoje zam. nr {number}. Napiszemy, gdy paczka wyruszy."
+
+
+# WooCommerce REST v3 as PHP json-encodes it: "" for every empty text, "0.00" for no money, null for an
+# address the order never had, [] for no lines. Each is an order WooCommerce really produces.
+PHP_SHAPES = [
+    ({"billing": None, "shipping": None}, {"customer_name": "", "email": None, "phone": None}),
+    ({"billing": {"first_name": "", "last_name": "", "company": "Hurtownia Sp. z o.o.", "email": ""},
+      "shipping": {"first_name": "", "last_name": "", "company": ""}},
+     {"customer_name": "Hurtownia Sp. z o.o.", "email": None}),
+    ({"line_items": []}, {"items": []}),
+    ({"line_items": [{"id": 7, "name": "", "sku": "", "product_id": 0, "quantity": 0, "total": "0.00"}]},
+     {"items": []}),
+    ({"shipping_lines": [], "shipping": {"address_1": "", "city": ""}, "meta_data": [],
+      "shipping_total": "0.00", "shipping_tax": "0.00"},
+     {"delivery": {"method": "none", "point_id": None, "point_carrier": None, "address_line": None,
+                   "postcode": None, "city": None, "shipping_cost": 0}}),
+    ({"total": "0.00"}, {"total": 0}),
+    ({"payment_method": "", "payment_method_title": ""}, {"payment_method": "other"}),
+    ({"number": "ZAM/2026/52020"}, {"number": "ZAM/2026/52020", "shop_order_id": "1001"}),
+    ({"date_created_gmt": None}, {"created_at": datetime(2026, 11, 20, 13, 3, 12, tzinfo=UTC)}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("changes", "expected"), PHP_SHAPES)
+def test_woocommerce_orders_as_php_encodes_them_are_accepted(changes, expected):
+    order = sample_order(**changes)
+    dumped = order.model_dump()
+    assert {key: dumped[key] for key in expected} == expected
+
+
+def test_a_virtual_order_says_nothing_of_parcels():
+    change = _received(shipping_lines=[], shipping={}, meta_data=[])
+    [message] = change.messages
+    assert "Zamówienie nie wymaga wysyłki." in message.text and "paczka" not in message.text

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from html import escape
 
 from zwrotnica.messages.polish import count, money
-from zwrotnica.messages.sms import check_sms
+from zwrotnica.messages.sms import MAX_SEGMENTS, check_sms, segments
 from zwrotnica.models.order import DeliveryMethod, ShopOrder
 
 
@@ -51,10 +51,18 @@ def email_from_blocks(subject: str, blocks: list[str | tuple[str, str]]) -> Emai
 def _delivery_pl(order: ShopOrder) -> str:
     d = order.delivery
     if d.method is DeliveryMethod.PACZKOMAT and d.point_id:
+        if d.point_carrier not in (None, "inpost"):  # a DPD Pickup, ORLEN Paczka or post-office point
+            return f"Dostawa do punktu odbioru {d.point_id}."
         return f"Dostawa do Paczkomatu {d.point_id}."
     if d.method is DeliveryMethod.PICKUP:
         return "Odbiór osobisty w sklepie."
+    if d.method is DeliveryMethod.NONE:
+        return "Zamówienie nie wymaga wysyłki."
     return "Dostawa kurierem pod wskazany adres."
+
+
+def _when_shipped_pl(order: ShopOrder) -> str:
+    return "" if order.delivery.method is DeliveryMethod.NONE else "Gdy paczka wyruszy, napiszemy do Ciebie. "
 
 
 def order_received(order: ShopOrder, status_url: str, shop_name: str) -> Email:
@@ -66,11 +74,24 @@ def order_received(order: ShopOrder, status_url: str, shop_name: str) -> Email:
             f"dziękujemy za zakupy w sklepie {shop_name}. Przyjęliśmy zamówienie nr {order.number}: "
             f"{count(pieces, 'produkt', 'produkty', 'produktów')} za {money(order.total, order.currency)}.",
             _delivery_pl(order),
-            "Gdy paczka wyruszy, napiszemy do Ciebie. Status zamówienia sprawdzisz w każdej chwili tutaj:",
+            _when_shipped_pl(order) + "Status zamówienia sprawdzisz w każdej chwili tutaj:",
             ("Status zamówienia", status_url),
             f"Pozdrawiamy,\n{shop_name}",
         ],
     )
+
+
+def order_received_sms(order: ShopOrder, status_url: str, shop_name: str) -> str | None:
+    """The order confirmation for a customer we can only text (no e-mail): with the status link while
+    two segments hold it (no letters outside GSM-7 in the fixed words), without it otherwise; None when
+    not even the short form fits (an order number of 64 emoji)."""
+    lead = f"{shop_name}: mamy Twoje zam. nr {order.number}."
+    if order.delivery.method is not DeliveryMethod.NONE:
+        lead += " Napiszemy, gdy paczka wyruszy."
+    for text in (f"{lead} Status: {status_url}", lead, f"Mamy Twoje zam. nr {order.number}."):
+        if segments(text) <= MAX_SEGMENTS:
+            return text
+    return None
 
 
 def sms(text: str) -> str:
