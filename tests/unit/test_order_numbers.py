@@ -156,3 +156,18 @@ def _order(number: str) -> dict:
         "created_at": "2026-11-21T09:00:00Z",
         "modified_at": "2026-11-21T09:00:00Z",
     }
+
+
+legacy = st.from_regex(r"[A-Za-z0-9_/-]{1,40}", fullmatch=True)
+
+
+@settings(settings.get_profile("order_numbers"))
+@given(numbers, legacy)
+def test_keys_read_back_both_encoded_and_as_written_before_encoding(number, old):
+    # Keys written with the token, and keys written before (numbers then held only A-Za-z0-9_/-)
+    assert order_numbers.from_key(order_numbers.encode(number)) == number
+    assert order_numbers.from_key(old) == old
+
+
+def test_a_typed_number_is_spelled_as_stored():
+    assert order_numbers.normalize("  ZAMO\u0301WIENIE-1 ") == "ZAMÓWIENIE-1"

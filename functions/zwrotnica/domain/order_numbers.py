@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 
 from zwrotnica.models.order import ORDER_NUMBER_MAX_LENGTH, is_order_number
 
@@ -66,3 +67,18 @@ def decode(token: str) -> str:
     if not is_order_number(number) or encode(number) != token:
         raise ValueError("not the canonical token of an order number")
     return number
+
+
+def from_key(part: str) -> str:
+    """The order number in a key part: a token `encode` wrote, or a raw number written before keys were
+    encoded. Those numbers held only `A-Za-z0-9_/-` (never `~`), so they read back as themselves and
+    the two cannot be confused: old and new items stay readable while the table is migrated."""
+    try:
+        return decode(part)
+    except ValueError:
+        return part
+
+
+def normalize(typed: str) -> str:
+    """A number as a customer typed it (a form field, a chatbot): the spelling orders are stored in."""
+    return unicodedata.normalize("NFC", typed.strip())
