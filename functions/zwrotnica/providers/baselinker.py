@@ -34,6 +34,9 @@ from zwrotnica.models.order import (
     usable_email,
 )
 from zwrotnica.money import to_grosze
+from zwrotnica.providers.payload import integer as _int
+from zwrotnica.providers.payload import rows as _list
+from zwrotnica.providers.payload import text as _text
 
 if TYPE_CHECKING:  # httpx is imported by the client only: parsing stays off the cold import path
     import httpx
@@ -225,24 +228,5 @@ def _unix(value: Any) -> datetime | None:
     return datetime.fromtimestamp(stamp, UTC) if stamp > 0 else None
 
 
-def _int(value: Any) -> int:
-    if isinstance(value, bool):
-        return 0
-    if isinstance(value, int):
-        return value
-    text = _text(value)
-    return int(text) if text.isdigit() else 0
-
-
 def _truthy(value: Any) -> bool:
     return value is True or _text(value) in ("1", "true")
-
-
-def _list(value: Any) -> list[Mapping[str, Any]]:
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return ""
-    return str(value).strip() if isinstance(value, str | int | float) else ""

@@ -36,6 +36,10 @@ from zwrotnica.models.order import (
     usable_email,
 )
 from zwrotnica.money import to_grosze
+from zwrotnica.providers.payload import local_time
+from zwrotnica.providers.payload import obj as _object
+from zwrotnica.providers.payload import rows as _list
+from zwrotnica.providers.payload import text as _text
 
 SIGNATURE_HEADER = "x-webhook-sha1"
 ID_HEADER = "x-webhook-id"
@@ -160,22 +164,4 @@ def _currency(payload: Mapping[str, Any]) -> str:
 
 
 def _local(value: Any) -> datetime | None:
-    text = _text(value)
-    if not text or text.startswith("0000"):
-        return None
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=SHOP_TIME)
-
-
-def _object(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Mapping[str, Any]]:
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return ""
-    return str(value).strip() if isinstance(value, str | int | float) else ""
+    return local_time(value, SHOP_TIME)

@@ -26,6 +26,9 @@ from zwrotnica.models.order import (
 )
 from zwrotnica.money import to_grosze
 from zwrotnica.providers import woocommerce_shipping
+from zwrotnica.providers.payload import obj as _object
+from zwrotnica.providers.payload import rows as _list
+from zwrotnica.providers.payload import text as _text
 
 SIGNATURE_HEADER = "x-wc-webhook-signature"
 ORDER_TOPICS = {"order.created", "order.updated", "order.restored"}
@@ -91,18 +94,6 @@ def to_order_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
         "created_at": created,
         "modified_at": _gmt(payload.get("date_modified_gmt")) or created,
     }
-
-
-def _object(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Mapping[str, Any]]:
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
-
-
-def _text(value: Any) -> str:
-    return str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
 
 
 def _name(billing: Mapping[str, Any], shipping: Mapping[str, Any]) -> str:

@@ -31,6 +31,8 @@ from typing import Any
 
 from zwrotnica.domain.shipment_status import carrier_id
 from zwrotnica.models.order import ShipmentRef
+from zwrotnica.providers.payload import rows as _list
+from zwrotnica.providers.payload import text as _text
 
 TRACKING_META_KEY = "_wc_shipment_tracking_items"  # WooCommerce Shipment Tracking extension
 INPOST_TRACKING_KEY = "_easypack_parcel_tracking"
@@ -98,11 +100,3 @@ def shipments(order_meta: Mapping[str, Any]) -> list[ShipmentRef]:
 
 def _point(value: str) -> str:
     return value.upper()[:32]
-
-
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else str(value) if isinstance(value, int) else ""
-
-
-def _list(value: Any) -> list[Mapping[str, Any]]:
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
