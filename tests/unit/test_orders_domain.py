@@ -300,3 +300,30 @@ def test_a_virtual_order_says_nothing_of_parcels():
     change = _received(shipping_lines=[], shipping={}, meta_data=[])
     [message] = change.messages
     assert "Zamówienie nie wymaga wysyłki." in message.text and "paczka" not in message.text
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        ("anna.kowalska@example.com", "anna.kowalska@example.com"),
+        (" anna@example.com ", "anna@example.com"),
+        ("abc123+def@allegromail.pl", "abc123+def@allegromail.pl"),  # a marketplace relay: it forwards
+        ("", None),
+        ("*****@*****", None),  # masked
+        ("brak", None),
+        (None, None),
+        (17, None),
+    ],
+)
+def test_only_a_usable_address_is_kept(raw, kept):
+    from zwrotnica.models.order import usable_email
+
+    assert usable_email(raw) == kept
+
+
+@pytest.mark.parametrize(
+    "smuggled", ["a@example.com\r\nBcc: evil@example.com", "a@example.com, b@example.com"]
+)
+def test_an_address_shaped_to_add_recipients_is_refused_not_dropped(smuggled):
+    with pytest.raises(ValueError, match="email"):
+        sample_order(billing={"email": smuggled})

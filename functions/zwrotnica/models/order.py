@@ -30,12 +30,20 @@ def is_order_number(value: str) -> bool:
     )
 
 
+# What turns one recipient into several or into a header of its own: never quietly dropped.
+_INJECTION = re.compile(r"[\x00-\x1f\x7f,;<>]")
+
+
 def usable_email(raw: object) -> str | None:
-    """The address to write to, or None: missing, empty (PHP's ""), or not one plain address (a
-    marketplace's masked `*****@*****`). Such an order is kept; the customer hears from us by SMS."""
+    """The address to write to, or None: missing, empty (PHP's ""), or not an address (a marketplace's
+    masked `*****@*****`). Such an order is kept; the customer hears from us by SMS. A value shaped to
+    smuggle a second recipient or a header (a line break, a comma, `<`) is returned as it came, so the
+    model refuses the delivery (422): that is an attack or a broken integration, not missing data."""
     if not isinstance(raw, str):
         return None
     address = raw.strip()
+    if _INJECTION.search(address):
+        return address
     return address if len(address) <= 254 and re.fullmatch(EMAIL_PATTERN, address) else None
 
 
