@@ -239,7 +239,7 @@ def test_a_phone_order_without_e_mail_is_stored_and_confirmed_by_sms(stack, cont
     assert "email" not in view.order and view.order["phone"] == "+48501222333"
     assert sent.emails == []
     [(phone, text)] = sent.sms
-    assert phone == "+48501222333" and "zam. nr 1020" in text and "/orders/1020/status?t=" in text
+    assert phone == "+48501222333" and "zam. 1020" in text and "/orders/1020/status?t=" in text
 
 
 @NEEDS_STORE_EMAIL_REMOVE

@@ -103,7 +103,7 @@ def _order_received(
     )
     if email is not None:
         return [email], [], ()
-    text = templates.order_received_sms(order, status_url, shop_name)
+    text = templates.order_received_sms(order, status_url)
     sms = compose.sms(phone=order.phone, template="order_received", text=text, **common) if text else None
     if sms is not None:
         return [sms], [], (RECEIVED_BY_SMS_METRIC,)

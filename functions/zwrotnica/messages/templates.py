@@ -81,14 +81,13 @@ def order_received(order: ShopOrder, status_url: str, shop_name: str) -> Email:
     )
 
 
-def order_received_sms(order: ShopOrder, status_url: str, shop_name: str) -> str | None:
-    """The order confirmation for a customer we can only text (no e-mail): with the status link while
-    two segments hold it (no letters outside GSM-7 in the fixed words), without it otherwise; None when
-    not even the short form fits (an order number of 64 emoji)."""
-    lead = f"{shop_name}: mamy Twoje zam. nr {order.number}."
-    if order.delivery.method is not DeliveryMethod.NONE:
-        lead += " Napiszemy, gdy paczka wyruszy."
-    for text in (f"{lead} Status: {status_url}", lead, f"Mamy Twoje zam. nr {order.number}."):
+def order_received_sms(order: ShopOrder, status_url: str) -> str | None:
+    """The order confirmation for a customer we can only text (no e-mail). No shop name (the sender id
+    names the shop) and no word with a letter outside GSM-7, so the status link fits; the shortest form
+    without it when the number itself takes the room; None when not even that fits (64 emoji)."""
+    lead = f"Mamy Twoje zam. {order.number}."
+    promise = "" if order.delivery.method is DeliveryMethod.NONE else " Napiszemy, gdy paczka wyruszy."
+    for text in (f"{lead}{promise} Status: {status_url}", f"{lead} Status: {status_url}", lead):
         if segments(text) <= MAX_SEGMENTS:
             return text
     return None
