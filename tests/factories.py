@@ -13,10 +13,11 @@ from typing import Any
 from infra.local import template
 from infra.local.bootstrap import DEV_SECRETS
 from infra.local.gateway import build_event
-from zwrotnica.providers import standard_webhooks, woocommerce
+from zwrotnica.providers import shoper, standard_webhooks, woocommerce
 
 EVENTS = Path(__file__).parent / "events"
 WOO_SECRET = DEV_SECRETS["woocommerce_webhook_secret"]
+SHOPER_SECRET = DEV_SECRETS["shoper_webhook_secret"]
 SW_SECRET = DEV_SECRETS["standard_webhooks_secrets"][0]
 
 
@@ -75,6 +76,35 @@ def woo_headers(body: bytes, *, secret: str = WOO_SECRET, topic: str = "order.cr
 def woo_webhook(order: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     body = woo_body(order)
     return api_event("POST", "/webhooks/shop/woocommerce", body=body, headers=woo_headers(body, **kwargs))
+
+
+def shoper_order(number: str = "8", **changes: Any) -> dict[str, Any]:
+    """A Shoper order webhook body (shop-platforms.md 1.3/1.6: ids and amounts as strings)."""
+    order = copy.deepcopy(load_event("shoper/order_create.json"))
+    order["order_id"] = number
+    order.update(changes)
+    return order
+
+
+def shoper_headers(
+    body: bytes, *, secret: str = SHOPER_SECRET, event: str = "order.create", webhook_id: str = "5"
+) -> dict[str, str]:
+    """The headers of a real Shoper delivery (a third party's capture, Shoper 5.26.54)."""
+    return {
+        "x-shop-license": "0123456789abcdef0123456789abcdef01234567",
+        "x-shop-domain": "sklep-testowy.shoparena.pl",
+        "x-shop-version": "5.26.54",
+        "x-webhook-name": event,
+        "x-webhook-id": webhook_id,
+        "x-webhook-sha1": shoper.sign(webhook_id, secret, body),
+        "user-agent": "Shop Webhook Sender 5.26.54",
+        "content-type": "application/json; charset=utf-8",
+    }
+
+
+def shoper_webhook(order: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    body = json.dumps(order, ensure_ascii=False).encode()
+    return api_event("POST", "/webhooks/shop/shoper", body=body, headers=shoper_headers(body, **kwargs))
 
 
 def generic_order(number: str = "SH-2001", **changes: Any) -> dict[str, Any]:

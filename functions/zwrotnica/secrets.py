@@ -18,6 +18,11 @@ class Secrets(BaseModel):
     # Shop platforms
     woocommerce_webhook_secret: str = ""
     standard_webhooks_secrets: list[str] = Field(default_factory=list)  # several during a key rotation
+    shoper_webhook_secret: str = ""  # the webhook's "Klucz" in the Shoper panel: X-Webhook-SHA1
+    # Polled sources (no webhooks): providers.idosell, providers.baselinker, providers.prestashop
+    idosell_api_key: str = ""  # X-API-KEY of an admin account
+    baselinker_api_token: str = ""  # X-BLToken
+    prestashop_webservice_key: str = ""  # 32 characters, the Basic-auth user
     # Couriers
     inpost_webhook_token: str = ""  # the secret path token in the URL registered with ShipX
     inpost_api_token: str = ""  # ShipX API token (tracking confirmation reads)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from zwrotnica.domain.payment_refs import DEFAULT_RULES, parse_rules
 
 
 class Settings(BaseModel):
@@ -43,6 +45,9 @@ class Settings(BaseModel):
     # order whose payment failed (or did not match) still unpaid after this many, become finance tickets.
     payment_grace_hours: int = Field(alias="PAYMENT_GRACE_HOURS", default=24, ge=1)
     payment_unpaid_hours: int = Field(alias="PAYMENT_UNPAID_HOURS", default=48, ge=1)
+    # How the shop's payment plugin names orders at PayU (extOrderId) and Przelewy24 (sessionId): rule
+    # names or `provider:kind:regex`, space-separated, tried in order (domain.payment_refs).
+    payment_reference_rules: str = Field(alias="PAYMENT_REFERENCE_RULES", default=DEFAULT_RULES)
     # Unsigned order lookups (status page, return form) per client IP (IPv6: per /64) and hour; 0 = no
     # limit. Signed links are never counted. LOOKUP_LIMIT_EXEMPT: comma-separated IPs or CIDRs of the
     # shop's own servers (a chatbot, a headless front end) that ask for many customers from one address.
@@ -50,6 +55,12 @@ class Settings(BaseModel):
     lookup_limit_exempt: str = Field(alias="LOOKUP_LIMIT_EXEMPT", default="")
 
     model_config = {"populate_by_name": True, "frozen": True}
+
+    @field_validator("payment_reference_rules")
+    @classmethod
+    def _rules_parse(cls, value: str) -> str:
+        parse_rules(value)  # a typo fails the function's settings, loudly, not one payment quietly
+        return value
 
 
 @lru_cache(maxsize=1)

@@ -16,10 +16,11 @@ from typing import Any
 import httpx
 
 from infra.local.bootstrap import DEV_SECRETS
-from zwrotnica.providers import standard_webhooks, woocommerce
+from zwrotnica.providers import shoper, standard_webhooks, woocommerce
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "events" / "woocommerce" / "order_created.json"
+SHOPER_SAMPLE = ROOT / "tests" / "events" / "shoper" / "order_create.json"
 
 
 def step(title: str) -> None:
@@ -62,6 +63,19 @@ def generic(client: httpx.Client, envelope: dict[str, Any], msg_id: str) -> http
         ),
     }
     return client.post("/webhooks/shop/generic", content=body, headers=headers)
+
+
+def shoper_order(client: httpx.Client, order: dict[str, Any], event: str) -> httpx.Response:
+    """A Shoper webhook as Shoper signs it: X-Webhook-SHA1 = sha1(webhook id:Klucz:body)."""
+    body = json.dumps(order, ensure_ascii=False).encode()
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "X-Shop-Domain": "sklep-demo.shoparena.pl",
+        "X-Webhook-Name": event,
+        "X-Webhook-Id": "5",
+        "X-Webhook-SHA1": shoper.sign("5", DEV_SECRETS["shoper_webhook_secret"], body),
+    }
+    return client.post("/webhooks/shop/shoper", content=body, headers=headers)
 
 
 def payu(client: httpx.Client, number: str, status: str, amount: int) -> httpx.Response:
@@ -206,6 +220,13 @@ def main() -> int:
         },
     }
     show(generic(client, envelope, f"msg_{generic_number}"))
+    shoper_number = "ZAM/2026/52020"
+    step(f"A Shoper shop's native webhook (X-Webhook-SHA1): order {shoper_number}, a slash in its number")
+    sample = json.loads(SHOPER_SAMPLE.read_text(encoding="utf-8")) | {"order_id": shoper_number}
+    show(shoper_order(client, sample, "order.create"))
+    step("Shoper: the order is marked completed (order.status)")
+    done = sample | {"status_date": "2026-09-30 10:00:00", "status": {"type": "3", "name": "Zrealizowane"}}
+    show(shoper_order(client, done, "order.status"))
     step(f'PayU notifies COMPLETED for {number} (261,00 zł): paid, "payment received" e-mail')
     show(payu(client, number, "COMPLETED", 26100))
     step("PayU retries the notification, then a late PENDING arrives: both change nothing")

@@ -144,7 +144,7 @@ def test_erase_after_everything_closed_anonymises_and_lists_what_the_law_keeps(c
     items = by_sk("1001")
     order = items["ORDER"]
     assert order["email"] == "" and "phone" not in order and order["customer_name"] == ERASED
-    assert set(order["delivery"]) <= {"method", "point_id", "shipping_cost"}
+    assert set(order["delivery"]) <= {"method", "point_id", "point_carrier", "shipping_cost"}
     assert order["items"] and order["total"] and order["number"] == "1001"  # the accounting record stays
     case = items[f"CASE#{customers['rma']}"]
     assert "bank_account" not in case  # settled: the refund is not owed

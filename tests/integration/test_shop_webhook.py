@@ -12,6 +12,8 @@ from tests.factories import (
     api_event,
     generic_order,
     generic_webhook,
+    shoper_order,
+    shoper_webhook,
     woo_body,
     woo_headers,
     woo_order,
@@ -43,6 +45,7 @@ def test_woocommerce_order_is_stored_and_received_email_sent(stack, context, sen
     assert view.order["delivery"] == {
         "method": "paczkomat",
         "point_id": "KRA010",
+        "point_carrier": "inpost",
         "address_line": "ul. Testowa 1 m. 2",
         "postcode": "30-001",
         "city": "Kraków",
@@ -171,11 +174,19 @@ def test_signed_but_malformed_json_is_400(stack, context):
     assert response["statusCode"] == 400
 
 
-def test_signed_order_without_items_is_422_with_a_short_reason(stack, context, sent):
+def test_signed_order_without_items_is_stored_not_refused(stack, context, sent):
+    # WooCommerce lets the admin save an order with no product lines (a fee, a voucher top-up); a 4xx
+    # would count as a failed delivery, and WooCommerce disables a webhook after repeated failures.
     response = lambda_handler(woo_webhook(woo_order("1010", line_items=[])), context)
+    assert response["statusCode"] == 200
+    assert order_store.load_view("1010").order["items"] == []
+
+
+def test_signed_order_with_a_field_no_platform_sends_is_422_with_a_short_reason(stack, context, sent):
+    response = lambda_handler(woo_webhook(woo_order("1011", currency="złoty")), context)
     assert response["statusCode"] == 422
-    assert body(response)["message"] == "invalid fields: items"
-    assert order_store.load_view("1010") is None
+    assert body(response)["message"] == "invalid fields: currency"
+    assert order_store.load_view("1011") is None
 
 
 def test_generic_standard_webhooks_order(stack, context, sent):
@@ -202,3 +213,94 @@ def test_generic_webhook_with_unknown_extra_fields_is_accepted(stack, context, s
     envelope = generic_order("SH-2004", loyalty_points=120)
     envelope["extra"] = {"anything": True}
     assert lambda_handler(generic_webhook(envelope), context)["statusCode"] == 200
+
+
+# --- Orders without e-mail, any order number, Shoper (issue 13) -------------------------------------
+# store.orders.write_change names every shop field and removes only a missing phone; an order without
+# e-mail needs the same REMOVE for `email` (flows/store are being rewritten: that change is the lead's).
+NEEDS_STORE_EMAIL_REMOVE = pytest.mark.xfail(
+    strict=True, reason="store.orders.write_change must REMOVE #email when the order has none"
+)
+
+
+@NEEDS_STORE_EMAIL_REMOVE
+def test_a_phone_order_without_e_mail_is_stored_and_confirmed_by_sms(stack, context, sent):
+    # Given an order typed in by staff: WooCommerce sends "" for the e-mail (PHP's empty string)
+    order = woo_order(
+        "1020", billing={"first_name": "Jan", "last_name": "Nowak", "email": "", "phone": "501 222 333"}
+    )
+
+    # When it arrives
+    response = lambda_handler(woo_webhook(order), context)
+
+    # Then it is stored (never a 4xx that would make WooCommerce disable the webhook) and texted
+    assert response["statusCode"] == 200, response
+    view = order_store.load_view("1020")
+    assert "email" not in view.order and view.order["phone"] == "+48501222333"
+    assert sent.emails == []
+    [(phone, text)] = sent.sms
+    assert phone == "+48501222333" and "zam. 1020" in text and "/orders/1020/status?t=" in text
+
+
+@NEEDS_STORE_EMAIL_REMOVE
+def test_an_order_without_e_mail_and_phone_is_stored_with_a_note_and_nothing_sent(stack, context, sent):
+    order = woo_order("1021", billing={"email": "", "phone": ""}, shipping=None)
+    response = lambda_handler(woo_webhook(order), context)
+    assert response["statusCode"] == 200, response
+    view = order_store.load_view("1021")
+    assert sorted(t["kind"] for t in view.timeline) == ["order_received", "order_received_not_sent"]
+    assert sent.emails == [] and sent.sms == []
+
+
+def test_a_number_with_slashes_is_stored_and_its_link_carries_the_token(stack, context, sent):
+    response = lambda_handler(woo_webhook(woo_order("ZAM/2026/52020")), context)
+    assert response["statusCode"] == 200 and body(response)["order_number"] == "ZAM/2026/52020"
+    assert order_store.load_view("ZAM/2026/52020").order["number"] == "ZAM/2026/52020"
+    [email] = sent.emails
+    assert email.subject == "Otrzymaliśmy Twoje zamówienie nr ZAM/2026/52020"
+    assert "/orders/ZAM~2F2026~2F52020/status?t=" in email.body
+
+
+def test_a_shoper_order_webhook_is_stored_and_confirmed(stack, context, sent):
+    response = lambda_handler(shoper_webhook(shoper_order("ŻÓŁW/12")), context)
+    assert response["statusCode"] == 200, response
+    assert body(response) == {"order_number": "ŻÓŁW/12", "action": "create"}
+    view = order_store.load_view("ŻÓŁW/12")
+    assert (view.order["platform"], view.order["total"], view.order["delivery"]["point_id"]) == (
+        "shoper",
+        26499,
+        "KRA010",
+    )
+    [email] = sent.emails
+    assert email.destinations["ToAddresses"] == ["anna.kowalska@example.com"]
+    assert "/orders/~C5~BB~C3~93~C5~81W~2F12/status?t=" in email.body
+
+
+def test_a_shoper_status_change_updates_and_a_redelivery_is_absorbed(stack, context, sent):
+    lambda_handler(shoper_webhook(shoper_order("31")), context)
+    moved = shoper_order("31", status_date="2026-09-30 08:00:00", status={"type": "3"})
+    first = lambda_handler(shoper_webhook(moved, event="order.status"), context)
+    again = lambda_handler(shoper_webhook(moved, event="order.status"), context)
+    assert [body(r)["action"] for r in (first, again)] == ["update", "duplicate"]
+    assert order_store.load_view("31").order["shop_status"] == "completed"
+    assert len(sent.emails) == 1
+
+
+@NEEDS_STORE_EMAIL_REMOVE
+def test_a_shoper_order_without_e_mail_or_phone_is_stored(stack, context, sent):
+    order = shoper_order("32", email="", billingAddress={"firstname": "Jan", "phone": ""}, deliveryAddress={})
+    assert lambda_handler(shoper_webhook(order), context)["statusCode"] == 200
+    assert order_store.load_view("32").order["customer_name"] == "Jan"
+    assert sent.emails == [] and sent.sms == []
+
+
+def test_a_shoper_delivery_with_a_wrong_key_is_refused_and_nothing_stored(stack, context, sent):
+    response = lambda_handler(shoper_webhook(shoper_order("33"), secret="not-the-klucz"), context)
+    assert response["statusCode"] == 401
+    assert order_store.load_view("33") is None
+
+
+def test_a_shoper_parcel_event_is_acknowledged(stack, context, sent):
+    parcel = {"parcel_id": "3", "order_id": "8", "shipping_code": "602677439331630337653846", "sent": "1"}
+    response = lambda_handler(shoper_webhook(parcel, event="parcel.dispatch"), context)
+    assert response["statusCode"] == 200 and body(response) == {"message": "acknowledged"}

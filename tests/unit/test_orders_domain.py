@@ -11,6 +11,7 @@ import pytest
 from zwrotnica.domain import links
 from zwrotnica.domain.orders import StoredVersion, UpsertAction, apply_shop_order
 from zwrotnica.domain.phone import normalize_phone
+from zwrotnica.messages.sms import segments
 from zwrotnica.models.order import ShopOrder, ShopStatus
 from zwrotnica.money import to_grosze
 from zwrotnica.providers import standard_webhooks, woocommerce
@@ -211,3 +212,117 @@ def test_woocommerce_signature_and_ping():
     assert not woocommerce.verify("s3cret", {"x-wc-webhook-signature": good}, body + b" ")
     assert not woocommerce.verify("s3cret", {}, body)
     assert woocommerce.is_ping(b"webhook_id=15") and not woocommerce.is_ping(b"webhook_id=15&x=1")
+
+
+# --- Orders without e-mail: phone orders, marketplace orders, B2B orders (issue 13, item 1) -----------
+def _received(**changes):
+    return apply_shop_order(
+        None, sample_order(**changes), now=NOW, status_url=LINK, shop_name="Sklep Testowy"
+    )
+
+
+LINK = "https://sklep.example.com/api/orders/ZAM~2F2026~2F1/status?t=1767225600.abcdefghijklmnopqrstuvwx"
+NO_EMAIL = {"billing": {"first_name": "Jan", "last_name": "Nowak", "email": "", "phone": "600 100 200"}}
+
+
+def test_an_order_without_e_mail_is_confirmed_by_sms_with_the_status_link():
+    change = _received(**NO_EMAIL)
+    [message] = change.messages
+    assert (message.channel, message.recipient, message.template) == ("sms", "+48600100200", "order_received")
+    assert message.text == f"Mamy Twoje zam. 1001. Napiszemy, gdy paczka wyruszy. Status: {LINK}"
+    assert segments(message.text) == 1  # GSM-7 only (the "~" of the token counts twice): 159 septets
+    assert message.dedup_key == "order:1001:received:sms"
+    assert change.metrics == ("OrderReceivedBySms",)
+    assert [t.kind for t in change.timeline] == ["order_received"]
+
+
+@pytest.mark.parametrize(
+    "billing",
+    [
+        {"email": "", "phone": ""},  # typed in by staff, nothing asked
+        {"email": "", "phone": "22 123 45 67"},  # a landline: no SMS
+        {"email": "*****@*****", "phone": "+49 30 1234567"},  # masked e-mail, foreign number
+    ],
+)
+def test_an_order_with_no_way_to_reach_the_customer_is_kept_with_a_note(billing):
+    change = _received(billing=billing, shipping={})
+    assert change.action is UpsertAction.CREATE and change.messages == []
+    assert change.order.email is None
+    assert [t.kind for t in change.timeline] == ["order_received", "order_received_not_sent"]
+    assert change.timeline[1].text_pl == (
+        "Nie wysłaliśmy potwierdzenia zamówienia: brak adresu e-mail i polskiego numeru komórkowego."
+    )
+    assert change.metrics == ("OrderReceivedNotSent",)
+
+
+def test_an_order_with_an_e_mail_still_gets_only_the_e_mail():
+    change = _received()
+    assert [m.channel for m in change.messages] == ["email"] and change.metrics == ()
+
+
+def test_a_number_with_polish_letters_leaves_no_room_for_the_link_and_the_sms_stays_short():
+    number = "ZAMÓWIENIE-ŁÓDŹ-2026-000000012345"  # outside GSM-7: 70 characters a segment
+    [message] = _received(number=number, **NO_EMAIL).messages
+    assert message.text == f"Mamy Twoje zam. {number}."
+    assert segments(message.text) == 1
+
+
+# WooCommerce REST v3 as PHP json-encodes it: "" for every empty text, "0.00" for no money, null for an
+# address the order never had, [] for no lines. Each is an order WooCommerce really produces.
+PHP_SHAPES = [
+    ({"billing": None, "shipping": None}, {"customer_name": "", "email": None, "phone": None}),
+    ({"billing": {"first_name": "", "last_name": "", "company": "Hurtownia Sp. z o.o.", "email": ""},
+      "shipping": {"first_name": "", "last_name": "", "company": ""}},
+     {"customer_name": "Hurtownia Sp. z o.o.", "email": None}),
+    ({"line_items": []}, {"items": []}),
+    ({"line_items": [{"id": 7, "name": "", "sku": "", "product_id": 0, "quantity": 0, "total": "0.00"}]},
+     {"items": []}),
+    ({"shipping_lines": [], "shipping": {"address_1": "", "city": ""}, "meta_data": [],
+      "shipping_total": "0.00", "shipping_tax": "0.00"},
+     {"delivery": {"method": "none", "point_id": None, "point_carrier": None, "address_line": None,
+                   "postcode": None, "city": None, "shipping_cost": 0}}),
+    ({"total": "0.00"}, {"total": 0}),
+    ({"payment_method": "", "payment_method_title": ""}, {"payment_method": "other"}),
+    ({"number": "ZAM/2026/52020"}, {"number": "ZAM/2026/52020", "shop_order_id": "1001"}),
+    ({"date_created_gmt": None}, {"created_at": datetime(2026, 11, 20, 13, 3, 12, tzinfo=UTC)}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("changes", "expected"), PHP_SHAPES)
+def test_woocommerce_orders_as_php_encodes_them_are_accepted(changes, expected):
+    order = sample_order(**changes)
+    dumped = order.model_dump()
+    assert {key: dumped[key] for key in expected} == expected
+
+
+def test_a_virtual_order_says_nothing_of_parcels():
+    change = _received(shipping_lines=[], shipping={}, meta_data=[])
+    [message] = change.messages
+    assert "Zamówienie nie wymaga wysyłki." in message.text and "paczka" not in message.text
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        ("anna.kowalska@example.com", "anna.kowalska@example.com"),
+        (" anna@example.com ", "anna@example.com"),
+        ("abc123+def@allegromail.pl", "abc123+def@allegromail.pl"),  # a marketplace relay: it forwards
+        ("", None),
+        ("*****@*****", None),  # masked
+        ("brak", None),
+        (None, None),
+        (17, None),
+    ],
+)
+def test_only_a_usable_address_is_kept(raw, kept):
+    from zwrotnica.models.order import usable_email
+
+    assert usable_email(raw) == kept
+
+
+@pytest.mark.parametrize(
+    "smuggled", ["a@example.com\r\nBcc: evil@example.com", "a@example.com, b@example.com"]
+)
+def test_an_address_shaped_to_add_recipients_is_refused_not_dropped(smuggled):
+    with pytest.raises(ValueError, match="email"):
+        sample_order(billing={"email": smuggled})

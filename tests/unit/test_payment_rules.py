@@ -220,3 +220,62 @@ def test_refund_requested_then_notified_is_one_refund():
 def test_nothing_is_refundable_before_payment():
     assert START.refundable == 0
     assert run([pay("COMPLETED"), refund("done", amount=100)]).refundable == 26000
+
+
+# --- Several attempts for one order: each its own payment, the order paid once -------------------
+def attempt(status: str, payu_id: str, started: str | None = None, amount: int = 26100) -> PaymentEvent:
+    """A notification of one attempt as the PayU plugins send it: their reference holds the attempt's
+    start (uniqid: hex seconds and microseconds), which orders attempts by time."""
+    return replace_event(pay(status, payu_id, amount), attempt_started=started)
+
+
+def replace_event(event: PaymentEvent, **changes) -> PaymentEvent:
+    return event.model_copy(update=changes)
+
+
+T1, T2 = "66a1f0c2b3d4e", "66a1f1003a0b1"  # the second attempt started 62 seconds after the first
+
+# (notifications in arrival order, final status, current attempt, e-mails sent, tickets opened)
+ATTEMPTS = [
+    # "pay again" while the first attempt hangs: PayU later cancels the abandoned one
+    ([attempt("PENDING", "A", T1), attempt("PENDING", "B", T2), attempt("CANCELED", "A", T1),
+      attempt("COMPLETED", "B", T2)], "paid", "B", ["payment_received"], []),
+    # the abandoned attempt's PENDING arrives late: the later attempt stays current
+    ([attempt("PENDING", "B", T2), attempt("PENDING", "A", T1), attempt("CANCELED", "A", T1)],
+     "pending", "B", [], []),
+    # without a start time in the reference, the attempt heard of last is current
+    ([attempt("PENDING", "A"), attempt("PENDING", "B"), attempt("CANCELED", "A")], "pending", "B", [], []),
+    # the first attempt failed, the second paid: one failure e-mail, one thank-you
+    ([attempt("CANCELED", "A", T1), attempt("PENDING", "B", T2), attempt("COMPLETED", "B", T2)],
+     "paid", "B", ["payment_failed", "payment_received"], []),
+    # both attempts paid: paid once, the second is a double payment for finance
+    ([attempt("COMPLETED", "A", T1), attempt("COMPLETED", "B", T2)], "paid", "A", ["payment_received"],
+     ["double_payment"]),
+    # the current attempt's failure while another is paid changes nothing
+    ([attempt("COMPLETED", "B", T2), attempt("CANCELED", "A", T1)], "paid", "B", ["payment_received"], []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("events", "status", "current", "emails", "tickets"), ATTEMPTS)
+def test_several_attempts_for_one_order(events, status, current, emails, tickets):
+    state, sent, opened = START, [], []
+    for event in events:
+        decision = on_payment(state, event, CTX)
+        state = decision.state
+        sent += [m.template for m in decision.messages]
+        opened += [decision.ticket.reason] if decision.ticket else []
+    assert (state.status, state.payment_id, sent, opened) == (status, current, emails, tickets)
+    assert state.paid_amount == (26100 if status == "paid" else 0)
+
+
+def test_each_attempt_is_its_own_record_that_only_moves_forward():
+    from zwrotnica.domain.payments import attempt_record
+
+    pending, paid, late = attempt("PENDING", "A", T1), attempt("COMPLETED", "A", T1), attempt("CANCELED", "A")
+    records = [attempt_record(e) for e in (pending, paid, late)]
+    assert [(r["payment_id"], r["status"]) for r in records] == [
+        ("A", "pending"),
+        ("A", "paid"),
+        ("A", "cancelled"),
+    ]
+    assert records[0]["rank"] < records[2]["rank"] < records[1]["rank"]  # a late CANCELED never undoes paid

@@ -9,6 +9,8 @@ import hmac
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
+from zwrotnica.domain import order_numbers
+
 
 def mac(key: str, message: str, size: int = 18) -> bytes:
     """HMAC-SHA256 of `message` under the link signing key, cut to `size` bytes."""
@@ -33,8 +35,10 @@ def token_valid(key: str, order_number: str, token: str, now: datetime) -> bool:
 
 
 def status_url(base_url: str, key: str, order_number: str, now: datetime, valid_for: timedelta) -> str:
+    """The number travels as its order_numbers token (`ZAM/2026/1` → `ZAM~2F2026~2F1`): never a second
+    path segment, never a percent escape a proxy may decode. The MAC is over the number itself."""
     token = make_token(key, order_number, now, valid_for)
-    return f"{base_url.rstrip('/')}/orders/{quote(order_number, safe='')}/status?t={token}"
+    return f"{base_url.rstrip('/')}/orders/{order_numbers.encode(order_number)}/status?t={token}"
 
 
 def return_form_url(

@@ -35,6 +35,12 @@ SHOP_STATUS_SENTENCE_PL = {
 }
 
 
+# Metric names the orders flow emits for an order confirmed by SMS (no e-mail), or not at all (no e-mail,
+# no Polish mobile): how many customers the shop cannot reach is worth a graph.
+RECEIVED_BY_SMS_METRIC = "OrderReceivedBySms"
+RECEIVED_NOT_SENT_METRIC = "OrderReceivedNotSent"
+
+
 class UpsertAction(StrEnum):
     CREATE = "create"
     UPDATE = "update"
@@ -54,6 +60,7 @@ class OrderChange:
     order: ShopOrder
     timeline: list[TimelineEntry] = field(default_factory=list)
     messages: list[OutboxMessage] = field(default_factory=list)
+    metrics: tuple[str, ...] = ()  # metric names (count 1 each) for the flow to emit after the commit
 
     @property
     def writes(self) -> bool:
@@ -69,18 +76,12 @@ def apply_shop_order(
     older version never overwrites a newer one, so webhooks are safe in any order.
     """
     if stored is None:
+        received = TimelineEntry(
+            at=incoming.created_at, kind="order_received", ref="received", text_pl="Przyjęliśmy zamówienie."
+        )
+        messages, notes, metrics = _order_received(incoming, now, status_url, shop_name)
         return OrderChange(
-            UpsertAction.CREATE,
-            incoming,
-            timeline=[
-                TimelineEntry(
-                    at=incoming.created_at,
-                    kind="order_received",
-                    ref="received",
-                    text_pl="Przyjęliśmy zamówienie.",
-                )
-            ],
-            messages=[_order_received_email(incoming, now, status_url, shop_name)],
+            UpsertAction.CREATE, incoming, timeline=[received, *notes], messages=messages, metrics=metrics
         )
     if incoming.version() == stored.version:
         return OrderChange(UpsertAction.DUPLICATE, incoming)
@@ -100,14 +101,29 @@ def apply_shop_order(
     return OrderChange(UpsertAction.UPDATE, incoming, timeline=timeline)
 
 
-def _order_received_email(order: ShopOrder, now: datetime, status_url: str, shop_name: str) -> OutboxMessage:
-    message = compose.email(
-        dedup_key=f"order:{order.number}:received",
-        order_number=order.number,
-        recipient=order.email,
+def _order_received(
+    order: ShopOrder, now: datetime, status_url: str, shop_name: str
+) -> tuple[list[OutboxMessage], list[TimelineEntry], tuple[str, ...]]:
+    """The confirmation by e-mail; without a usable e-mail by SMS to a Polish mobile; without either,
+    no message, a line on the timeline saying so and a metric. Phone orders, marketplace orders with a
+    masked address and B2B orders are stored all the same."""
+    common = {"dedup_key": f"order:{order.number}:received", "order_number": order.number, "now": now}
+    email = compose.email(
+        recipient=order.email or "",
         template="order_received",
         content=templates.order_received(order, status_url, shop_name),
-        now=now,
+        **common,
     )
-    assert message is not None  # transactional, and the order always has an e-mail
-    return message
+    if email is not None:
+        return [email], [], ()
+    text = templates.order_received_sms(order, status_url)
+    sms = compose.sms(phone=order.phone, template="order_received", text=text, **common) if text else None
+    if sms is not None:
+        return [sms], [], (RECEIVED_BY_SMS_METRIC,)
+    note = TimelineEntry(
+        at=order.created_at,
+        kind="order_received_not_sent",
+        ref="no_contact",
+        text_pl="Nie wysłaliśmy potwierdzenia zamówienia: brak adresu e-mail i polskiego numeru komórkowego.",
+    )
+    return [], [note], (RECEIVED_NOT_SENT_METRIC,)

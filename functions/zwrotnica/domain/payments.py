@@ -6,7 +6,11 @@ Precedence, so that late and repeated notifications are harmless in any order:
 - After PAID nothing but refunds changes the state (a late PENDING or CANCELED changes nothing).
 - Within one payment attempt (provider + payment id) the state only moves forward:
   pending < waiting_for_confirmation < failed | cancelled. Another attempt may restart a failed or
-  cancelled payment; a failure of an attempt that is not the current one changes nothing.
+  cancelled payment; a failure of an attempt that is not the current one changes nothing. Of two
+  attempts under way ("pay again" while the first one hangs) the later one is current: later by the
+  time in the shop's reference where the plugin put one (PHP uniqid), else the last one heard of.
+  Each attempt is its own payment (its own provider id); the order is paid once, by the first PAID,
+  and a second PAID of another attempt is a double payment for finance.
 - Refunds are keyed (our idempotency key, or the provider's refund id): done > rejected > pending.
   The status is derived: paid with refunds done = partially_refunded, or refunded once they reach
   the paid amount; refunds that arrive before the PAID notification count when it comes.
@@ -24,7 +28,7 @@ from typing import Any
 from zwrotnica.messages import compose, payment_templates
 from zwrotnica.messages.polish import money
 from zwrotnica.models.outbox import OutboxMessage
-from zwrotnica.models.payment import PaymentEvent, PaymentStatus, RefundEvent
+from zwrotnica.models.payment import PaymentEvent, PaymentStatus, RefKind, RefundEvent
 from zwrotnica.models.timeline import TimelineEntry
 
 PAID_STATES = frozenset({"paid", "partially_refunded", "refunded"})
@@ -42,6 +46,7 @@ class PaymentState:
     status: str = "pending"
     provider: str | None = None
     payment_id: str | None = None  # the attempt that set the status (PayU orderId, P24 orderId)
+    attempt_started: str | None = None  # that attempt's start, sortable (payment_refs), when known
     paid_amount: int = 0
     refunds: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     rev: int = 0  # optimistic lock: every payment write is conditional on the revision read
@@ -56,6 +61,7 @@ class PaymentState:
             status=item.get("payment_status", "pending"),
             provider=item.get("payment_provider"),
             payment_id=item.get("payment_id"),
+            attempt_started=item.get("payment_attempt_started"),
             paid_amount=item.get("paid_amount", 0),
             refunds=item.get("refunds") or {},
             rev=item.get("payment_rev", 0),
@@ -110,7 +116,7 @@ class Ticket:
         subject, note = payment_templates.TICKET_PL["unmatched"]
         refund = isinstance(event, RefundEvent)
         values = {
-            "order": event.order_number or "brak numeru",
+            "order": event.order_number or _reference_pl(event),
             "p": payment_templates.provider_pl(event.provider),
             "payment_id": event.provider_payment_id,
             "kind": f"zwrot {event.refund_id}" if refund else "płatność",
@@ -182,7 +188,7 @@ def on_payment(state: PaymentState, event: PaymentEvent, ctx: Context) -> Paymen
             ticket = Ticket.of(reason, state, provider, pid, event.amount, event.currency)
             return PaymentDecision("flagged", state, timeline, ticket=ticket, unpaid_watch=not state.paid)
         new = replace(state, provider=provider, payment_id=pid, paid_amount=event.amount)
-        new = replace(new, status=_settled(new))
+        new = replace(new, status=_settled(new), attempt_started=event.attempt_started)
         timeline = _line("payment_paid", at, event.event_key, provider, event.amount, event.currency)
         key = f"payment:{state.order_number}:paid:{provider}:{pid}"
         email = _email(state, ctx, key, "payment_received", event.amount, event.currency, provider)
@@ -193,11 +199,17 @@ def on_payment(state: PaymentState, event: PaymentEvent, ctx: Context) -> Paymen
         return PaymentDecision(IGNORED, state)
     if state.payment_id is None or same:
         moves = RANK[target] > RANK.get(state.status, -1) or (state.payment_id is None and RANK[target] < 2)
-    else:  # another attempt: may restart a failed payment, never fails the current one
-        moves = target not in FAILED_STATES and state.status in FAILED_STATES
+    elif target in FAILED_STATES:  # another attempt's failure never fails the current one
+        moves = False
+    elif state.status in FAILED_STATES:  # a new attempt restarts a failed payment
+        moves = True
+    else:  # two attempts under way: the one the customer started later is current
+        moves = _later(event.attempt_started, state.attempt_started)
     if not moves:
         return PaymentDecision(IGNORED, state)
-    new = replace(state, status=target, provider=provider, payment_id=pid)
+    new = replace(
+        state, status=target, provider=provider, payment_id=pid, attempt_started=event.attempt_started
+    )
     timeline = _line(f"payment_{target}", at, event.event_key, provider, event.amount, event.currency)
     messages, ticket = (), None
     if target in FAILED_STATES and state.status not in FAILED_STATES:
@@ -207,6 +219,40 @@ def on_payment(state: PaymentState, event: PaymentEvent, ctx: Context) -> Paymen
         ticket = Ticket.of("capture_needed", state, provider, pid, event.amount)
     watch = target in FAILED_STATES
     return PaymentDecision("applied", new, timeline, messages, ticket, unpaid_watch=watch)
+
+
+ATTEMPT_RANK = {"pending": 0, "waiting_for_confirmation": 1, "failed": 2, "cancelled": 2, "paid": 3}
+
+
+def attempt_record(event: PaymentEvent) -> dict[str, Any]:
+    """What the order keeps of one payment attempt (ORDER#{n} / PAYATTEMPT#{provider}#{id}): every
+    attempt is its own record, whichever is current. Written only over a lower `rank`, so a late or
+    repeated notification never moves an attempt back (paid outranks a late CANCELED)."""
+    return {
+        "provider": event.provider,
+        "payment_id": event.provider_payment_id,
+        "payment_ref": event.payment_ref,
+        "attempt": event.attempt,
+        "status": event.status.value,
+        "rank": ATTEMPT_RANK[event.status.value],
+        "amount": event.amount,
+        "currency": event.currency,
+    }
+
+
+def _later(started: str | None, current: str | None) -> bool:
+    """An attempt is later than the current one by the start times both references hold; when one of
+    them does not tell, the attempt heard of last wins."""
+    return started > current if started and current else True
+
+
+def _reference_pl(event: PaymentEvent | RefundEvent) -> str:
+    """The order as the notification names it, for finance, when it names no number."""
+    if not event.order_ref:
+        return "brak numeru"
+    if event.order_ref_kind is RefKind.CART_ID:
+        return f"koszyk {event.order_ref} w sklepie"
+    return f"id {event.order_ref} w sklepie"
 
 
 def on_refund(state: PaymentState, event: RefundEvent, ctx: Context) -> PaymentDecision:

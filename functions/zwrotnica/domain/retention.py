@@ -33,6 +33,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from zwrotnica.domain import order_numbers
+
 ERASED = "[usunięto]"
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -190,7 +192,7 @@ def plan(
     holds (or held) personal data. The order's own verdict comes last: its e-mail is how the customer's
     orders are found, so a run that stops half-way can be repeated."""
     order = next(i for i in partition if i.get("sk") == "ORDER")
-    number = str(order.get("number") or order["pk"].removeprefix("ORDER#"))
+    number = str(order.get("number") or order_numbers.from_key(order["pk"].removeprefix("ORDER#")))
     holds = _holds(order, partition, tickets, today)
     verdicts: list[Verdict] = []
     for item in partition:

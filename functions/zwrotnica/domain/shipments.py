@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+from zwrotnica.domain import order_numbers
 from zwrotnica.domain.business_calendar import BusinessCalendar
 from zwrotnica.domain.shipment_status import (
     STATUS_LABEL_PL,
@@ -88,7 +89,7 @@ class ShipmentState:
 
         status = item.get("status")
         return cls(
-            order_number=item["pk"].removeprefix("ORDER#"),
+            order_number=order_numbers.from_key(item["pk"].removeprefix("ORDER#")),
             carrier=item["carrier"],
             tracking_number=item["tracking_number"],
             status=ShipmentStatus(status) if status in ShipmentStatus.__members__ else None,

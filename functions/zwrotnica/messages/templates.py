@@ -8,7 +8,7 @@ from html import escape
 
 from zwrotnica.messages.legal import cod_line
 from zwrotnica.messages.polish import count, money
-from zwrotnica.messages.sms import check_sms
+from zwrotnica.messages.sms import MAX_SEGMENTS, check_sms, segments
 from zwrotnica.models.order import DeliveryMethod, PaymentMethod, ShopOrder
 
 
@@ -52,10 +52,18 @@ def email_from_blocks(subject: str, blocks: list[str | tuple[str, str]]) -> Emai
 def _delivery_pl(order: ShopOrder) -> str:
     d = order.delivery
     if d.method is DeliveryMethod.PACZKOMAT and d.point_id:
+        if d.point_carrier not in (None, "inpost"):  # a DPD Pickup, ORLEN Paczka or post-office point
+            return f"Dostawa do punktu odbioru {d.point_id}."
         return f"Dostawa do Paczkomatu {d.point_id}."
     if d.method is DeliveryMethod.PICKUP:
         return "Odbiór osobisty w sklepie."
+    if d.method is DeliveryMethod.NONE:
+        return "Zamówienie nie wymaga wysyłki."
     return "Dostawa kurierem pod wskazany adres."
+
+
+def _when_shipped_pl(order: ShopOrder) -> str:
+    return "" if order.delivery.method is DeliveryMethod.NONE else "Gdy paczka wyruszy, napiszemy do Ciebie. "
 
 
 def order_received(order: ShopOrder, status_url: str, shop_name: str) -> Email:
@@ -69,11 +77,23 @@ def order_received(order: ShopOrder, status_url: str, shop_name: str) -> Email:
     if order.payment_method is PaymentMethod.COD:
         blocks.append(cod_line(order.total, order.currency))
     blocks += [
-        "Gdy paczka wyruszy, napiszemy do Ciebie. Status zamówienia sprawdzisz w każdej chwili tutaj:",
+        _when_shipped_pl(order) + "Status zamówienia sprawdzisz w każdej chwili tutaj:",
         ("Status zamówienia", status_url),
         f"Pozdrawiamy,\n{shop_name}",
     ]
     return email_from_blocks(f"Otrzymaliśmy Twoje zamówienie nr {order.number}", blocks)
+
+
+def order_received_sms(order: ShopOrder, status_url: str) -> str | None:
+    """The order confirmation for a customer we can only text (no e-mail). No shop name (the sender id
+    names the shop) and no word with a letter outside GSM-7, so the status link fits; the shortest form
+    without it when the number itself takes the room; None when not even that fits (64 emoji)."""
+    lead = f"Mamy Twoje zam. {order.number}."
+    promise = "" if order.delivery.method is DeliveryMethod.NONE else " Napiszemy, gdy paczka wyruszy."
+    for text in (f"{lead}{promise} Status: {status_url}", f"{lead} Status: {status_url}", lead):
+        if segments(text) <= MAX_SEGMENTS:
+            return text
+    return None
 
 
 def sms(text: str) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zwrotnica.models.case import CaseKind, ComplaintDemand, ReturnMethod, WithdrawalReason
+from zwrotnica.models.order import OrderNumber
 
 
 class ReturnSubmission(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
 
-    order_number: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_/-]+$")
+    order_number: OrderNumber
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=32)
     items: dict[str, int] = Field(min_length=1, max_length=100)

@@ -14,15 +14,17 @@ import hmac
 import json
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import httpx
 from pydantic import ValidationError
 
+from zwrotnica.domain import payment_refs
+from zwrotnica.domain.payment_refs import ReferenceRule
 from zwrotnica.errors import InvalidPayload, MalformedBody
-from zwrotnica.models.payment import PaymentEvent, PaymentStatus, RefundEvent, RefundStatus
+from zwrotnica.models.payment import PaymentEvent, PaymentStatus, RefKind, RefundEvent, RefundStatus
 from zwrotnica.providers.errors import ProviderError, http_error, json_object, send
 
 SIGNATURE_HEADERS = ("openpayu-signature", "x-openpayu-signature")
@@ -92,25 +94,30 @@ def verify_signature(raw_body: bytes, header: str | None, second_key: str) -> bo
     return any([hmac.compare_digest(digest, offered) for digest in digests])  # no short-circuit
 
 
-def parse_notification(raw_body: bytes) -> PaymentEvent | RefundEvent:
-    """An order notification as a PaymentEvent, a refund notification as a RefundEvent."""
+def parse_notification(
+    raw_body: bytes, rules: Sequence[ReferenceRule] = payment_refs.DEFAULTS
+) -> PaymentEvent | RefundEvent:
+    """An order notification as a PaymentEvent, a refund notification as a RefundEvent. `extOrderId`
+    is read with the reference rules: the shop's plugin may have put the order's internal id and an
+    attempt there (`1234_66a1f0c2b3d4e5.12345678`), not its number."""
     try:
         doc = json.loads(raw_body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise MalformedBody() from exc
     try:
         if isinstance(doc, dict) and isinstance(doc.get("refund"), dict):
-            return _refund_event(doc)
+            return _refund_event(doc, rules)
         if isinstance(doc, dict) and isinstance(doc.get("order"), dict):
-            return _order_event(doc)
+            return _order_event(doc, rules)
     except (KeyError, TypeError, ValueError, ValidationError) as exc:
         raise InvalidPayload("PayU notification fields are missing or invalid") from exc
     raise InvalidPayload("neither a PayU order nor a refund notification")
 
 
-def _order_event(doc: Mapping[str, Any]) -> PaymentEvent:
+def _order_event(doc: Mapping[str, Any], rules: Sequence[ReferenceRule]) -> PaymentEvent:
     order = doc["order"]
-    status, order_id = _text(order["status"]), _text(order["orderId"])
+    status, order_id, reference = _text(order["status"]), _text(order["orderId"]), _text(order["extOrderId"])
+    ref = payment_refs.extract("payu", reference, rules)
     raw: dict[str, Any] = {"order": {k: order[k] for k in (*_ORDER_KEEP, "status") if k in order}}
     if isinstance(order.get("payMethod"), dict) and "type" in order["payMethod"]:
         raw["order"]["payMethod"] = {"type": order["payMethod"]["type"]}  # drops card details
@@ -122,7 +129,11 @@ def _order_event(doc: Mapping[str, Any]) -> PaymentEvent:
     return PaymentEvent(
         provider="payu",
         provider_payment_id=order_id,
-        order_number=_text(order["extOrderId"]),
+        payment_ref=reference,
+        order_ref=ref.value,
+        order_ref_kind=ref.kind,
+        attempt=ref.attempt,
+        attempt_started=ref.started,
         amount=_minor(order["totalAmount"]),
         currency=order["currencyCode"],
         status=ORDER_STATUS[status],
@@ -132,8 +143,10 @@ def _order_event(doc: Mapping[str, Any]) -> PaymentEvent:
     )
 
 
-def _refund_event(doc: Mapping[str, Any]) -> RefundEvent:
+def _refund_event(doc: Mapping[str, Any], rules: Sequence[ReferenceRule]) -> RefundEvent:
     refund = doc["refund"]
+    reference = doc.get("extOrderId") if isinstance(doc.get("extOrderId"), str) else None
+    ref = payment_refs.extract("payu", reference, rules) if reference else None
     status, refund_id = _text(refund["status"]), _text(refund["refundId"])
     raw = {k: doc[k] for k in ("orderId", "extOrderId") if k in doc}
     raw["refund"] = {k: refund[k] for k in (*_REFUND_KEEP, "reason") if k in refund}  # not reasonDescription
@@ -142,7 +155,9 @@ def _refund_event(doc: Mapping[str, Any]) -> RefundEvent:
         provider_payment_id=_text(doc["orderId"]),
         refund_id=refund_id,
         ext_refund_id=refund.get("extRefundId"),
-        order_number=doc.get("extOrderId"),
+        payment_ref=reference,
+        order_ref=ref.value if ref else None,
+        order_ref_kind=ref.kind if ref else RefKind.NUMBER,
         amount=_minor(refund["amount"]),
         currency=refund["currencyCode"],
         status=REFUND_STATUS[status],

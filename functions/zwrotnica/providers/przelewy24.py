@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -20,6 +20,8 @@ from urllib.parse import parse_qsl
 import httpx
 from pydantic import ValidationError
 
+from zwrotnica.domain import payment_refs
+from zwrotnica.domain.payment_refs import ReferenceRule
 from zwrotnica.errors import InvalidPayload, MalformedBody
 from zwrotnica.models.payment import PaymentEvent, PaymentStatus, RefundEvent, RefundStatus
 from zwrotnica.providers.errors import http_error, json_object, send
@@ -104,14 +106,24 @@ def load_body(raw_body: bytes) -> dict[str, Any]:
     return doc
 
 
-def parse_notification(raw_body: bytes) -> PaymentEvent:
-    """A transaction notification: P24 sends one only for a paid transaction, so the status is PAID."""
+def parse_notification(
+    raw_body: bytes, rules: Sequence[ReferenceRule] = payment_refs.DEFAULTS
+) -> PaymentEvent:
+    """A transaction notification: P24 sends one only for a paid transaction, so the status is PAID.
+    `sessionId` is read with the reference rules: the official plugins register every attempt under a
+    fresh one made of the order's (or cart's) internal id and a random or time-based suffix. The
+    notification carries nothing else of the shop's (no description, no methodRefId)."""
     try:
         n = _typed(load_body(raw_body), NOTIFICATION_FIELDS)
+        ref = payment_refs.extract(P24, n["sessionId"], rules)
         return PaymentEvent(
             provider=P24,
             provider_payment_id=str(n["orderId"]),
-            order_number=n["sessionId"],
+            payment_ref=n["sessionId"],
+            order_ref=ref.value,
+            order_ref_kind=ref.kind,
+            attempt=ref.attempt,
+            attempt_started=ref.started,
             amount=n["amount"],  # what was paid; originAmount (registered) stays in raw
             currency=n["currency"],
             status=PaymentStatus.PAID,
@@ -123,18 +135,23 @@ def parse_notification(raw_body: bytes) -> PaymentEvent:
         raise InvalidPayload("Przelewy24 notification fields are missing or invalid") from exc
 
 
-def parse_refund_notification(raw_body: bytes) -> RefundEvent:
+def parse_refund_notification(
+    raw_body: bytes, rules: Sequence[ReferenceRule] = payment_refs.DEFAULTS
+) -> RefundEvent:
     """A refund notification: status 0 = completed, 1 = rejected. P24 assigns no refund id of its own."""
     try:
         doc = load_body(raw_body)
         n = _typed(doc, REFUND_NOTIFICATION_FIELDS + tuple(k for k in REFUND_EXTRA_FIELDS if k in doc))
+        ref = payment_refs.extract(P24, n["sessionId"], rules)
         stamp = n.get("timestamp")
         return RefundEvent(
             provider=P24,
             provider_payment_id=str(n["orderId"]),
             refund_id=n.get("requestId") or n["refundsUuid"],
             ext_refund_id=n["refundsUuid"],
-            order_number=n["sessionId"],
+            payment_ref=n["sessionId"],
+            order_ref=ref.value,
+            order_ref_kind=ref.kind,
             amount=n["amount"],
             currency=n["currency"],
             status=REFUND_STATUS[n["status"]],

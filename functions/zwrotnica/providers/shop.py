@@ -10,11 +10,11 @@ from pydantic import ValidationError
 
 from zwrotnica.domain.phone import normalize_phone
 from zwrotnica.errors import InvalidPayload, InvalidSignature, MalformedBody, UnknownSource
-from zwrotnica.models.order import ShopOrder
-from zwrotnica.providers import standard_webhooks, woocommerce
+from zwrotnica.models.order import ShopOrder, usable_email
+from zwrotnica.providers import shoper, standard_webhooks, woocommerce
 from zwrotnica.secrets import Secrets
 
-PLATFORMS = ("woocommerce", "generic")
+PLATFORMS = ("woocommerce", "shoper", "generic")
 GENERIC_TYPES = {"order.created", "order.updated"}
 
 
@@ -39,6 +39,8 @@ def verify_and_parse(
     """Return the order, or None for a delivery we acknowledge without storing (ping, other topics)."""
     if platform == "woocommerce":
         return _woocommerce(headers, body, secrets)
+    if platform == "shoper":
+        return _shoper(headers, body, secrets)
     if platform == "generic":
         return _generic(headers, body, secrets, now)
     raise UnknownSource()
@@ -65,6 +67,23 @@ def _woocommerce(headers: Mapping[str, str], body: bytes, secrets: Secrets) -> S
     return to_shop_order(fields)
 
 
+def _shoper(headers: Mapping[str, str], body: bytes, secrets: Secrets) -> ShopOrder | None:
+    if not shoper.verify(secrets.shoper_webhook_secret, headers, body):
+        raise InvalidSignature()
+    if headers.get(shoper.NAME_HEADER, "").strip() not in shoper.ORDER_EVENTS:
+        return None  # parcels, clients, products, order.delete: acknowledged, nothing to store
+    if "xml" in headers.get("content-type", "").lower():
+        raise InvalidPayload("set the webhook's format to JSON in the Shoper panel")
+    payload = parse_json(body)
+    if not isinstance(payload, dict):
+        raise InvalidPayload("an order object was expected")
+    try:
+        fields = shoper.to_order_fields(payload)
+    except (ValueError, TypeError, ValidationError) as exc:
+        raise InvalidPayload("order fields could not be read") from exc
+    return to_shop_order(fields)
+
+
 def _generic(headers: Mapping[str, str], body: bytes, secrets: Secrets, now: float) -> ShopOrder | None:
     if not standard_webhooks.verify(secrets.standard_webhooks_secrets, headers, body, now):
         raise InvalidSignature()
@@ -82,4 +101,6 @@ def _generic(headers: Mapping[str, str], body: bytes, secrets: Secrets, now: flo
         # "600 100 200", "0048…": normalised like WooCommerce's; not a phone at all: dropped, the order
         # is kept and the customer hears from us by e-mail (a bad phone never costs the shop an order).
         data["phone"] = normalize_phone(data["phone"])
+    if isinstance(data.get("email"), str):
+        data["email"] = usable_email(data["email"])  # "" or a masked address: kept without, like a phone
     return to_shop_order(data)

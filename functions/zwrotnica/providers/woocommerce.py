@@ -16,9 +16,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from zwrotnica.domain.phone import normalize_phone
-from zwrotnica.domain.shipment_status import carrier_id
-from zwrotnica.models.order import Delivery, DeliveryMethod, OrderItem, PaymentMethod, ShipmentRef, ShopStatus
+from zwrotnica.models.order import (
+    Delivery,
+    DeliveryMethod,
+    OrderItem,
+    PaymentMethod,
+    ShopStatus,
+    usable_email,
+)
 from zwrotnica.money import to_grosze
+from zwrotnica.providers import woocommerce_shipping
+from zwrotnica.providers.payload import obj as _object
+from zwrotnica.providers.payload import rows as _list
+from zwrotnica.providers.payload import text as _text
 
 SIGNATURE_HEADER = "x-wc-webhook-signature"
 ORDER_TOPICS = {"order.created", "order.updated", "order.restored"}
@@ -35,16 +45,8 @@ STATUS = {
 }
 PAYMENT = {"cod": PaymentMethod.COD, "bacs": PaymentMethod.TRANSFER, "cheque": PaymentMethod.OTHER}
 ONLINE_GATEWAYS = ("payu", "przelewy24", "p24", "tpay", "stripe", "blik", "paypal", "imoje", "paynow")
-# Meta keys used by the common InPost plugins for the chosen Paczkomat, and by consent checkboxes.
-POINT_META_KEYS = (
-    "_paczkomat_id",
-    "paczkomat_id",
-    "_parcel_machine_id",
-    "parcel_machine_id",
-    "_inpost_point",
-)
 CONSENT_META_KEYS = ("_marketing_consent", "marketing_consent", "_newsletter_consent")
-TRACKING_META_KEY = "_wc_shipment_tracking_items"  # WooCommerce Shipment Tracking extension
+LOCKER_METHODS = ("paczkomat", "parcel_machine", "easypack", "inpost_locker")
 
 
 def is_ping(body: bytes) -> bool:
@@ -61,34 +63,46 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes) -> bool:
 
 
 def to_order_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """Map a v3 order resource to ShopOrder fields (validated by the caller's pydantic model)."""
-    billing, shipping = payload.get("billing") or {}, payload.get("shipping") or {}
-    meta = _meta(payload.get("meta_data"))
-    lines = payload.get("shipping_lines") or []
+    """Map a v3 order resource to ShopOrder fields (validated by the caller's pydantic model).
+
+    Everything WooCommerce lets an order lack is optional here: the e-mail and phone (an order added
+    in the admin for a phone customer), the name (a company only), the addresses (`billing` or
+    `shipping` missing or null), the product lines, the shipping lines (digital goods). PHP encodes
+    an empty field as "" and money as "0.00"; both mean nothing."""
+    billing, shipping = _object(payload.get("billing")), _object(payload.get("shipping"))
+    meta = woocommerce_shipping.meta(payload.get("meta_data"))
+    lines = _list(payload.get("shipping_lines"))
     for line in lines:
-        meta.update({k: v for k, v in _meta(line.get("meta_data")).items() if k not in meta})
-    first, last = billing.get("first_name") or shipping.get("first_name"), billing.get("last_name")
+        line_meta = woocommerce_shipping.meta(line.get("meta_data"))
+        meta.update({k: v for k, v in line_meta.items() if k not in meta})
+    created = _gmt(payload.get("date_created_gmt")) or _gmt(payload.get("date_modified_gmt"))
     return {
         "number": str(payload.get("number") or payload.get("id") or ""),
+        "shop_order_id": _text(payload.get("id")) or None,
         "platform": "woocommerce",
         "status": STATUS.get(str(payload.get("status")), ShopStatus.PROCESSING),
-        "customer_name": " ".join(p for p in (first, last or shipping.get("last_name")) if p).strip(),
-        "email": (billing.get("email") or "").strip(),
-        "phone": normalize_phone(billing.get("phone") or shipping.get("phone")),
+        "customer_name": _name(billing, shipping),
+        "email": usable_email(billing.get("email")),
+        "phone": normalize_phone(_text(billing.get("phone")) or _text(shipping.get("phone"))),
         "delivery": _delivery(payload, shipping, lines, meta),
-        "items": [_item(line) for line in payload.get("line_items") or []],
+        "items": [item for item in map(_item, _list(payload.get("line_items"))) if item],
         "total": to_grosze(payload.get("total") or "0"),
         "currency": payload.get("currency") or "PLN",
         "payment_method": _payment(str(payload.get("payment_method") or "")),
         "marketing_consent": any(_truthy(meta.get(k)) for k in CONSENT_META_KEYS),
-        "shipments": _shipments(meta.get(TRACKING_META_KEY)),
-        "created_at": _gmt(payload.get("date_created_gmt")),
-        "modified_at": _gmt(payload.get("date_modified_gmt") or payload.get("date_created_gmt")),
+        "shipments": woocommerce_shipping.shipments(meta),
+        "created_at": created,
+        "modified_at": _gmt(payload.get("date_modified_gmt")) or created,
     }
 
 
-def _meta(entries: Any) -> dict[str, Any]:
-    return {str(e.get("key")): e.get("value") for e in entries or [] if isinstance(e, dict)}
+def _name(billing: Mapping[str, Any], shipping: Mapping[str, Any]) -> str:
+    """The buyer's name; a company's name when the order has no person's; "" when it has neither."""
+    for address in (billing, shipping):
+        name = " ".join(p for p in (_text(address.get("first_name")), _text(address.get("last_name"))) if p)
+        if name:
+            return name[:200]
+    return (_text(billing.get("company")) or _text(shipping.get("company")))[:200]
 
 
 def _gmt(value: Any) -> datetime | None:
@@ -108,46 +122,45 @@ def _payment(gateway: str) -> PaymentMethod:
     return PaymentMethod.ONLINE if any(g in gateway.lower() for g in ONLINE_GATEWAYS) else PaymentMethod.OTHER
 
 
-def _item(line: Mapping[str, Any]) -> OrderItem:
+def _item(line: Mapping[str, Any]) -> OrderItem | None:
+    """A product line; None for one with no quantity (WooCommerce keeps such a line after an edit)."""
     qty = int(line.get("quantity") or 0)
+    if qty <= 0:
+        return None
     gross = to_grosze(line.get("total") or "0") + to_grosze(line.get("total_tax") or "0")
-    meta = _meta(line.get("meta_data"))
+    sku = _text(line.get("sku")) or _text(line.get("product_id")) or _text(line.get("id")) or "?"
+    meta = woocommerce_shipping.meta(line.get("meta_data"))
     return OrderItem(
-        sku=str(line.get("sku") or line.get("product_id") or line.get("id")),
-        name=str(line.get("name") or ""),
-        qty=qty,
-        unit_price=round(gross / qty) if qty else 0,
+        sku=sku[:100],
+        name=(_text(line.get("name")) or sku)[:300],
+        qty=min(qty, 10_000),
+        unit_price=max(0, round(gross / qty)),
         withdrawal_excluded=_truthy(meta.get("_withdrawal_excluded")),
     )
 
 
-def _delivery(payload: Mapping[str, Any], shipping: Mapping[str, Any], lines: list, meta: dict) -> Delivery:
-    method_id = str((lines[0].get("method_id") if lines else "") or "").lower()
-    point = next((str(meta[k]).strip().upper() for k in POINT_META_KEYS if meta.get(k)), None)
-    if point or any(s in method_id for s in ("paczkomat", "parcel_machine", "easypack", "inpost_locker")):
+def _delivery(
+    payload: Mapping[str, Any], shipping: Mapping[str, Any], lines: list[Mapping[str, Any]], meta: dict
+) -> Delivery:
+    method_id = _text(lines[0].get("method_id")).lower() if lines else ""
+    point = woocommerce_shipping.pickup_point(payload, meta)
+    address = " ".join(p for p in (_text(shipping.get("address_1")), _text(shipping.get("address_2"))) if p)
+    if point or any(s in method_id for s in LOCKER_METHODS):
         method = DeliveryMethod.PACZKOMAT
     elif method_id == "local_pickup" or method_id.startswith("pickup_location"):
         method = DeliveryMethod.PICKUP
+    elif not lines and not address:
+        method = DeliveryMethod.NONE  # virtual or downloadable goods: WooCommerce adds no shipping line
     else:
         method = DeliveryMethod.COURIER
-    address = " ".join(p for p in (shipping.get("address_1"), shipping.get("address_2")) if p) or None
     return Delivery(
         method=method,
-        point_id=point,
-        address_line=address,
-        postcode=shipping.get("postcode") or None,
-        city=shipping.get("city") or None,
-        shipping_cost=to_grosze(payload.get("shipping_total") or "0")
-        + to_grosze(payload.get("shipping_tax") or "0"),
+        point_id=point[0] if point else None,
+        point_carrier=point[1] if point else None,
+        address_line=address[:300] or None,
+        postcode=_text(shipping.get("postcode"))[:12] or None,
+        city=_text(shipping.get("city"))[:100] or None,
+        shipping_cost=max(
+            0, to_grosze(payload.get("shipping_total") or "0") + to_grosze(payload.get("shipping_tax") or "0")
+        ),
     )
-
-
-def _shipments(items: Any) -> list[ShipmentRef]:
-    refs = []
-    for entry in items if isinstance(items, list) else []:
-        provider = str(entry.get("tracking_provider") or entry.get("custom_tracking_provider") or "").lower()
-        carrier = carrier_id(provider)
-        number = str(entry.get("tracking_number") or "").strip()
-        if number:
-            refs.append(ShipmentRef(carrier=carrier, tracking_number=number))
-    return refs
