@@ -216,14 +216,6 @@ def test_generic_webhook_with_unknown_extra_fields_is_accepted(stack, context, s
 
 
 # --- Orders without e-mail, any order number, Shoper (issue 13) -------------------------------------
-# store.orders.write_change names every shop field and removes only a missing phone; an order without
-# e-mail needs the same REMOVE for `email` (flows/store are being rewritten: that change is the lead's).
-NEEDS_STORE_EMAIL_REMOVE = pytest.mark.xfail(
-    strict=True, reason="store.orders.write_change must REMOVE #email when the order has none"
-)
-
-
-@NEEDS_STORE_EMAIL_REMOVE
 def test_a_phone_order_without_e_mail_is_stored_and_confirmed_by_sms(stack, context, sent):
     # Given an order typed in by staff: WooCommerce sends "" for the e-mail (PHP's empty string)
     order = woo_order(
@@ -242,7 +234,6 @@ def test_a_phone_order_without_e_mail_is_stored_and_confirmed_by_sms(stack, cont
     assert phone == "+48501222333" and "zam. 1020" in text and "/orders/1020/status?t=" in text
 
 
-@NEEDS_STORE_EMAIL_REMOVE
 def test_an_order_without_e_mail_and_phone_is_stored_with_a_note_and_nothing_sent(stack, context, sent):
     order = woo_order("1021", billing={"email": "", "phone": ""}, shipping=None)
     response = lambda_handler(woo_webhook(order), context)
@@ -286,7 +277,6 @@ def test_a_shoper_status_change_updates_and_a_redelivery_is_absorbed(stack, cont
     assert len(sent.emails) == 1
 
 
-@NEEDS_STORE_EMAIL_REMOVE
 def test_a_shoper_order_without_e_mail_or_phone_is_stored(stack, context, sent):
     order = shoper_order("32", email="", billingAddress={"firstname": "Jan", "phone": ""}, deliveryAddress={})
     assert lambda_handler(shoper_webhook(order), context)["statusCode"] == 200

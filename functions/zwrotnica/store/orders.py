@@ -62,7 +62,9 @@ def upsert(change: OrderChange, now: datetime) -> dict[str, Any]:
         "updated_at": iso(now),
         "number": order.number,
         "type": "order",
-        "phone": dumped.get("phone"),  # None: a phone the shop removed is removed here too
+        # None: a phone or e-mail the shop removed (or never had: a phone order) is removed here too
+        "phone": dumped.get("phone"),
+        "email": dumped.get("email"),
     }
     pay = "cod" if order.payment_method is PaymentMethod.COD else "pending"
     create = change.action is UpsertAction.CREATE
