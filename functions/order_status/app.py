@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from zwrotnica.flows import orders
+from zwrotnica.flows import orders, status_page
 from zwrotnica.flows import payments as payment_flow
 from zwrotnica.http import (
     HTML,
@@ -27,7 +27,6 @@ from zwrotnica.http import (
 from zwrotnica.observability import logger, metrics
 from zwrotnica.providers import payments, shop
 from zwrotnica.secrets import get_secrets
-from zwrotnica.web.pages import order_status_page
 
 app = create_app()
 OrderNumber = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
@@ -68,11 +67,13 @@ def order_status(
     phone: Annotated[str | None, Query(max_length=32)] = None,
     t: Annotated[str | None, Query(max_length=100)] = None,
 ):
-    view = orders.read_status(
-        order_number, email=email, phone=phone, token=t, now=datetime.now(UTC), client=client_ip(app)
-    )
+    now, proof = datetime.now(UTC), {"email": email, "phone": phone, "token": t}
     if wants_html(app):
-        return html_response(HTTPStatus.OK, order_status_page(view))
+        page = status_page.render(
+            order_number, **proof, now=now, base_url=request_base_url(app), client=client_ip(app)
+        )
+        return html_response(HTTPStatus.OK, page)
+    view = orders.read_status(order_number, **proof, now=now, client=client_ip(app))
     return json_response(HTTPStatus.OK, view.model_dump(mode="json"))
 
 

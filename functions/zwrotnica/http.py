@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from zwrotnica.domain import lookups
 from zwrotnica.errors import PayloadTooLarge, ZwrotnicaError
 from zwrotnica.observability import logger
-from zwrotnica.settings import get_settings
+from zwrotnica.settings import get_brand, get_settings
 from zwrotnica.web.pages import error_page
 
 HTML = "text/html; charset=utf-8"
@@ -117,7 +117,8 @@ def json_response(status: HTTPStatus, body: Any) -> Response:
     )
 
 
-def html_response(status: HTTPStatus, html: str) -> Response:
+def html_response(status: HTTPStatus, html: str, headers: Mapping[str, str] | None = None) -> Response:
+    logo = get_brand().logo_origin  # the shop's logo: images from its origin only, nothing else
     return Response(
         status_code=int(status),
         content_type=HTML,
@@ -126,7 +127,9 @@ def html_response(status: HTTPStatus, html: str) -> Response:
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-            "form-action 'self'; base-uri 'none'",
+            + (f"img-src {logo}; " if logo else "")
+            + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            **(headers or {}),
         },
     )
 
