@@ -65,12 +65,25 @@ def make_handler(routes: list, table: str) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
-        def _dev(self, path: str) -> bool:
+        def _dev(self, path: str, query: str = "") -> bool:
             if path == "/_dev/outbox":
+                from email.utils import formataddr
+                from urllib.parse import parse_qs
+
+                from zwrotnica.settings import get_brand
+
+                order = (parse_qs(query).get("order") or [""])[0]
+                sender = formataddr((get_brand().name, os.environ.get("EMAIL_FROM", "sklep@example.com")))
                 page = devtools.outbox_page(
-                    devtools.outbox_items(table, REGION), devtools.provider_counts(REGION)
+                    devtools.outbox_items(table, REGION), devtools.provider_counts(REGION), order, sender
                 )
-                self._send(200, page.encode(), {"Content-Type": "text/html; charset=utf-8"})
+                # E-mails render in sandboxed srcdoc frames, which inherit this policy: no scripts anywhere.
+                headers = {
+                    "Content-Type": "text/html; charset=utf-8",
+                    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                    "img-src https:; form-action 'self'; base-uri 'none'",
+                }
+                self._send(200, page.encode(), headers)
             elif path == "/openapi.json":
                 from infra.openapi import document
 
@@ -87,7 +100,7 @@ def make_handler(routes: list, table: str) -> type[BaseHTTPRequestHandler]:
 
         def _handle(self) -> None:
             url = urlsplit(self.path)
-            if self.command == "GET" and self._dev(url.path):
+            if self.command == "GET" and self._dev(url.path, url.query):
                 return
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
