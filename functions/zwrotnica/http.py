@@ -46,6 +46,7 @@ ERRORS: dict[int, str] = {
     403: "The form expired: search for the order again",
     404: "Unknown platform, provider, order or case (a wrong e-mail or token also answers 404)",
     409: "The resource is not in a state that allows this",
+    410: "The team's sign-in link expired or was already used",
     413: "Body larger than the limit (MAX_BODY_BYTES)",
     422: "The request does not match the schema, or the payload breaks a rule",
     429: "Too many attempts for this order, or lookups from this client: retry in an hour",
