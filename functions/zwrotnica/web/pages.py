@@ -28,7 +28,7 @@ def style(brand: Brand) -> str:
         "background:var(--bg);line-height:1.5;font-size:1.05rem}"
         ".shop{background:var(--card);border-bottom:4px solid var(--accent);padding:.75rem 1rem}"
         ".shop .in,main,.foot .in{max-width:46rem;margin:0 auto}"
-        ".shop a{color:var(--text);text-decoration:none;font-weight:700;font-size:1.15rem}"
+        ".shop a,.shop span{color:var(--text);text-decoration:none;font-weight:700;font-size:1.15rem}"
         ".shop img{max-height:40px;max-width:200px;display:block}"
         "main{padding:1rem}h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.15rem;margin:0 0 .5rem}"
         "h3{font-size:1rem;margin:1rem 0 .25rem}"

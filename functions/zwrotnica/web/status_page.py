@@ -358,6 +358,9 @@ def case_card(page: CasePage) -> str:
 
 
 def headline_text(view: StatusPage, points: Mapping[str, PickupPoint]) -> str:
+    waiting_for_goods = next((c for c in view.cases if c.todo is Todo.SEND_BACK), None)
+    if waiting_for_goods is not None:  # a return to send back is what the customer must do now
+        return case_sentence(waiting_for_goods)
     if view.order_progress is not None or not view.parcels:
         return order_sentence(view)
     page = next(p for p in view.parcels if p.todo is view.headline)
