@@ -104,13 +104,13 @@ def outbox_page(
         ":focus{outline:3px solid #b3261e;outline-offset:2px}"
     )
     return (
-        '<!doctype html><html lang="pl"><head><meta charset="utf-8"><meta http-equiv="refresh" content="10">'
+        '<!doctype html><html lang="pl"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>Zwrotnica: skrzynka nadawcza (dev)</title><style>{style}</style></head><body><main>"
         "<h1>Skrzynka nadawcza (tylko lokalnie)</h1>"
         f"<p>W moto: {count(counts['emails'], 'e-mail', 'e-maile', 'e-maili')}, {counts['sms']} SMS. "
         f"Wiadomości w outboksie: {len(items)}, pokazane: {len(shown)}, najnowsze na górze. "
-        "Strona odświeża się co 10 s.</p>"
+        '<a href="">Odśwież</a></p>'
         '<form method="get" action="/_dev/outbox"><label for="order">Zamówienie</label>'
         f'<select id="order" name="order"><option value="">wszystkie</option>{options}</select>'
         '<button type="submit">Pokaż</button></form>'

@@ -235,7 +235,8 @@ def trend_table(days: Sequence[Day]) -> str:
 def dashboard_page(d: Dashboard, brand: Brand, member: str) -> str:
     body = (
         '<h1>Panel zespołu</h1><p class="meta">Stan na '
-        f"{_e(_local(d.now))} · otwartych zgłoszeń: {d.open_total} · zalogowano jako {_e(member)}</p>"
+        f"{_e(_local(d.now))} · otwartych zgłoszeń: {d.open_total} · zalogowano jako {_e(member)} · "
+        '<a href="/team">Odśwież</a></p>'
         '<form method="post" action="/team/logout">'
         '<button type="submit" class="button plain">Wyloguj</button></form>'
         '<section aria-labelledby="kpi-h"><h2 id="kpi-h">Dzisiaj na tle celów</h2><div class="grid">'
@@ -257,4 +258,4 @@ def dashboard_page(d: Dashboard, brand: Brand, member: str) -> str:
         + trend_table(d.days)
         + "</section>"
     )
-    return team_page("Panel zespołu", body, brand, wide=True, refresh=60)
+    return team_page("Panel zespołu", body, brand, wide=True)
