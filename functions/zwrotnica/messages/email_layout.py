@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from urllib.parse import urlsplit
 
 from zwrotnica.models.brand import Brand
 
@@ -79,15 +80,21 @@ def _link(label: str, url: str, brand: Brand) -> str:
     )
 
 
+def _is_status_link(block: Block) -> bool:
+    return not isinstance(block, str) and urlsplit(block[1]).path.endswith("/status")
+
+
 def content(blocks: Sequence[Block], brand: Brand) -> str:
-    """Text blocks become paragraphs; the first (label, url) block the button, later ones links."""
-    out, buttoned = [], False
+    """Text blocks become paragraphs; one (label, url) block the button (the order's status link, else
+    the first link), the others links."""
+    links = [b for b in blocks if not isinstance(b, str)]
+    button = next((b for b in links if _is_status_link(b)), links[0] if links else None)
+    out = []
     for block in blocks:
         if isinstance(block, str):
             out.append(_paragraph(block, brand))
-        elif not buttoned:
+        elif block is button:
             out.append(_button(*block, brand))
-            buttoned = True
         else:
             out.append(_link(*block, brand))
     return "".join(out)
