@@ -20,6 +20,7 @@ from tests.factories import (
     aftership_webhook,
     delivered,
     inpost_webhook,
+    load_event,
     shipx_tracking,
     woo_order,
     woo_webhook,
@@ -34,48 +35,8 @@ PARCEL_B = "602677439331630337653999"
 DPD_PARCEL = "13245098765432"
 
 # `GET /v1/points/KRA010`: a Point object as the points API answers (docs "Points (Parcel Locker,
-# ParcelPoint)"; field set as in michalbiarda/shipx-php-sdk:src/Model/Point.php).
-POINT_KRA010: dict[str, Any] = {
-    "href": "https://api-pl-points.easypack24.net/v1/points/KRA010",
-    "name": "KRA010",
-    "type": ["parcel_locker"],
-    "status": "Operating",
-    "location": {"longitude": 19.92485, "latitude": 50.03988},
-    "location_type": "Outdoor",
-    "location_date": None,
-    "location_description": "Przy sklepie Żabka, obok wejścia",
-    "location_description_1": None,
-    "location_description_2": None,
-    "distance": None,
-    "opening_hours": "24/7",
-    "address": {"line1": "Kapelanka 14", "line2": "30-347 Kraków"},
-    "address_details": {
-        "city": "Kraków",
-        "province": "małopolskie",
-        "post_code": "30-347",
-        "street": "Kapelanka",
-        "building_number": "14",
-        "flat_number": None,
-    },
-    "phone_number": None,
-    "payment_point_descr": "Płatność apką InPost oraz PayByLink",
-    "functions": ["parcel", "parcel_collect", "parcel_send"],
-    "partner_id": 0,
-    "is_next": False,
-    "payment_available": True,
-    "payment_type": {"0": "Payments are not supported"},
-    "virtual": "0",
-    "recommended_low_interest_box_machines_list": None,
-    "apm_doubled": None,
-    "location_247": True,
-    "operating_hours_extended": {"customer": None},
-    "agency": "KRA",
-    "image_url": "https://static.easypack24.net/points/pl/images/KRA010.jpg",
-    "easy_access_zone": True,
-    "air_index_level": None,
-    "physical_type_mapped": "003",
-    "physical_type_description": None,
-}
+# ParcelPoint)"; the field set of michalbiarda/shipx-php-sdk:src/Model/Point.php).
+POINT_KRA010: dict[str, Any] = load_event("inpost/point_KRA010.json")
 
 
 class Carriers:
