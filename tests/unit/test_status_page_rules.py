@@ -3,6 +3,7 @@ the documented Point shape), the progress line and the one thing to do, and the 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -324,3 +325,45 @@ def test_open_cases_carry_the_deadline_that_binds_the_shop():
     ]
     rows = case_rows(cases, NOW.date())
     assert [(r.case_id, r.what, r.days_left) for r in rows] == [("ZW-2", "answer", 1), ("ZW-1", "refund", 8)]
+
+
+# --- the carrier's delivery estimate (AfterShip) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("msg", "expected"),
+    [
+        (
+            {
+                "latest_estimated_delivery": {
+                    "type": "specific",
+                    "source": "Carrier EDD",
+                    "datetime": "2026-12-04",
+                }
+            },
+            "2026-12-04",
+        ),
+        (
+            {
+                "latest_estimated_delivery": {
+                    "type": "range",
+                    "datetime": None,
+                    "datetime_min": "2026-12-03",
+                    "datetime_max": "2026-12-05T18:00:00+01:00",
+                }
+            },
+            "2026-12-05",
+        ),
+        ({"expected_delivery": "2026-12-06T00:00:00"}, "2026-12-06"),
+        ({"latest_estimated_delivery": {"datetime": "soon"}}, None),
+        ({}, None),
+    ],
+)
+def test_aftership_estimate_becomes_the_expected_delivery_day(msg, expected):
+    from tests.factories import aftership_body
+    from zwrotnica.providers import aftership
+
+    doc = aftership_body("delivered.json", tag="InTransit", subtag="InTransit_001", **msg)
+    event = aftership.parse(json.dumps(doc).encode())
+    assert event is not None
+    assert (event.expected_delivery.isoformat() if event.expected_delivery else None) == expected
