@@ -5,35 +5,20 @@ practices; no serious or critical violation anywhere."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
 
-from tests.integration.browser import axe_violations, serious, serving
-from tests.integration.status_scenarios import ANNA, SCENARIOS, Carriers
+from tests.integration.browser import axe_violations, serious
+from tests.integration.status_scenarios import ANNA, SCENARIOS
 from tests.integration.test_browser_team import TEAM, link_in, local
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def carriers(stack) -> Iterator[Carriers]:
-    fake = Carriers()
-    fake.install()
-    yield fake
-    fake.uninstall()
-
-
-@pytest.fixture
-def site(stack, carriers, monkeypatch) -> Iterator[str]:
-    monkeypatch.setenv("TEAM_ALLOWED_EMAILS", TEAM)
-    from zwrotnica.settings import get_settings
-
-    get_settings.cache_clear()
-    with serving() as base:
-        yield base.replace("127.0.0.1", "localhost")
-    get_settings.cache_clear()
+def site(team_site) -> str:
+    return team_site
 
 
 class Audit:

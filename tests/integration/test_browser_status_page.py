@@ -15,21 +15,13 @@ import pytest
 
 from infra.local.bootstrap import DEV_SECRETS
 from tests.integration.browser import serving
-from tests.integration.status_scenarios import ANNA, SCENARIOS, Carriers
+from tests.integration.status_scenarios import ANNA, SCENARIOS
 from zwrotnica.domain import links
 from zwrotnica.providers import inpost_points
 
 pytestmark = pytest.mark.integration
 SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 WIDTHS = {"390": {"width": 390, "height": 844}, "1280": {"width": 1280, "height": 900}}
-
-
-@pytest.fixture
-def carriers(stack) -> Iterator[Carriers]:
-    fake = Carriers()
-    fake.install()
-    yield fake
-    fake.uninstall()
 
 
 @pytest.fixture

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from html import unescape
 from pathlib import Path
 
 import pytest
 
-from tests.integration.browser import serving
-from tests.integration.status_scenarios import SCENARIOS, Carriers
+from tests.integration.status_scenarios import SCENARIOS
 from zwrotnica.flows import ticket_actions
 from zwrotnica.store import dashboard as dashboard_store
 
@@ -24,22 +22,8 @@ TEAM = "ola@sklep.example.com"
 
 
 @pytest.fixture
-def carriers(stack) -> Iterator[Carriers]:
-    fake = Carriers()
-    fake.install()
-    yield fake
-    fake.uninstall()
-
-
-@pytest.fixture
-def site(stack, carriers, monkeypatch) -> Iterator[str]:
-    monkeypatch.setenv("TEAM_ALLOWED_EMAILS", f"{TEAM}, @magazyn.example.com")
-    from zwrotnica.settings import get_settings
-
-    get_settings.cache_clear()
-    with serving() as base:
-        yield base.replace("127.0.0.1", "localhost")  # a secure context: Secure cookies over plain HTTP
-    get_settings.cache_clear()
+def site(team_site) -> str:
+    return team_site
 
 
 def ask_for_link(page, site: str, address: str) -> None:

@@ -10,6 +10,7 @@ from html import escape
 from zwrotnica.domain.dashboard import CaseRow, Dashboard, Day, Kpi, Light, QueueRow
 from zwrotnica.messages.polish import MONTHS_GENITIVE, WEEKDAYS, count, date_long
 from zwrotnica.models.brand import Brand
+from zwrotnica.models.case import CASE_STATUS_PL
 from zwrotnica.web.pages import WARSAW, layout
 
 KPI_PL = {
@@ -150,7 +151,8 @@ def _cases(rows: Sequence[CaseRow]) -> str:
     body = "".join(
         "<tr>"
         f"<td>{_e(r.case_id)}</td><td>{_e(r.order_number)}</td><td>{_e(CASE_PL.get(r.kind, r.kind))}</td>"
-        f"<td>{_e(r.status)}</td><td>{_e(WHAT_PL[r.what])}</td><td>{_e(date_long(r.deadline))}</td>"
+        f"<td>{_e(CASE_STATUS_PL.get(r.status, r.status))}</td><td>{_e(WHAT_PL[r.what])}</td>"
+        f"<td>{_e(date_long(r.deadline))}</td>"
         f"<td{' class=late' if r.days_left <= 3 else ''}>"
         f"{_e('po terminie' if r.days_left < 0 else count(r.days_left, 'dzień', 'dni', 'dni'))}</td></tr>"
         for r in rows
@@ -164,7 +166,11 @@ def _cases(rows: Sequence[CaseRow]) -> str:
 
 
 def _day(d: Day) -> str:
-    return f"{WEEKDAYS[d.day.weekday()][:3]} {d.day.day}.{d.day.month:02d}"
+    return f"{d.day.day:02d}.{d.day.month:02d}"
+
+
+def _weekday(d: Day) -> str:
+    return f"{WEEKDAYS[d.day.weekday()]}, {d.day.day:02d}.{d.day.month:02d}"
 
 
 def bars_chart(days: Sequence[Day]) -> str:
@@ -190,10 +196,10 @@ def bars_chart(days: Sequence[Day]) -> str:
 
 def line_chart(days: Sequence[Day]) -> str:
     """SLA met % per day (days without a solved ticket leave a gap)."""
-    w, h = 360, 130
-    step = (w - 20) / max(len(days) - 1, 1)
+    w, h, pad = 360, 130, 24
+    step = (w - 2 * pad) / max(len(days) - 1, 1)
     points = [
-        (10 + i * step, h - 10 - (h - 20) * d.sla_met_pct / 100)
+        (pad + i * step, h - 10 - (h - 20) * d.sla_met_pct / 100)
         for i, d in enumerate(days)
         if d.sla_met_pct is not None
     ]
@@ -202,8 +208,8 @@ def line_chart(days: Sequence[Day]) -> str:
     return (
         f'<svg width="{w}" height="{h + 24}" viewBox="0 0 {w} {h + 24}" role="img" aria-labelledby="c2t">'
         '<title id="c2t">Odsetek zgłoszeń rozwiązanych bez naruszenia SLA w ostatnich 7 dniach</title>'
-        f'<line x1="10" y1="{h - 10}" x2="{w - 10}" y2="{h - 10}" stroke="#9aa1a9"/>'
-        f'<line x1="10" y1="10" x2="{w - 10}" y2="10" stroke="#9aa1a9" stroke-dasharray="3 3"/>'
+        f'<line x1="{pad}" y1="{h - 10}" x2="{w - pad}" y2="{h - 10}" stroke="#9aa1a9"/>'
+        f'<line x1="{pad}" y1="10" x2="{w - pad}" y2="10" stroke="#9aa1a9" stroke-dasharray="3 3"/>'
         + (
             f'<polyline points="{path}" fill="none" stroke="#2f6db5" stroke-width="2"/>'
             if len(points) > 1
@@ -220,7 +226,7 @@ def line_chart(days: Sequence[Day]) -> str:
 
 def trend_table(days: Sequence[Day]) -> str:
     rows = "".join(
-        f"<tr><th scope=row>{_e(_day(d))}</th><td>{d.opened}</td><td>{d.solved}</td>"
+        f"<tr><th scope=row>{_e(_weekday(d))}</th><td>{d.opened}</td><td>{d.solved}</td>"
         f"<td>{'—' if d.sla_met_pct is None else _e(f'{d.sla_met_pct:g}'.replace('.', ',') + ' %')}</td></tr>"
         for d in days
     )
