@@ -22,6 +22,7 @@ from zwrotnica.domain import team_access
 from zwrotnica.flows import team
 from zwrotnica.http import (
     HTML,
+    JSON,
     client_ip,
     create_app,
     documented,
@@ -36,7 +37,7 @@ from zwrotnica.settings import get_brand, get_settings
 from zwrotnica.web import dashboard as pages
 
 app = create_app()
-PAGE = {"media": (HTML,)}
+PAGE = {"media": (JSON, HTML), "ok_media": (HTML,)}  # errors: JSON unless a browser asks for HTML
 SENT = "Jeśli ten adres jest na liście zespołu, właśnie wysłaliśmy na niego link do logowania."
 
 
@@ -47,6 +48,8 @@ def _form() -> dict[str, str]:
 def _back_to_dashboard(cookie: str) -> Response:
     return Response(
         status_code=HTTPStatus.SEE_OTHER,
+        content_type=HTML,
+        body='<!doctype html><html lang="pl"><title>Panel zespołu</title><a href="/team">Panel zespołu</a>',
         headers={"Location": "/team", "Cache-Control": "no-store"},
         cookies=[cookie],
     )

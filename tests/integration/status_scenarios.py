@@ -36,7 +36,7 @@ DPD_PARCEL = "13245098765432"
 
 # `GET /v1/points/KRA010`: a Point object as the points API answers (docs "Points (Parcel Locker,
 # ParcelPoint)"; the field set of michalbiarda/shipx-php-sdk:src/Model/Point.php).
-POINT_KRA010: dict[str, Any] = load_event("inpost/point_KRA010.json")
+POINT_KRA010: dict[str, Any] = load_event("inpost_points/point_KRA010.json")
 
 
 class Carriers:

@@ -25,7 +25,7 @@ from zwrotnica.providers.inpost_points import (
 from zwrotnica.web.status_page import opening_hours, tracking_number
 
 NOW = datetime(2026, 12, 2, 10, tzinfo=UTC)
-POINT_KRA010 = load_event("inpost/point_KRA010.json")
+POINT_KRA010 = load_event("inpost_points/point_KRA010.json")
 
 
 # --- InPost points API ------------------------------------------------------------------------------
