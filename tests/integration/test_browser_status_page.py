@@ -170,3 +170,23 @@ def test_works_without_javascript_and_loads_nothing_from_elsewhere(browser, site
     assert "Odbierz paczkę z Paczkomatu KRA010" in page.inner_text("main")
     assert all(url.startswith(site) for url in requests), requests
     browser_context.close()
+
+
+def test_the_html_page_makes_the_same_dynamodb_round_trips_as_the_json_answer(stack, context, carriers):
+    from order_status.app import lambda_handler as orders
+    from tests.factories import api_event
+    from tests.integration.test_hostile_customer_input import DynamoCalls
+    from zwrotnica.store.table import client
+
+    number = SCENARIOS["paczkomat-waiting"](context, carriers)
+    token = links.make_token(DEV_SECRETS["link_signing_key"], number, datetime.now(UTC), timedelta(1))
+    seen = {}
+    for accept in ("application/json", "text/html", "text/html"):  # the second page: the point is cached
+        calls = DynamoCalls()
+        client().meta.events.register("before-call.dynamodb.*", calls)
+        event = api_event("GET", f"/orders/{number}/status", query=f"t={token}", headers={"accept": accept})
+        assert orders(event, context)["statusCode"] == 200
+        client().meta.events.unregister("before-call.dynamodb.*", calls)
+        seen.setdefault(accept, []).append(dict(calls.ops))
+    assert seen == {"application/json": [{"Query": 1}], "text/html": [{"Query": 1}, {"Query": 1}]}
+    assert carriers.point_calls == ["KRA010"]
