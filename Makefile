@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt functions/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help venv checkov browser openapi run demo cli test unit integration lint format template bench load screenshots build deploy clean
+.PHONY: help venv checkov browser axe openapi run demo cli test unit integration lint format template bench load screenshots build deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,6 +31,13 @@ browser: ## Debian's Chromium for the browser tests (Playwright drives it; no br
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
 
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --silent
+	@touch $@
+
+axe: $(AXE) ## axe-core for the accessibility tests (npm ci from package-lock.json; read from disk at test time)
+
 run: venv ## start the whole system locally: moto (AWS), the API on :3000, the sweeper
 	PYTHONPATH=functions:. $(PY) -m infra.local.run
 
@@ -40,7 +47,7 @@ demo: venv ## play an order's life against `make run` (in a second terminal)
 cli: venv ## the operator CLI, e.g. make cli ARGS="--local tickets list --breached" (python -m infra.cli --help)
 	@PYTHONPATH=functions:. $(PY) -m infra.cli $(ARGS)
 
-test: venv browser checkov ## lint, then every test (unit, integration on moto, browser, template checks)
+test: venv browser checkov $(AXE) ## lint, then every test (unit, integration on moto, browser, template checks)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
@@ -62,8 +69,9 @@ format: venv ## format the code
 openapi: venv ## write docs/openapi.json from the handlers (the local stack serves it at /openapi.json)
 	PYTHONPATH=functions:. AWS_DEFAULT_REGION=eu-central-1 $(PY) -m infra.openapi
 
-screenshots: venv browser ## regenerate docs/screenshots from the browser tests
-	SCREENSHOTS=1 $(PY) -m pytest -q tests/integration/test_browser_return_form.py
+screenshots: venv browser $(AXE) ## regenerate docs/screenshots from the browser tests
+	SCREENSHOTS=1 $(PY) -m pytest -q tests/integration/test_browser_return_form.py \
+	  tests/integration/test_browser_status_page.py tests/integration/test_browser_team.py
 
 bench: venv ## benchmarks: cold import, warm latency, DynamoDB units, sweeper, load, cost (docs/benchmarks.md)
 	PYTHONPATH=functions:. $(PY) -m infra.bench
@@ -78,4 +86,4 @@ deploy: build ## sam deploy with infra/samconfig.toml (needs AWS credentials)
 	sam deploy
 
 clean: ## remove the virtualenv and caches
-	rm -rf $(VENV) .venv-checkov .aws-sam .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-checkov .aws-sam .pytest_cache .ruff_cache node_modules

@@ -30,7 +30,6 @@ from zwrotnica.models.payment import PaymentEvent, RefundEvent
 from zwrotnica.observability import logger, metrics
 from zwrotnica.providers import payments, shop
 from zwrotnica.secrets import get_secrets
-from zwrotnica.web.pages import order_status_page
 
 app = create_app()
 OrderNumber = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
@@ -88,11 +87,13 @@ def order_status(
     phone: Annotated[str | None, Query(max_length=32)] = None,
     t: Annotated[str | None, Query(max_length=100)] = None,
 ):
-    view = orders.read_status(
-        order_number, email=email, phone=phone, token=t, now=datetime.now(UTC), client=client_ip(app)
-    )
+    now, proof = datetime.now(UTC), {"email": email, "phone": phone, "token": t}
     if wants_html(app):
-        return html_response(HTTPStatus.OK, order_status_page(view))
+        page = orders.status_html(
+            order_number, **proof, now=now, base_url=request_base_url(app), client=client_ip(app)
+        )
+        return html_response(HTTPStatus.OK, page)
+    view = orders.read_status(order_number, **proof, now=now, client=client_ip(app))
     return json_response(HTTPStatus.OK, view.model_dump(mode="json"))
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from zwrotnica.domain import lookups
 from zwrotnica.errors import PayloadTooLarge, ZwrotnicaError
 from zwrotnica.observability import logger, metrics
-from zwrotnica.settings import get_settings
+from zwrotnica.settings import get_brand, get_settings
 from zwrotnica.web.pages import error_page
 
 HTML = "text/html; charset=utf-8"
@@ -47,6 +47,7 @@ ERRORS: dict[int, str] = {
     403: "The form expired: search for the order again",
     404: "Unknown platform, provider, order or case (a wrong e-mail or token also answers 404)",
     409: "The resource is not in a state that allows this",
+    410: "The team's sign-in link expired or was already used",
     413: "Body larger than the limit (MAX_BODY_BYTES)",
     422: "The request does not match the schema, or the payload breaks a rule",
     429: "Too many attempts for this order, or lookups from this client: retry in an hour",
@@ -118,7 +119,8 @@ def json_response(status: HTTPStatus, body: Any) -> Response:
     )
 
 
-def html_response(status: HTTPStatus, html: str) -> Response:
+def html_response(status: HTTPStatus, html: str, headers: Mapping[str, str] | None = None) -> Response:
+    logo = get_brand().logo_origin  # the shop's logo: images from its origin only, nothing else
     return Response(
         status_code=int(status),
         content_type=HTML,
@@ -127,7 +129,9 @@ def html_response(status: HTTPStatus, html: str) -> Response:
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-            "form-action 'self'; base-uri 'none'",
+            + (f"img-src {logo}; " if logo else "")
+            + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            **(headers or {}),
         },
     )
 

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pydantic import BaseModel, Field, field_validator
 
 from zwrotnica.domain.payment_refs import DEFAULT_RULES, parse_rules
+from zwrotnica.models.brand import Brand
 
 
 class Settings(BaseModel):
@@ -53,6 +54,13 @@ class Settings(BaseModel):
     # shop's own servers (a chatbot, a headless front end) that ask for many customers from one address.
     lookups_per_client_per_hour: int = Field(alias="LOOKUPS_PER_CLIENT_PER_HOUR", default=100, ge=0)
     lookup_limit_exempt: str = Field(alias="LOOKUP_LIMIT_EXEMPT", default="")
+    # InPost's points API (Paczkomat names, addresses, opening hours for the status page; cached a day).
+    inpost_points_base_url: str = Field(alias="INPOST_POINTS_BASE_URL", default="https://api.inpost.pl")
+    # The team dashboard: who may ask for a sign-in link (comma-separated addresses, or @domain for a
+    # whole domain), how long a link and a session live.
+    team_allowed_emails: str = Field(alias="TEAM_ALLOWED_EMAILS", default="")
+    login_link_minutes: int = Field(alias="LOGIN_LINK_MINUTES", default=15, ge=1, le=60)
+    session_hours: int = Field(alias="SESSION_HOURS", default=12, ge=1, le=24)
 
     model_config = {"populate_by_name": True, "frozen": True}
 
@@ -66,3 +74,28 @@ class Settings(BaseModel):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings.model_validate(dict(os.environ))
+
+
+# The shop's branding (models.brand), by field name -> environment variable. Read on every call, cached
+# per distinct value: pages and e-mails always show what is configured, and nothing here is required (an
+# e-mail template renders outside a function's environment too: tests, the CLI).
+BRAND_ENV = {
+    "name": "SHOP_NAME",
+    "logo_url": "SHOP_LOGO_URL",
+    "accent": "SHOP_ACCENT_COLOR",
+    "support_email": "SUPPORT_EMAIL",
+    "support_phone": "SUPPORT_PHONE",
+    "footer_links": "SHOP_FOOTER_LINKS",
+}
+
+
+def get_brand() -> Brand:
+    values = tuple(os.environ.get(var, "") for var in BRAND_ENV.values())
+    return _brand(values, os.environ.get("EMAIL_FROM", ""))
+
+
+@lru_cache(maxsize=4)
+def _brand(values: tuple[str, ...], email_from: str) -> Brand:
+    raw = dict(zip(BRAND_ENV, values, strict=True))
+    raw["support_email"] = raw["support_email"] or email_from  # customers write back to our sender
+    return Brand.from_config(raw)

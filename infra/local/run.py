@@ -75,12 +75,25 @@ def make_handler(routes: list, table: str) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
-        def _dev(self, path: str) -> bool:
+        def _dev(self, path: str, query: str = "") -> bool:
             if path == "/_dev/outbox":
-                page = devtools.outbox_page(
-                    devtools.outbox_items(table, REGION), devtools.provider_counts(REGION)
-                )
-                self._send(200, page.encode(), {"Content-Type": "text/html; charset=utf-8"})
+                from email.utils import formataddr
+                from urllib.parse import parse_qs
+
+                from zwrotnica.settings import get_brand
+
+                order = (parse_qs(query).get("order") or [""])[0]
+                sender = formataddr((get_brand().name, os.environ.get("EMAIL_FROM", "sklep@example.com")))
+                items = devtools.outbox_items(table, REGION)
+                items += devtools.emails_outside_outbox(REGION, items)  # the team's sign-in links
+                page = devtools.outbox_page(items, devtools.provider_counts(REGION), order, sender)
+                # E-mails render in sandboxed srcdoc frames, which inherit this policy: no scripts anywhere.
+                headers = {
+                    "Content-Type": "text/html; charset=utf-8",
+                    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                    "img-src https:; form-action 'self'; base-uri 'none'",
+                }
+                self._send(200, page.encode(), headers)
             elif path == "/openapi.json":
                 from infra.openapi import document
 
@@ -97,7 +110,7 @@ def make_handler(routes: list, table: str) -> type[BaseHTTPRequestHandler]:
 
         def _handle(self) -> None:
             url = urlsplit(self.path)
-            if self.command == "GET" and self._dev(url.path):
+            if self.command == "GET" and self._dev(url.path, url.query):
                 return
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
@@ -184,6 +197,18 @@ def shipx_offline() -> None:
     inpost.use_transport(httpx.MockTransport(lambda request: httpx.Response(503, json={"error": "offline"})))
 
 
+def points_offline() -> None:
+    """Nothing leaves this machine: InPost's points API answers 503, so the status page shows the point
+    the tracking read named (or none) without opening hours, as when the real API is down."""
+    import httpx
+
+    from zwrotnica.providers import inpost_points
+
+    inpost_points.use_transport(
+        httpx.MockTransport(lambda request: httpx.Response(503, json={"error": "offline"}))
+    )
+
+
 def p24_sandbox() -> None:
     """Nothing leaves this machine: Przelewy24's `transaction/verify` is answered here, as P24 answers a
     paid transaction: success when the request is signed with the (dev) CRC key, 400 when it is not.
@@ -237,6 +262,7 @@ def main() -> None:
     env["INPOST_SOURCE_CHECK"] = "false"  # local requests come from 127.0.0.1, not InPost's 91.216.25.0/24
     os.environ |= env
     shipx_offline()
+    points_offline()
     p24_sandbox()
     routes = template.routes()
     server = _Server(("127.0.0.1", port), make_handler(routes, env["TABLE_NAME"]))
@@ -254,6 +280,10 @@ def main() -> None:
     print(f"  smtp       127.0.0.1:{smtp_port}   (inbound e-mail, as SES receiving: see the README)")
     print(f"  outbox     http://127.0.0.1:{port}/_dev/outbox   (every e-mail and SMS, newest first)")
     print(f"  openapi    http://127.0.0.1:{port}/openapi.json   (every public route, from the handlers)")
+    print(
+        f"  team       http://localhost:{port}/team   (TEAM_ALLOWED_EMAILS=you@shop.pl make run; "
+        "the sign-in e-mail shows in the outbox)"
+    )
     print("\nPlay a whole order's life with correctly signed requests, in another terminal:\n  make demo")
     print("Or ask for an order's status (after the demo):")
     print(f"  curl 'http://127.0.0.1:{port}/orders/ZW1001/status?email=anna.kowalska@example.com'")

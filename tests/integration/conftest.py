@@ -89,3 +89,27 @@ def browser() -> Iterator[object]:
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def carriers(stack: dict[str, str]) -> Iterator[object]:
+    """ShipX's tracking read and InPost's points API as mock transports (status_scenarios.Carriers)."""
+    from tests.integration.status_scenarios import Carriers
+
+    fake = Carriers()
+    fake.install()
+    yield fake
+    fake.uninstall()
+
+
+@pytest.fixture
+def team_site(stack: dict[str, str], carriers: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The local gateway with a team allow-list, on `localhost` (a secure context: the dashboard's Secure
+    session cookie is kept over plain HTTP, as browsers do for localhost)."""
+    monkeypatch.setenv("TEAM_ALLOWED_EMAILS", "ola@sklep.example.com, @magazyn.example.com")
+    from zwrotnica.settings import get_settings
+
+    get_settings.cache_clear()
+    with browser_setup.serving() as base:
+        yield base.replace("127.0.0.1", "localhost")
+    get_settings.cache_clear()

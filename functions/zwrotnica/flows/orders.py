@@ -1,21 +1,31 @@
-"""Orders from the shop, and what a customer may see of one."""
+"""Orders from the shop, and what a customer may see of one: the status as JSON, or as an HTML page whose
+extras touch no DynamoDB (the pickup point from InPost's points API through the container's cache: a
+missing point or a failing API leaves the details off, never the page; the signed return-form link; the
+shop's branding)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from zwrotnica.access import guard_lookup, proof_matches
 from zwrotnica.context import Context
-from zwrotnica.domain.order_status import OrderStatusView, build_view
+from zwrotnica.domain import links
+from zwrotnica.domain.order_status import OrderStatusView, StatusPage, build_view, status_page
 from zwrotnica.domain.orders import UpsertAction, apply_shop_order
+from zwrotnica.domain.shipment_status import ShipmentStatus
 from zwrotnica.effect import Effect, Guard
 from zwrotnica.errors import MissingProof, OrderNotFound
 from zwrotnica.models.command import Command, CommandKind
 from zwrotnica.models.order import ShopOrder
+from zwrotnica.models.pickup_point import PickupPoint
+from zwrotnica.providers import inpost_points
+from zwrotnica.secrets import get_secrets
+from zwrotnica.settings import get_brand, get_settings
 from zwrotnica.store import orders as order_store
 from zwrotnica.store import payments as payment_store
 from zwrotnica.store import shipments as shipment_store
 from zwrotnica.store import unmatched
+from zwrotnica.web.status_page import Links, order_status_page
 
 
 def ingest(order: ShopOrder, ctx: Context, fresh: bool = False) -> Effect:
@@ -75,3 +85,50 @@ def read_status(
     if view is None or not proof_matches(view.order, email, phone, token, now):
         raise OrderNotFound()
     return build_view(view.order, view.timeline, view.shipments, view.cases)
+
+
+# --- The customer's status page (HTML): the same read, then extras that touch no DynamoDB -----------
+RETURN_LINK_VALID = timedelta(days=7)
+
+
+def point_names(page: StatusPage) -> set[str]:
+    """InPost points the page shows: parcels on their way to, or waiting in, a Paczkomat or PaczkoPunkt."""
+    names = set()
+    for parcel_page in page.parcels:
+        parcel = parcel_page.parcel
+        waiting = parcel.status is ShipmentStatus.READY_FOR_PICKUP or page.detail.paczkomat
+        name = parcel.point_id or page.detail.point_id
+        if parcel.carrier == "inpost" and waiting and parcel.status is not ShipmentStatus.DELIVERED and name:
+            names.add(name.upper())
+    return names
+
+
+def pickup_points(page: StatusPage) -> dict[str, PickupPoint]:
+    names = point_names(page)
+    if not names:
+        return {}
+    cache = inpost_points.cache(get_settings().inpost_points_base_url, get_secrets().inpost_api_token)
+    found = {name: cache.get(name) for name in sorted(names)}
+    return {name: point for name, point in found.items() if point is not None}
+
+
+def status_html(
+    number: str,
+    *,
+    email: str | None,
+    phone: str | None,
+    token: str | None,
+    now: datetime,
+    base_url: str,
+    client: str | None = None,
+) -> str:
+    view = read_status(number, email=email, phone=phone, token=token, now=now, client=client)
+    page = status_page(view, now)
+    brand = get_brand()
+    base = (get_settings().public_base_url or base_url).rstrip("/")
+    actions = Links(
+        returns=links.return_form_url(base, get_secrets().link_signing_key, number, now, RETURN_LINK_VALID),
+        contact_email=brand.support_email,
+        contact_phone=brand.support_phone,
+    )
+    return order_status_page(page, brand, actions, pickup_points(page))

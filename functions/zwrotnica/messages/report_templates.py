@@ -13,9 +13,11 @@ from html import escape
 
 from zwrotnica.domain.report import CourierStats, GroupStats, WeeklyReport
 from zwrotnica.domain.weeks import WARSAW
+from zwrotnica.messages import email_layout
 from zwrotnica.messages.charts import bar_chart, html_table, text_table
 from zwrotnica.messages.polish import MONTHS_GENITIVE, carrier, date_range
 from zwrotnica.models.case import WITHDRAWAL_REASON_PL
+from zwrotnica.settings import get_brand
 
 Cell = str | int | float | timedelta | None
 LABELS = {
@@ -220,22 +222,22 @@ def render(report: WeeklyReport, shop_name: str) -> ReportEmail:
     period = f"Tydzień {report.week}: {date_range(first, last)}"
     parts = sections(report)
     text = [subject, "", period, ""]
-    html = [
-        f'<!doctype html><html lang="pl"><head><meta charset="utf-8"><title>{escape(subject)}</title></head>'
-        '<body style="font-family:Arial,sans-serif;color:#1a1a1a;line-height:1.4">'
-        f'<h1 style="font-size:20px">{escape(subject)}</h1><p>{escape(period)}</p>'
-    ]
+    html = [f'<h1 style="font-size:20px">{escape(subject)}</h1><p>{escape(period)}</p>']
     for s in parts:
         rows = [[cell(v) for v in row] for row in s.rows]
         text += [s.title, "=" * len(s.title), *([s.lead] if s.lead else [])]
         text += [text_table(s.headers, rows) if rows else "Brak danych w tym tygodniu.", ""]
         html.append(f'<h2 style="font-size:16px;margin-top:24px">{escape(s.title)}</h2>')
         html.append(f"<p>{escape(s.lead)}</p>" if s.lead else "")
-        html.append(html_table(s.headers, rows) if rows else "<p>Brak danych w tym tygodniu.</p>")
-        html.append(f'<div style="margin-top:8px">{bar_chart(s.chart, s.series, s.title)}</div>')
+        table = html_table(s.headers, rows) if rows else "<p>Brak danych w tym tygodniu.</p>"
+        html.append(f'<div style="overflow-x:auto">{table}</div>')
+        html.append(
+            f'<div style="margin-top:8px;overflow-x:auto">{bar_chart(s.chart, s.series, s.title)}</div>'
+        )
     text.append(FOOTNOTE)
-    html.append(f'<p style="color:#666;font-size:12px">{escape(FOOTNOTE)}</p></body></html>')
-    return ReportEmail(subject, "\n".join(text), "".join(html), to_csv(parts), f"raport-{report.week}.csv")
+    html.append(f'<p style="color:#4a4f57;font-size:12px">{escape(FOOTNOTE)}</p>')
+    page = email_layout.frame(subject, "".join(html), get_brand())  # the shop's frame, as every e-mail
+    return ReportEmail(subject, "\n".join(text), page, to_csv(parts), f"raport-{report.week}.csv")
 
 
 def to_csv(parts: list[Section]) -> bytes:

@@ -1,15 +1,18 @@
 """Message templates in Polish, rendered in our code (SES templates are not rendered by moto, and
-keeping them here makes every word reviewable and testable). Every value is HTML-escaped."""
+keeping them here makes every word reviewable and testable). Every value is HTML-escaped; the HTML of
+every e-mail comes from one layout (`email_layout`), in the shop's branding (`settings.get_brand`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 
+from zwrotnica.messages import email_layout
 from zwrotnica.messages.legal import cod_line
 from zwrotnica.messages.polish import count, money
 from zwrotnica.messages.sms import MAX_SEGMENTS, check_sms, segments
+from zwrotnica.models.brand import Brand
 from zwrotnica.models.order import DeliveryMethod, PaymentMethod, ShopOrder
+from zwrotnica.settings import get_brand
 
 
 @dataclass(frozen=True)
@@ -21,32 +24,23 @@ class Email:
 
 @dataclass(frozen=True)
 class Paragraphs:
-    """Text blocks; a block given as (label, url) becomes a link."""
+    """Text blocks; a block given as (label, url) becomes a link (the first one, the e-mail's button)."""
 
     blocks: tuple[str | tuple[str, str], ...]
 
-    def text(self) -> str:
-        return "\n\n".join(b if isinstance(b, str) else f"{b[0]}: {b[1]}" for b in self.blocks)
+    def text(self, brand: Brand | None = None) -> str:
+        body = "\n\n".join(b if isinstance(b, str) else f"{b[0]}: {b[1]}" for b in self.blocks)
+        return f"{body}\n\n{email_layout.text_footer(brand or get_brand())}"
 
-    def html(self, title: str) -> str:
-        body = "".join(
-            f"<p>{escape(b)}</p>"
-            if isinstance(b, str)
-            else f'<p><a href="{escape(b[1], quote=True)}">{escape(b[0])}</a></p>'
-            for b in self.blocks
-        )
-        return (
-            '<!doctype html><html lang="pl"><head><meta charset="utf-8">'
-            f"<title>{escape(title)}</title></head>"
-            '<body style="font-family:Arial,sans-serif;color:#1a1a1a;line-height:1.5">'
-            f"{body}</body></html>"
-        )
+    def html(self, title: str, brand: Brand | None = None) -> str:
+        return email_layout.html(title, self.blocks, brand or get_brand())
 
 
 def email_from_blocks(subject: str, blocks: list[str | tuple[str, str]]) -> Email:
-    """Text and HTML e-mail from the same blocks; every template builds its e-mail with this."""
-    paragraphs = Paragraphs(tuple(blocks))
-    return Email(subject=subject, text=paragraphs.text(), html=paragraphs.html(subject))
+    """Text and HTML e-mail from the same blocks; every template builds its e-mail with this, and the HTML
+    of every e-mail comes from `email_layout` in the shop's configured branding."""
+    paragraphs, brand = Paragraphs(tuple(blocks)), get_brand()
+    return Email(subject=subject, text=paragraphs.text(brand), html=paragraphs.html(subject, brand))
 
 
 def _delivery_pl(order: ShopOrder) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,6 +32,8 @@ class TrackingEvent(BaseModel):
     point_id: str | None = Field(default=None, max_length=32)
     point_name: str | None = Field(default=None, max_length=200)
     point_address: str | None = Field(default=None, max_length=300)
+    # The carrier's (or aggregator's) delivery estimate, where it gives one: the status page shows it.
+    expected_delivery: date | None = None
     is_return: bool = False
     # InPost ZDN: the parcel goes back under a new number, which becomes a return shipment of its own.
     return_tracking_number: str | None = Field(default=None, pattern=TRACKING_NUMBER)

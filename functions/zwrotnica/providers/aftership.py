@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -64,11 +64,29 @@ def parse(body: bytes) -> TrackingEvent | None:
             raw_code=str(subtag or tag),
             raw_text=str(msg.get("subtag_message") or checkpoint.get("message") or "")[:300],
             occurred_at=at,
+            expected_delivery=expected_delivery(msg),
             raw=raw,
         )
     except ValidationError as exc:
         where = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
         raise MalformedBody("invalid fields: " + ", ".join(where)) from exc
+
+
+def expected_delivery(msg: dict[str, Any]) -> date | None:
+    """AfterShip's `latest_estimated_delivery` {type, source, datetime, datetime_min, datetime_max}: the
+    day (a range's last day, the promise we can keep); older API versions' `expected_delivery` else."""
+    latest = msg.get("latest_estimated_delivery")
+    candidates = []
+    if isinstance(latest, dict):
+        candidates += [latest.get("datetime"), latest.get("datetime_max")]
+    candidates.append(msg.get("expected_delivery"))
+    for value in candidates:
+        if isinstance(value, str) and len(value) >= 10:
+            try:
+                return date.fromisoformat(value[:10])
+            except ValueError:
+                continue
+    return None
 
 
 def _latest(checkpoints: Any) -> dict[str, Any]:

@@ -31,25 +31,26 @@ def _described(name: str, errors: Errors, hint: str) -> str:
     return (f' aria-describedby="{" ".join(ids)}"' if ids else "") + invalid
 
 
-def _label(name: str, label: str, errors: Errors, hint: str) -> str:
-    return (
-        f'<label for="f-{name}">{escape(label)}</label>'
-        + (f'<p class="hint" id="h-{name}">{escape(hint)}</p>' if hint else "")
-        + (f'<p class="err" id="e-{name}">{escape(errors[name])}</p>' if name in errors else "")
+def _label(name: str, label: str, errors: Errors) -> str:
+    return f'<label for="f-{name}">{escape(label)}</label>' + (
+        f'<p class="err" id="e-{name}">{escape(errors[name])}</p>' if name in errors else ""
     )
 
 
 def text_input(
     name: str, label: str, value: str, errors: Errors, *, kind: str = "text", hint: str = "", extra: str = ""
 ) -> str:
-    return _label(name, label, errors, hint) + (
-        f'<input type="{kind}" id="f-{name}" name="{name}" value="{_a(value)}"{extra}'
+    """Label (and error) above the field, the hint right under it: read with the field (aria-describedby)."""
+    return (
+        _label(name, label, errors)
+        + f'<input type="{kind}" id="f-{name}" name="{name}" value="{_a(value)}"{extra}'
         f"{_described(name, errors, hint)}>"
+        + (f'<p class="hint" id="h-{name}">{escape(hint)}</p>' if hint else "")
     )
 
 
 def textarea(name: str, label: str, value: str, errors: Errors) -> str:
-    return _label(name, label, errors, "") + (
+    return _label(name, label, errors) + (
         f'<textarea id="f-{name}" name="{name}" rows="4"{_described(name, errors, "")}>'
         f"{escape(value)}</textarea>"
     )
