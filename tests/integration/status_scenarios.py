@@ -168,6 +168,7 @@ def two_parcels(context, carriers: Carriers) -> str:
 
 
 def return_in_progress(context, carriers: Carriers) -> str:
+    from tests import usecases
     from zwrotnica.flows import returns
     from zwrotnica.models.returns import ReturnSubmission
 
@@ -183,7 +184,7 @@ def return_in_progress(context, carriers: Carriers) -> str:
         return_method="paczkomat",
         submission_key="scenario-return-1005",
     )
-    returns.submit(submission, datetime.now(UTC), "https://sklep.example.com/api")
+    usecases.run(lambda ctx, fresh: returns.submit(submission, ctx, None, fresh))
     return "1005"
 
 

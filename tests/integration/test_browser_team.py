@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import usecases
 from tests.integration.status_scenarios import SCENARIOS
-from zwrotnica.flows import ticket_actions
 from zwrotnica.store import dashboard as dashboard_store
 
 pytestmark = pytest.mark.integration
@@ -56,7 +56,7 @@ def test_sign_in_with_the_link_then_the_dashboard_and_a_reused_link_is_refused(
     SCENARIOS["delayed"](context, carriers)  # a delivery ticket for logistics
     SCENARIOS["return-in-progress"](context, carriers)  # a withdrawal: refund deadline
     [waiting] = [t for t in dashboard_store.tickets([]) if t.get("category") == "delivery"]
-    ticket_actions.pending(waiting["ticket_id"], "courier", datetime.now(UTC))
+    usecases.pending(waiting["ticket_id"], "courier", datetime.now(UTC))
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     ask_for_link(page, site, TEAM)
     shot(page, "team-login.png")
