@@ -53,28 +53,28 @@ integration: venv ## handlers in-process against moto
 lint: venv ## ruff and the template gate (SAM transform + cfn-lint)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	PYTHONPATH=functions:. $(PY) -m infra.template_check
+	PYTHONPATH=functions:. $(PY) -m infra.build.template_check
 
 format: venv ## format the code
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
 openapi: venv ## write docs/openapi.json from the handlers (the local stack serves it at /openapi.json)
-	PYTHONPATH=functions:. AWS_DEFAULT_REGION=eu-central-1 $(PY) -m infra.openapi
+	PYTHONPATH=functions:. AWS_DEFAULT_REGION=eu-central-1 $(PY) -m infra.build.openapi
 
 screenshots: venv browser ## regenerate docs/screenshots from the browser tests
 	SCREENSHOTS=1 $(PY) -m pytest -q tests/integration/test_browser_return_form.py
 
 bench: venv ## benchmarks: cold import, warm latency, DynamoDB units, sweeper, load, cost (docs/benchmarks.md)
-	PYTHONPATH=functions:. $(PY) -m infra.bench
+	PYTHONPATH=functions:. $(PY) -m infra.perf.bench
 
 load: venv ## load test on the local stack: 10,000 webhooks, 50 senders (ARGS="-n 2000 -c 20", --url for a running stack)
-	PYTHONPATH=functions:. $(PY) -m infra.load --doc docs/load-test.md $(ARGS)
+	PYTHONPATH=functions:. $(PY) -m infra.perf.load --doc docs/load-test.md $(ARGS)
 
 build: ## sam build (needs the AWS SAM CLI and Python 3.12)
 	sam build
 
-deploy: build ## sam deploy with infra/samconfig.toml (needs AWS credentials)
+deploy: build ## sam deploy with samconfig.toml (next to template.yaml, where SAM looks; needs AWS credentials)
 	sam deploy
 
 clean: ## remove the virtualenv and caches

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from infra.local import template
+from infra import template
 from infra.local.bootstrap import DEV_SECRETS
 from infra.local.gateway import build_event
 from zwrotnica.providers import standard_webhooks, woocommerce

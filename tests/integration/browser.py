@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
 
-from infra.local import template
+from infra import template
 from infra.local.run import make_handler
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

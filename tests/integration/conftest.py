@@ -11,7 +11,8 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_api._internal.models import moto_api_backend
 
-from infra.local import bootstrap, template
+from infra import template
+from infra.local import bootstrap
 from infra.local.gateway import FakeContext
 from tests.integration import browser as browser_setup
 

@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 import courier_webhook.app as courier_app
 import order_status.app as order_app
 import sla_sweeper.app as sweeper_app
-from infra.local import template
+from infra import template
 from infra.local.bootstrap import DEV_SECRETS
 from infra.local.gateway import FakeContext
 from tests.factories import (

@@ -1,7 +1,7 @@
 """`make bench`: per handler, DynamoDB round trips per request (counted by a botocore hook), warm
 in-process latency against moto (median, p99; the time spent inside the emulator apart), cold import time
 as a ratio to bare boto3, the sweeper's reads at 1k/10k(/100k) tickets, a short load test on the local
-stack (infra/load.py) and the cost model (infra/cost.py) fed with these figures.
+stack (infra/perf/load.py) and the cost model (infra/perf/cost.py) fed with these figures.
 
 Honest warm latency (docs/benchmarks.md explains the earlier multi-second p99s):
 - moto's TransactWriteItems deep-copies the whole table and its Query sorts the whole table, so latency
@@ -31,7 +31,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 WARM_RUNS = int(os.environ.get("BENCH_RUNS", "200"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "5"))
 LOAD_WEBHOOKS = int(os.environ.get("BENCH_LOAD_WEBHOOKS", "1000"))
@@ -187,7 +187,8 @@ def warm_figures() -> list[dict]:
     fast_moto()
     EmulatorClock.install()
     with mock_aws():
-        from infra.local import bootstrap, template
+        from infra import template
+        from infra.local import bootstrap
         from infra.local.gateway import FakeContext
 
         env = template.environment(bootstrap.bootstrap()) | {
@@ -348,10 +349,10 @@ def courier_figures(orders: Callable, ctx: object, counter: RoundTrips) -> list[
 
 
 def cost_profiles(warm: list[dict]) -> dict:
-    """Request profiles for infra/cost.py from the warm rows: billed time = our code's median (emulator
+    """Request profiles for infra/perf/cost.py from the warm rows: billed time = our code's median (emulator
     excluded) + DDB_ROUND_TRIP_MS per DynamoDB call + SEND_MS per message sent; units from the call mix
     (2 WRU per transaction item; each message also writes the queue and lookup indexes: +2 WRU)."""
-    from infra.cost import RequestProfile, dynamodb_units
+    from infra.perf.cost import RequestProfile, dynamodb_units
 
     def profile(name: str, function: str, row_prefix: str) -> RequestProfile:
         row = next(r for r in warm if r["name"].startswith(row_prefix))
@@ -422,16 +423,16 @@ def main() -> int:
     boto3_ms = cold_import("boto3")
     cold = [(m, cold_import(m)) for m in ("order_status.app", "courier_webhook.app", "sla_sweeper.app")]
     warm = warm_figures()
-    from infra.bench_sweeper import SIZES, scaling
+    from infra.perf.bench_sweeper import SIZES, scaling
 
     sweep = scaling(RoundTrips())
     load_figures = None
     if LOAD_WEBHOOKS:
-        from infra import load
+        from infra.perf import load
 
         load_figures = load.run(webhooks=LOAD_WEBHOOKS, senders=50, duplicate_share=0.2)
-    from infra import cost
-    from infra.local import template
+    from infra import template
+    from infra.perf import cost
 
     memory = cost.memory_sizes(template.load())
     profiles = cost_profiles(warm)
@@ -469,7 +470,7 @@ def main() -> int:
         ],
     ]
     if load_figures:
-        from infra import load
+        from infra.perf import load
 
         lines += ["", load.report(load_figures)]
     lines += ["", cost.table(profiles, memory)]
@@ -484,7 +485,7 @@ def main() -> int:
 
 HEADER = """# Benchmarks
 
-Latest `make bench` run (the figures below are rewritten by it; this text is in infra/bench.py).
+Latest `make bench` run (the figures below are rewritten by it; this text is in infra/perf/bench.py).
 Capacity units are moto's estimate. "Our code" is the request's time minus the time spent inside moto's
 emulated AWS calls: what the handler itself costs on this machine, before real network latency.
 
@@ -509,7 +510,7 @@ excludes warm-up runs and gives each state-changing run a fresh order, and (d) r
 apart. The remaining total is still mostly moto parsing expressions in Python; on AWS each DynamoDB
 call is a few milliseconds over the network instead.
 
-**Load test.** `make load` (infra/load.py; ARGS="-n 2000 -c 20" to change N and senders) starts the
+**Load test.** `make load` (infra/perf/load.py; ARGS="-n 2000 -c 20" to change N and senders) starts the
 local stack on free ports, seeds orders through the signed shop webhook, then sends courier and payment
 webhooks with 20 % exact re-deliveries, shuffled, from concurrent keep-alive senders. The expected state
 changes and messages are computed from the plan by replaying each order's arrivals through the domain's
@@ -519,7 +520,7 @@ this machine, and the client-side latency includes queueing behind the other sen
 service time). On AWS, Lambda runs concurrent requests in parallel containers. SMS asked for between
 21:00 and 8:00 Warsaw time wait in the outbox (quiet hours): "pending" messages are those.
 
-**Cost.** infra/cost.py is a pure model (unit tests in tests/unit/test_cost_model.py). Billed Lambda time
+**Cost.** infra/perf/cost.py is a pure model (unit tests in tests/unit/test_cost_model.py). Billed Lambda time
 per request = our code's median above + 8 ms per DynamoDB round trip + 30 ms per message sent (both
 assumptions for in-region calls), at the function's MemorySize from template.yaml. DynamoDB units follow
 from the measured call mix (transactions at 2 WRU per item, +2 WRU of index writes per message). The

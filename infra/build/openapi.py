@@ -1,6 +1,7 @@
 """One OpenAPI document for every public route, generated from the handlers (Powertools), merged.
 
-`python -m infra.openapi` writes docs/openapi.json; the local stack serves it at /openapi.json.
+`python -m infra.build.openapi` (`make openapi`) writes docs/openapi.json; the local stack serves it at
+/openapi.json.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from infra.local import template
+from infra import template
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "openapi.json"
 
 
