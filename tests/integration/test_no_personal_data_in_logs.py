@@ -9,11 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from infra.local.gateway import FakeContext
 from order_status.app import lambda_handler as orders
 from return_form.app import lambda_handler as returns_app
 from sla_sweeper.app import lambda_handler as sweeper
-from tests.factories import api_event, woo_order, woo_webhook
+from tests.factories import api_event, sweeper_context, woo_order, woo_webhook
 from zwrotnica.flows import cases as case_flow
 from zwrotnica.observability import logger
 
@@ -61,7 +60,7 @@ def test_a_whole_order_life_logs_no_personal_data(stack, context):
         now = datetime.now(UTC)
         case_flow.on_return_parcel("1001", delivered=True, now=now, base_url="https://x")
         case_flow.decide(rma, True, now, "https://x", refunder=None)
-        sweeper({"source": "aws.scheduler"}, FakeContext(function_name="sweeper", timeout_ms=120_000))
+        sweeper({"source": "aws.scheduler"}, sweeper_context())
     finally:
         logger.setLevel(logging.INFO)
         logger.removeHandler(handler)
