@@ -40,8 +40,12 @@ demo: venv ## play an order's life against `make run` (in a second terminal)
 cli: venv ## the operator CLI, e.g. make cli ARGS="--local tickets list --breached" (python -m infra.cli --help)
 	@PYTHONPATH=functions:. $(PY) -m infra.cli $(ARGS)
 
-test: venv browser checkov ## lint, then every test (unit, integration on moto, browser, template checks)
+# The layer contracts in pyproject.toml ([tool.importlinter]); a broken one fails the target.
+LINT_IMPORTS := PYTHONPATH=functions $(VENV)/bin/lint-imports --no-cache --no-logo
+
+test: venv browser checkov ## lint and the layer contracts, then every test (unit, integration on moto, browser, template checks)
 	$(VENV)/bin/ruff check .
+	$(LINT_IMPORTS)
 	$(PY) -m pytest
 
 unit: venv ## pure-rule tests only (no AWS)
@@ -50,9 +54,10 @@ unit: venv ## pure-rule tests only (no AWS)
 integration: venv ## handlers in-process against moto
 	$(PY) -m pytest tests/integration
 
-lint: venv ## ruff and the template gate (SAM transform + cfn-lint)
+lint: venv ## ruff, the layer contracts (import-linter) and the template gate (SAM transform + cfn-lint)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(LINT_IMPORTS)
 	PYTHONPATH=functions:. $(PY) -m infra.build.template_check
 
 format: venv ## format the code
