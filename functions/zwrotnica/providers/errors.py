@@ -7,9 +7,10 @@ never a request or response body, which may hold a buyer's personal data.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:  # httpx is imported where a call is made, not on every cold start
+    import httpx
 
 # Besides 5xx: request timeout, too early, too many requests. Every other 4xx is a permanent refusal.
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
@@ -39,6 +40,8 @@ def http_error(
 
 def send(client: httpx.Client, provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
     """`client.request`, with timeouts and network failures turned into retryable ProviderErrors."""
+    import httpx
+
     try:
         return client.request(method, url, **kwargs)
     except httpx.TimeoutException as exc:

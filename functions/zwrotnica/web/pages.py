@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from zwrotnica.domain.order_status import OrderStatusView
 from zwrotnica.messages.polish import money
+
+if TYPE_CHECKING:  # a type only: the error pages every function renders need none of the order domain
+    from zwrotnica.domain.order_status import OrderStatusView
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 STYLE = (
