@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt functions/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help venv checkov browser openapi run demo cli test unit integration lint format template bench load screenshots build deploy clean
+.PHONY: help venv checkov browser openapi run demo cli test unit integration lint format template bench cold load screenshots build deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ screenshots: venv browser ## regenerate docs/screenshots from the browser tests
 
 bench: venv ## benchmarks: cold import, warm latency, DynamoDB units, sweeper, load, cost (docs/benchmarks.md)
 	PYTHONPATH=functions:. $(PY) -m infra.perf.bench
+
+cold: venv ## cold import of every handler vs bare boto3, in a venv of Lambda's packages only (.local/)
+	PYTHONPATH=functions:. $(PY) -m infra.perf.cold
 
 load: venv ## load test on the local stack: 10,000 webhooks, 50 senders (ARGS="-n 2000 -c 20", --url for a running stack)
 	PYTHONPATH=functions:. $(PY) -m infra.perf.load --doc docs/load-test.md $(ARGS)
