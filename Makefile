@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt functions/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help venv checkov browser axe openapi run demo cli test unit integration lint format template bench load screenshots build deploy clean
+.PHONY: help venv checkov browser axe openapi run demo cli test unit integration lint format template bench cold load screenshots build deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,8 +47,12 @@ demo: venv ## play an order's life against `make run` (in a second terminal)
 cli: venv ## the operator CLI, e.g. make cli ARGS="--local tickets list --breached" (python -m infra.cli --help)
 	@PYTHONPATH=functions:. $(PY) -m infra.cli $(ARGS)
 
-test: venv browser checkov $(AXE) ## lint, then every test (unit, integration on moto, browser, template checks)
+# The layer contracts in pyproject.toml ([tool.importlinter]); a broken one fails the target.
+LINT_IMPORTS := PYTHONPATH=functions $(VENV)/bin/lint-imports --no-cache --no-logo
+
+test: venv browser checkov $(AXE) ## lint and the layer contracts, then every test (unit, integration on moto, browser, template checks)
 	$(VENV)/bin/ruff check .
+	$(LINT_IMPORTS)
 	$(PY) -m pytest
 
 unit: venv ## pure-rule tests only (no AWS)
@@ -57,32 +61,36 @@ unit: venv ## pure-rule tests only (no AWS)
 integration: venv ## handlers in-process against moto
 	$(PY) -m pytest tests/integration
 
-lint: venv ## ruff and the template gate (SAM transform + cfn-lint)
+lint: venv ## ruff, the layer contracts (import-linter) and the template gate (SAM transform + cfn-lint)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	PYTHONPATH=functions:. $(PY) -m infra.template_check
+	$(LINT_IMPORTS)
+	PYTHONPATH=functions:. $(PY) -m infra.build.template_check
 
 format: venv ## format the code
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
 openapi: venv ## write docs/openapi.json from the handlers (the local stack serves it at /openapi.json)
-	PYTHONPATH=functions:. AWS_DEFAULT_REGION=eu-central-1 $(PY) -m infra.openapi
+	PYTHONPATH=functions:. AWS_DEFAULT_REGION=eu-central-1 $(PY) -m infra.build.openapi
 
 screenshots: venv browser $(AXE) ## regenerate docs/screenshots from the browser tests
 	SCREENSHOTS=1 $(PY) -m pytest -q tests/integration/test_browser_return_form.py \
 	  tests/integration/test_browser_status_page.py tests/integration/test_browser_team.py
 
 bench: venv ## benchmarks: cold import, warm latency, DynamoDB units, sweeper, load, cost (docs/benchmarks.md)
-	PYTHONPATH=functions:. $(PY) -m infra.bench
+	PYTHONPATH=functions:. $(PY) -m infra.perf.bench
+
+cold: venv ## cold import of every handler vs bare boto3, in a venv of Lambda's packages only (.local/)
+	PYTHONPATH=functions:. $(PY) -m infra.perf.cold
 
 load: venv ## load test on the local stack: 10,000 webhooks, 50 senders (ARGS="-n 2000 -c 20", --url for a running stack)
-	PYTHONPATH=functions:. $(PY) -m infra.load --doc docs/load-test.md $(ARGS)
+	PYTHONPATH=functions:. $(PY) -m infra.perf.load --doc docs/load-test.md $(ARGS)
 
 build: ## sam build (needs the AWS SAM CLI and Python 3.12)
 	sam build
 
-deploy: build ## sam deploy with infra/samconfig.toml (needs AWS credentials)
+deploy: build ## sam deploy with samconfig.toml (next to template.yaml, where SAM looks; needs AWS credentials)
 	sam deploy
 
 clean: ## remove the virtualenv and caches

@@ -10,15 +10,27 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from infra.local import template
+from infra import template
 from infra.local.bootstrap import DEV_SECRETS
-from infra.local.gateway import build_event
+from infra.local.gateway import FakeContext, build_event
 from zwrotnica.providers import shoper, standard_webhooks, woocommerce
 
+# DEV_SECRETS, imported above, are the local stack's secret values (what the `stack` fixture puts into
+# the moto secret): tests take them from here rather than from infra.local.
 EVENTS = Path(__file__).parent / "events"
 WOO_SECRET = DEV_SECRETS["woocommerce_webhook_secret"]
 SHOPER_SECRET = DEV_SECRETS["shoper_webhook_secret"]
 SW_SECRET = DEV_SECRETS["standard_webhooks_secrets"][0]
+
+
+def lambda_context(function_name: str = "test", timeout_ms: int = 10_000) -> FakeContext:
+    """What Lambda hands a handler: a name, a request id, the time left."""
+    return FakeContext(function_name=function_name, timeout_ms=timeout_ms)
+
+
+def sweeper_context() -> FakeContext:
+    """A scheduled sweeper run's context, with the sweeper's own 120 s timeout (its loop stops 10 s early)."""
+    return lambda_context("sweeper", timeout_ms=120_000)
 
 
 def load_event(name: str) -> Any:

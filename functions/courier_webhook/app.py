@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -17,7 +16,15 @@ from zwrotnica.context import Context
 from zwrotnica.dispatch import bus
 from zwrotnica.effect import Effect
 from zwrotnica.flows import shipments
-from zwrotnica.http import create_app, documented, json_response, lower_headers, raw_body, request_base_url
+from zwrotnica.http import (
+    Path,
+    create_app,
+    documented,
+    json_response,
+    lower_headers,
+    raw_body,
+    request_base_url,
+)
 from zwrotnica.models.tracking import TrackingEvent
 from zwrotnica.observability import logger, metrics
 from zwrotnica.providers import couriers

@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -16,6 +15,8 @@ from zwrotnica.flows import payments as payment_flow
 from zwrotnica.http import (
     HTML,
     JSON,
+    Path,
+    Query,
     client_ip,
     create_app,
     documented,

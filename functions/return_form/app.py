@@ -5,7 +5,6 @@ from http import HTTPStatus
 from typing import Annotated
 from urllib.parse import parse_qsl
 
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -14,6 +13,8 @@ from zwrotnica.context import Context
 from zwrotnica.http import (
     HTML,
     JSON,
+    Path,
+    Query,
     client_ip,
     create_app,
     documented,

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus, sweeps
-from zwrotnica.flows import report, tickets
+from zwrotnica.flows import tickets
 from zwrotnica.http import create_app, documented, json_response, lower_headers, raw_body
 from zwrotnica.observability import logger, metrics
 from zwrotnica.providers import ticket_intake
@@ -69,5 +69,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     if "requestContext" in event:
         return app.resolve(event, context)
     if event.get("task") == "weekly_report":  # Monday 8:00 schedule; sends each week's report once
+        from zwrotnica.flows import report  # lazy: one run a week needs it, the 2,016 sweeps do not
+
         return report.send_weekly(datetime.now(UTC))
     return sweep(context)

@@ -1,22 +1,25 @@
-"""HTTP edge shared by every function: the resolver, raw bodies, and the one error-to-HTTP mapping."""
+"""HTTP edge shared by every function: the resolver, checked path and query parameters, raw bodies, and
+the one error-to-HTTP mapping."""
 
 from __future__ import annotations
 
 import base64
+import functools
+import inspect
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any, ClassVar, get_args, get_origin
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
-from zwrotnica.domain import lookups
 from zwrotnica.errors import PayloadTooLarge, ZwrotnicaError
 from zwrotnica.observability import logger, metrics
 from zwrotnica.settings import get_brand, get_settings
@@ -27,6 +30,8 @@ JSON = content_types.APPLICATION_JSON
 
 
 class FieldProblem(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # only the OpenAPI document reads it: no cold-start cost
+
     loc: list[str | int]
     type: str | None = None
 
@@ -34,6 +39,8 @@ class FieldProblem(BaseModel):
 class ErrorBody(BaseModel):
     """Every JSON error: a short reason; `errors` where the request broke the schema, `fields` (Polish)
     where a return form broke a rule. Never the input itself (it may hold personal data)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     message: str
     errors: list[FieldProblem] | None = None
@@ -55,9 +62,34 @@ ERRORS: dict[int, str] = {
 }
 
 
-def request_body(json_model: type[BaseModel] | None = None, form: Mapping[str, str] | None = None) -> dict:
+class _WhenRead(Mapping[str, Any]):
+    """A mapping built on first read: Powertools reads `openapi_extensions` only to write the document."""
+
+    def __init__(self, build: Callable[[], dict[str, Any]]) -> None:
+        self._build = build
+
+    @functools.cached_property
+    def _value(self) -> dict[str, Any]:
+        return self._build()
+
+    def __getitem__(self, key: str) -> Any:
+        return self._value[key]
+
+    def __iter__(self) -> Any:
+        return iter(self._value)
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+
+def request_body(json_model: type[BaseModel] | None = None, form: Mapping[str, str] | None = None) -> Any:
     """The `openapi_extensions=` that document a body the handler reads raw (`raw_body`): as JSON, the
-    model's schema (its $defs inlined: the document's components are Powertools'), and/or form fields."""
+    model's schema (its $defs inlined: the document's components are Powertools'), and/or form fields.
+    Built when the document is generated, not on every cold start (a JSON schema costs ~10 ms)."""
+    return _WhenRead(functools.partial(_request_body, json_model, form))
+
+
+def _request_body(json_model: type[BaseModel] | None, form: Mapping[str, str] | None) -> dict[str, Any]:
     content: dict[str, Any] = {}
     if json_model is not None:
         schema = json_model.model_json_schema()
@@ -109,6 +141,117 @@ def documented(
             "content": content(media, {"model": ErrorBody}),
         }
     return answers
+
+
+@functools.cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    # JSON Schema's (and pydantic's) `$` ends the text; Python's would also match before a final newline.
+    ends_text = pattern.endswith("$") and not pattern.endswith("\\$")
+    return re.compile(pattern[:-1] + r"\Z" if ends_text else pattern)
+
+
+@dataclass(frozen=True)
+class Param:
+    """A path or query parameter: text of at most `max_length` characters, matching `pattern` if given.
+
+    Declared once, in the route function's signature (`order: Annotated[str | None, Query(max_length=40)]
+    = None`): every route of `create_app()` checks it before the function runs (`checked`), and
+    infra/build/openapi.py documents the same declaration. Nothing is converted or coerced: a parameter
+    is text, so any text either passes or is a 422 naming where and what kind (pydantic's type names)."""
+
+    max_length: int | None = None
+    pattern: str | None = None
+    where: ClassVar[str]
+
+    def problem(self, value: str) -> str | None:
+        if self.max_length is not None and len(value) > self.max_length:
+            return "string_too_long"
+        if self.pattern is not None and not _regex(self.pattern).search(value):
+            return "string_pattern_mismatch"
+        return None
+
+
+class Path(Param):
+    where = "path"
+
+
+class Query(Param):
+    where = "query"
+
+
+class RequestInvalid(Exception):
+    """Parameters that break their declaration: `errors` holds where and what kind, never the value."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("invalid request")
+        self.errors = errors
+
+
+_REQUIRED = inspect.Parameter.empty
+
+
+def declared_params(func: Callable[..., Any]) -> dict[str, tuple[Param, Any]]:
+    """name -> (its Param, its default) for every `Annotated[..., Path(...)/Query(...)]` parameter."""
+    found = {}
+    for name, parameter in inspect.signature(func, eval_str=True).parameters.items():
+        if get_origin(parameter.annotation) is not Annotated:
+            continue
+        declaration = next((m for m in get_args(parameter.annotation)[1:] if isinstance(m, Param)), None)
+        if declaration is not None:
+            found[name] = (declaration, parameter.default)
+    return found
+
+
+def checked(app: APIGatewayHttpResolver, func: Callable[..., Any]) -> Callable[..., Any]:
+    """The route function, called with its path and query parameters once they meet their declarations.
+
+    Path values come from the route's match (as Powertools passes them); query values from API Gateway's
+    `queryStringParameters` (a repeated name arrives joined with commas, as Powertools would see it)."""
+    declared = declared_params(func)
+
+    @functools.wraps(func)
+    def route(**path_values: str) -> Any:
+        query = app.current_event.query_string_parameters or {}
+        values: dict[str, Any] = {k: v for k, v in path_values.items() if k not in declared}
+        errors: list[dict[str, Any]] = []
+        for name, (declaration, default) in declared.items():
+            value = path_values.get(name) if declaration.where == "path" else query.get(name)
+            if value is None:
+                if default is _REQUIRED:
+                    errors.append({"loc": [declaration.where, name], "type": "missing"})
+                else:
+                    values[name] = default
+            elif problem := declaration.problem(value):
+                errors.append({"loc": [declaration.where, name], "type": problem})
+            else:
+                values[name] = value
+        if errors:
+            raise RequestInvalid(errors)
+        return func(**values)
+
+    return route
+
+
+class Resolver(APIGatewayHttpResolver):
+    """Powertools' HTTP API resolver, every route `checked`. Not Powertools' own request validation
+    (`enable_validation`): it imports its OpenAPI parameter and validation machinery and builds pydantic
+    fields for every route on each cold start (up to 0.15 of a bare `import boto3` per handler, measured
+    in docs/benchmarks.md) to check a few string lengths and patterns."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # (method, rule) -> the checked route function: what infra/build/openapi.py documents
+        self.checked_routes: dict[tuple[str, str], Callable[..., Any]] = {}
+
+    def route(self, rule: str, method: Any, *args: Any, **kwargs: Any) -> Callable[[Callable], Callable]:
+        register = super().route(rule, method, *args, **kwargs)
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            route = checked(self, func)
+            self.checked_routes[(str(method).upper(), rule)] = route
+            return register(route)
+
+        return decorator
 
 
 def json_response(status: HTTPStatus, body: Any) -> Response:
@@ -164,8 +307,8 @@ def lower_headers(app: APIGatewayHttpResolver) -> dict[str, str]:
     return {k.lower(): v for k, v in (app.current_event.headers or {}).items()}
 
 
-def create_app() -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True)
+def create_app() -> Resolver:
+    app = Resolver()
 
     @app.exception_handler(ZwrotnicaError)
     def _domain_error(exc: ZwrotnicaError) -> Response:
@@ -183,13 +326,15 @@ def create_app() -> APIGatewayHttpResolver:
         else:
             response = json_response(exc.status, {"message": exc.reason})
         if exc.status == HTTPStatus.TOO_MANY_REQUESTS:
+            from zwrotnica.domain import lookups  # only the customer lookups answer 429
+
             response.headers["Retry-After"] = str(lookups.retry_after(datetime.now(UTC)))
         return response
 
-    @app.exception_handler(RequestValidationError)
-    def _invalid(exc: RequestValidationError) -> Response:
+    @app.exception_handler(RequestInvalid)
+    def _invalid(exc: RequestInvalid) -> Response:
         # Only where and what kind: never echo the input back (it may hold personal data).
-        errors = [{"loc": list(e.get("loc", ())), "type": e.get("type")} for e in exc.errors()]
+        errors = exc.errors
         logger.info("request invalid", extra={"errors": errors})
         if wants_html(app):
             return html_response(

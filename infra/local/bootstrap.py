@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 
-from infra.local import template as tpl
+from infra import template as tpl
 
 # Local-only secret values: the demo and the tests sign with these. Never used anywhere real.
 DEV_SECRETS = {

@@ -17,7 +17,7 @@ def fast_moto() -> None:
       (the rest of the table is shared, untouched): the same rollback in O(items in the transaction).
     - Query: moto sorts the whole table and filters it for every query. Here a base-table query reads only
       its partition, and an index query gets the items unsorted (it sorts its matches itself).
-    Opt-in: LOCAL_FAST_MOTO=1 (`python -m infra.load` sets it for the stack it starts; `make bench`
+    Opt-in: LOCAL_FAST_MOTO=1 (`python -m infra.perf.load` sets it for the stack it starts; `make bench`
     applies it in-process). Scans and everything else are moto's own."""
     import copy
     import threading

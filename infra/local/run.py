@@ -95,7 +95,7 @@ def make_handler(routes: list, table: str) -> type[BaseHTTPRequestHandler]:
                 }
                 self._send(200, page.encode(), headers)
             elif path == "/openapi.json":
-                from infra.openapi import document
+                from infra.build.openapi import document
 
                 body = json.dumps(document(), ensure_ascii=False).encode()
                 self._send(200, body, {"Content-Type": "application/json"})
@@ -252,7 +252,8 @@ def main() -> None:
         fast_moto()
     moto = start_moto(moto_port)
     _aws_env(f"http://127.0.0.1:{moto_port}")
-    from infra.local import bootstrap, template
+    from infra import template
+    from infra.local import bootstrap
 
     resolved = bootstrap.bootstrap(REGION)
     env = template.environment(resolved)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from infra.local import template
+from infra import template
 from infra.local.run import make_handler
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

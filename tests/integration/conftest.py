@@ -11,8 +11,9 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_api._internal.models import moto_api_backend
 
-from infra.local import bootstrap, template
-from infra.local.gateway import FakeContext
+from infra import template
+from infra.local import bootstrap
+from tests.factories import lambda_context
 from tests.integration import browser as browser_setup
 
 REGION = "eu-central-1"
@@ -24,14 +25,19 @@ def aws() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def stack(aws: None) -> Iterator[dict[str, str]]:
-    """Fresh resources from template.yaml, and the function environment the template declares."""
+def fresh_resources() -> dict[str, str]:
+    """Empty moto, then create what template.yaml declares; logical id -> local name or ARN."""
     from aws_lambda_powertools.utilities import parameters
 
     moto_api_backend.reset()
     parameters.clear_caches()
-    resolved = bootstrap.bootstrap(REGION)
+    return bootstrap.bootstrap(REGION)
+
+
+@pytest.fixture
+def stack(aws: None) -> Iterator[dict[str, str]]:
+    """Fresh resources from template.yaml, and the function environment the template declares."""
+    resolved = fresh_resources()
     env = template.environment(resolved) | {"PUBLIC_BASE_URL": "https://sklep.example.com/api"}
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
@@ -51,8 +57,8 @@ def stack(aws: None) -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture
-def context() -> FakeContext:
-    return FakeContext(function_name="test")
+def context() -> Any:
+    return lambda_context("test")
 
 
 class Sent:

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from infra import cli, cli_env
-from infra.local import template
+from infra import template
+from infra.cli import env as cli_env
+from infra.cli import main as cli
 from order_status.app import lambda_handler as orders
 from return_form.app import lambda_handler as returns_app
 from tests import usecases

@@ -75,15 +75,9 @@ def shipx_knows_everything(stack):
 
 def fresh_tables() -> None:
     """An empty table per example: moto copies the whole table on every transaction."""
-    from aws_lambda_powertools.utilities import parameters
-    from moto.moto_api._internal.models import moto_api_backend
+    from tests.integration.conftest import fresh_resources
 
-    from infra.local import bootstrap
-    from tests.integration.conftest import REGION
-
-    moto_api_backend.reset()
-    parameters.clear_caches()
-    bootstrap.bootstrap(REGION)
+    fresh_resources()
 
 
 def deliver(context, number: str, status: str, at: datetime) -> None:

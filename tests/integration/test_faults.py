@@ -25,11 +25,10 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 import courier_webhook.app as courier_app
 import order_status.app as order_app
 import sla_sweeper.app as sweeper_app
-from infra.local import template
-from infra.local.bootstrap import DEV_SECRETS
-from infra.local.gateway import FakeContext
+from infra import template
 from tests import usecases
 from tests.factories import (
+    DEV_SECRETS,
     P24_ORDER_ID,
     PARCEL,
     api_event,
@@ -39,6 +38,7 @@ from tests.factories import (
     payu_order_body,
     payu_webhook,
     shipx_tracking,
+    sweeper_context,
     woo_order,
     woo_order_shipped,
     woo_webhook,
@@ -182,7 +182,7 @@ def clock(monkeypatch) -> Clock:
 def sweep(clock: Clock, at: datetime) -> dict[str, Any]:
     """The scheduled sweeper, run at `at`."""
     clock.at = at
-    return sweeper_app.lambda_handler(SCHEDULE, FakeContext(function_name="sweeper", timeout_ms=120_000))
+    return sweeper_app.lambda_handler(SCHEDULE, sweeper_context())
 
 
 # --- Reading state ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from infra import cli
+from infra.cli import main as cli
 from order_status.app import lambda_handler as orders
 from return_form.app import lambda_handler as returns_app
 from tests import usecases

@@ -13,11 +13,11 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from courier_webhook.app import lambda_handler as couriers
-from infra.local.bootstrap import DEV_SECRETS
 from order_status.app import lambda_handler as orders
 from return_form.app import lambda_handler as returns_app
 from tests import usecases
 from tests.factories import (
+    DEV_SECRETS,
     aftership_body,
     aftership_webhook,
     api_event,

@@ -1,6 +1,6 @@
 """A CI-sized load test: the local stack in a subprocess, 400 signed courier and payment webhooks from
 10 concurrent senders, 20 % exact re-deliveries, shuffled. The expected state changes and messages come
-from replaying the plan through the domain's pure rules (infra/load.py), not from the system's answers.
+from replaying the plan through the domain's pure rules (infra/perf/load.py), not from the system's answers.
 Latency and throughput are printed by `make load`, never asserted here."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
-from infra import load
+from infra.perf import load
 
 
 def test_the_plan_has_the_asked_share_of_re_deliveries_and_keeps_each_order_on_one_sender() -> None:

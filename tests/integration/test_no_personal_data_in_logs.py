@@ -9,12 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from infra.local.gateway import FakeContext
 from order_status.app import lambda_handler as orders
 from return_form.app import lambda_handler as returns_app
 from sla_sweeper.app import lambda_handler as sweeper
 from tests import usecases
-from tests.factories import api_event, woo_order, woo_webhook
+from tests.factories import api_event, sweeper_context, woo_order, woo_webhook
 from zwrotnica.observability import logger
 
 pytestmark = pytest.mark.integration
@@ -61,7 +60,7 @@ def test_a_whole_order_life_logs_no_personal_data(stack, context):
         now = datetime.now(UTC)
         usecases.on_return_parcel("1001", delivered=True, now=now, base_url="https://x")
         usecases.settle(rma, True, now, "https://x")
-        sweeper({"source": "aws.scheduler"}, FakeContext(function_name="sweeper", timeout_ms=120_000))
+        sweeper({"source": "aws.scheduler"}, sweeper_context())
     finally:
         logger.setLevel(logging.INFO)
         logger.removeHandler(handler)

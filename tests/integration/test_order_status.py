@@ -8,9 +8,8 @@ from urllib.parse import quote
 
 import pytest
 
-from infra.local.bootstrap import DEV_SECRETS
 from order_status.app import lambda_handler
-from tests.factories import api_event, woo_order, woo_webhook
+from tests.factories import DEV_SECRETS, api_event, woo_order, woo_webhook
 from zwrotnica.domain import links
 
 pytestmark = pytest.mark.integration

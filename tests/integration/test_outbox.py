@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from botocore.stub import Stubber
 
-from infra.local.gateway import FakeContext
 from sla_sweeper.app import lambda_handler as sweep
 from tests import usecases
+from tests.factories import sweeper_context
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus
 from zwrotnica.dispatch import outbox as outbox_flow
@@ -125,7 +125,7 @@ def test_two_overlapping_sweeps_send_a_message_once(stack, sent):
 def test_sweeper_handler_sends_what_is_due(stack, sent):
     enqueue(Channel.EMAIL, datetime.now(UTC) - timedelta(minutes=10), key="a")
     enqueue(Channel.EMAIL, datetime.now(UTC) - timedelta(minutes=9), key="b")
-    totals = sweep({"source": "aws.scheduler"}, FakeContext(function_name="sweeper", timeout_ms=120_000))
+    totals = sweep({"source": "aws.scheduler"}, sweeper_context())
     assert (totals["sent"], totals["more_left"]) == (2, False)
     assert len(sent.emails) == 2
 

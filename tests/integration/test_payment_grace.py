@@ -9,11 +9,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from infra.local.gateway import FakeContext
 from order_status.app import lambda_handler
 from sla_sweeper.app import lambda_handler as sweeper
 from tests import usecases
-from tests.factories import PAYU_ORDER_ID, payu_order_body, payu_webhook, woo_order, woo_webhook
+from tests.factories import (
+    PAYU_ORDER_ID,
+    payu_order_body,
+    payu_webhook,
+    sweeper_context,
+    woo_order,
+    woo_webhook,
+)
 from zwrotnica.dispatch import sweeps
 from zwrotnica.models.payment import RefundEvent, RefundStatus
 from zwrotnica.providers import payu as payu_adapter
@@ -242,7 +248,7 @@ def test_the_sweeper_runs_the_payment_step(stack, context, sent):
     event = payu_adapter.parse_notification(payu_order_body("1001", "COMPLETED"))
     usecases.ingest_payment(event, now() - GRACE - timedelta(minutes=1), "https://sklep.example.com/api")
 
-    totals = sweeper({"source": "aws.scheduler"}, FakeContext(function_name="sweeper", timeout_ms=120_000))
+    totals = sweeper({"source": "aws.scheduler"}, sweeper_context())
 
     assert totals["payment_tickets"] == 1
     assert len(payment_tickets()) == 1

@@ -15,9 +15,9 @@ import boto3
 import httpx
 import pytest
 
-from infra.local.bootstrap import DEV_SECRETS
 from order_status.app import lambda_handler
 from tests.factories import (
+    DEV_SECRETS,
     P24_ORDER_ID,
     PAYU_ORDER_ID,
     api_event,

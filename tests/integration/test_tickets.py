@@ -12,7 +12,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 
 from sla_sweeper.app import lambda_handler
 from tests import usecases
-from tests.factories import SW_SECRET, api_event
+from tests.factories import SW_SECRET, api_event, sweeper_context
 from zwrotnica.dispatch import sweeps
 from zwrotnica.models.ticket import (
     TicketCategory,
@@ -145,11 +145,7 @@ def test_pending_on_customer_takes_the_ticket_out_of_the_queue_and_reopening_put
 
 def test_sweeper_handler_runs_messages_and_tickets(stack):
     open_ticket(datetime(2026, 11, 2, 8, 0, tzinfo=W))  # long overdue
-    from infra.local.gateway import FakeContext
-
-    totals = lambda_handler(
-        {"source": "aws.scheduler"}, FakeContext(function_name="sweeper", timeout_ms=120_000)
-    )
+    totals = lambda_handler({"source": "aws.scheduler"}, sweeper_context())
     assert totals["escalated"] + totals["held"] == 1
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from infra import openapi
-from infra.local import template
+from infra import template
+from infra.build import openapi
 
 
 def test_every_template_route_is_documented_and_the_file_is_current():

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from infra import template_check
-from infra.local import template as tpl
+from infra import template as tpl
+from infra.build import template_check
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,10 @@
-"""The cost model's arithmetic (infra/cost.py): hand-computed figures, no AWS."""
+"""The cost model's arithmetic (infra/perf/cost.py): hand-computed figures, no AWS."""
 
 from __future__ import annotations
 
 import pytest
 
-from infra import cost
+from infra.perf import cost
 
 PRICES = {
     "lambda_request": {"usd": 0.2e-6},

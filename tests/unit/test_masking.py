@@ -57,7 +57,7 @@ def test_mask_url_masks_query_values_by_key_and_pattern_and_named_path_parameter
 def test_the_local_stack_access_log_prints_no_personal_data_or_tokens(capsys):
     from types import SimpleNamespace
 
-    from infra.local import template
+    from infra import template
     from infra.local.run import make_handler
 
     handler = make_handler(template.routes(), "ZwrotnicaTable")

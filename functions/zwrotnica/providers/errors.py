@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # httpx is imported where a call is made, not on every cold start
     import httpx
 
 # Besides 5xx: request timeout, too early, too many requests. Every other 4xx is a permanent refusal.

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import ValidationError
 
 from zwrotnica.domain.shipment_status import ShipmentStatus, map_inpost
@@ -25,9 +24,12 @@ from zwrotnica.errors import MalformedBody
 from zwrotnica.models.tracking import TrackingEvent
 from zwrotnica.providers.errors import ProviderError, json_object, send
 
+if TYPE_CHECKING:  # httpx only when ShipX is asked: most pushes need no confirmation
+    import httpx
+
 SOURCE_NETWORK = ipaddress.ip_network("91.216.25.0/24")
 EVENTS = ("shipment_confirmed", "shipment_status_changed")
-TIMEOUT = httpx.Timeout(2.0, connect=1.0)  # the courier waits for our answer: fail fast, act unconfirmed
+TIMEOUT_S, CONNECT_S = 2.0, 1.0  # the courier waits for our answer: fail fast, act unconfirmed
 
 
 def token_valid(expected: str, offered: str | None) -> bool:
@@ -99,9 +101,12 @@ class ShipXClient:
     """`GET /v1/tracking/{number}`. `transport` is the seam tests fill with httpx.MockTransport."""
 
     def __init__(self, base_url: str, token: str = "", transport: httpx.BaseTransport | None = None) -> None:
+        import httpx
+
         headers = {"Accept": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+        timeout = httpx.Timeout(TIMEOUT_S, connect=CONNECT_S)
         self._http = httpx.Client(
-            base_url=base_url.rstrip("/"), headers=headers, transport=transport, timeout=TIMEOUT
+            base_url=base_url.rstrip("/"), headers=headers, transport=transport, timeout=timeout
         )
 
     def confirm(self, event: TrackingEvent) -> Confirmation:

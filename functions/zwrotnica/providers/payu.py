@@ -16,9 +16,8 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import ValidationError
 
 from zwrotnica.domain import payment_refs
@@ -26,6 +25,9 @@ from zwrotnica.domain.payment_refs import ReferenceRule
 from zwrotnica.errors import InvalidPayload, MalformedBody
 from zwrotnica.models.payment import PaymentEvent, PaymentStatus, RefKind, RefundEvent, RefundStatus
 from zwrotnica.providers.errors import ProviderError, http_error, json_object, send
+
+if TYPE_CHECKING:  # httpx is imported by the API client, not by the webhook parsers
+    import httpx
 
 SIGNATURE_HEADERS = ("openpayu-signature", "x-openpayu-signature")
 # The official SDK's table: "SHA" means SHA-256; the dash-less names are accepted too.
@@ -204,6 +206,8 @@ class PayUClient:
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        import httpx
+
         self.pos_id = pos_id
         self._form = dict(grant_type="client_credentials", client_id=client_id, client_secret=client_secret)
         self._http = httpx.Client(base_url=base_url.rstrip("/"), transport=transport, timeout=timeout)

@@ -14,10 +14,9 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-import httpx
 from pydantic import ValidationError
 
 from zwrotnica.domain import payment_refs
@@ -25,6 +24,9 @@ from zwrotnica.domain.payment_refs import ReferenceRule
 from zwrotnica.errors import InvalidPayload, MalformedBody
 from zwrotnica.models.payment import PaymentEvent, PaymentStatus, RefundEvent, RefundStatus
 from zwrotnica.providers.errors import http_error, json_object, send
+
+if TYPE_CHECKING:  # httpx is imported by the API client, not by the webhook parsers
+    import httpx
 
 # Signed fields, in the documented order (crc is appended last).
 NOTIFICATION_FIELDS = (
@@ -194,6 +196,8 @@ class Przelewy24Client:
         transport: httpx.BaseTransport | None = None,
         timeout: float = 5.0,
     ) -> None:
+        import httpx
+
         self.merchant_id, self.pos_id, self._crc = merchant_id, pos_id, crc
         auth = httpx.BasicAuth(str(pos_id), api_key)
         self._http = httpx.Client(

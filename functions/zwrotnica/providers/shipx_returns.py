@@ -6,25 +6,28 @@ None until then and the caller falls back to our printable slip.
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from zwrotnica.providers.errors import ProviderError, http_error, json_object, send
 
-TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+if TYPE_CHECKING:  # httpx only when a return label is asked for
+    import httpx
+
+TIMEOUT_S, CONNECT_S = 5.0, 2.0
 
 
 class ShipXReturns:
     def __init__(
         self, base_url: str, token: str, organization_id: str, transport: httpx.BaseTransport | None = None
     ) -> None:
+        import httpx
+
         self.organization_id = organization_id
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             transport=transport,
-            timeout=TIMEOUT,
+            timeout=httpx.Timeout(TIMEOUT_S, connect=CONNECT_S),
         )
 
     def create(

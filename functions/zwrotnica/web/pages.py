@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from zwrotnica.models.brand import Brand
 from zwrotnica.settings import get_brand
+
+if TYPE_CHECKING:  # a type only: the error pages every function renders need none of the order domain
+    pass
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 FONT = "system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif"

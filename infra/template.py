@@ -1,4 +1,6 @@
-"""Read template.yaml (the one source of truth) for the local stack and the tests."""
+"""Read template.yaml (the one source of truth) for the local stack, the build gates, the operator CLI,
+the benchmarks and the tests. Nothing here starts or emulates anything.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any
 
 from cfnlint.decode import decode
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "template.yaml"
 
 

@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 STATE_CHANGES = frozenset({"apply", "refresh", "applied", "flagged"})  # what the handlers answer
 INPOST_LIFE = (  # a Paczkomat parcel: label, pickup, sorting, last mile, in the locker, collected
     ("confirmed", "2026-11-20 15:30:00 +0100"),
@@ -546,7 +546,7 @@ def report(f: dict[str, Any]) -> str:
 
 DOC_HEADER = """# Load test
 
-Latest `make load` run ({command}), rewritten by it; how it works: infra/load.py and docs/benchmarks.md
+Latest `make load` run ({command}), rewritten by it; how it works: infra/perf/load.py and docs/benchmarks.md
 ("Load test"). The expected figures come from replaying the plan through the domain's pure rules; the
 run fails when the observed ones differ, when any webhook errs, or when a message exists twice.
 

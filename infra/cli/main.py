@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-FUNCTIONS = Path(__file__).resolve().parents[1] / "functions"
+FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 
 
 def _where(parser: argparse.ArgumentParser, default: object) -> None:
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(FUNCTIONS))
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from infra import cli_env
+    from infra.cli import env
 
     if not (args.local or args.profile or args.region or args.stack or os.environ.get("TABLE_NAME")):
         print("Where? Pass --local (the stack `make run` started) or --stack NAME [--profile P], or set")
@@ -136,13 +136,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if args.local:
-            cli_env.use_local()
+            env.use_local()
         elif args.profile or args.region or args.stack:
-            cli_env.use_aws(args.profile, args.region, args.stack)
-        from infra import cli_commands  # after the environment: settings and clients read it once
+            env.use_aws(args.profile, args.region, args.stack)
+        from infra.cli import commands  # after the environment: settings and clients read it once
         from zwrotnica.errors import ZwrotnicaError
 
-        command: Callable[[argparse.Namespace], int] = getattr(cli_commands, args.run)
+        command: Callable[[argparse.Namespace], int] = getattr(commands, args.run)
         try:
             return command(args)
         except ZwrotnicaError as exc:

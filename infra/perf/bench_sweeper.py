@@ -52,7 +52,8 @@ def scaling(counter) -> list[dict]:
     """Fresh moto per size; returns read units and time spent finding the due tickets."""
     from moto import mock_aws
 
-    from infra.local import bootstrap, template
+    from infra import template
+    from infra.local import bootstrap
     from zwrotnica.models.common import iso
     from zwrotnica.store import tickets
     from zwrotnica.store.table import client

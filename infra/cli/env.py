@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from infra.local import template as tpl
+from infra import template as tpl
 
 LOCAL_REGION = "eu-central-1"
 LOCAL_ACCOUNT = "123456789012"

@@ -1,6 +1,6 @@
 """The operator CLI's commands: each calls one flow and prints what happened (English, Warsaw times).
 
-Imported only after infra.cli_env has pointed the environment at a stack."""
+Imported only after infra.cli.env has pointed the environment at a stack."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""Performance: `make bench` (bench.py, bench_sweeper.py, cold.py), `make load` (load.py), the cost model."""
