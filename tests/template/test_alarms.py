@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from infra.build import openapi
 from infra import template as tpl
+from infra.build import openapi
 from infra.local.gateway import build_event
 
 FUNCTIONS_DIR = Path(__file__).parents[2] / "functions"
