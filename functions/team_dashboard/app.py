@@ -14,7 +14,6 @@ from typing import Annotated
 from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -23,6 +22,7 @@ from zwrotnica.flows import team
 from zwrotnica.http import (
     HTML,
     JSON,
+    Query,
     client_ip,
     create_app,
     documented,
