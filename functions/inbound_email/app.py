@@ -2,9 +2,11 @@
 action, Event invocation) with the event of inbound-email.md §1.5. `make run` does the same through a
 local SMTP listener (infra/local/smtp.py).
 
-Today the function reads, parses, assesses and classifies, and logs the decision (codes only, never an
-address, a name or the text). `decide_inbound_email` is where the ticket wiring goes: look up the thread
-and the order, record the message on a ticket and queue the answer (docs/inbound-email.md).
+The edge reads the stored message, parses it (never raises: a MIME bomb or a broken encoding comes back
+as Rejected), assesses SES's verdicts, keeps the attachments in S3, and hands one CustomerMessage to the
+conversations use case through the bus (flows/conversations.py): its ticket, its answer, its follow-up in
+one commit. SES's `messageId` is the idempotency key: Lambda's retries of an async invocation change
+nothing. The log says what was decided in codes, never an address, a name or the text.
 """
 
 from __future__ import annotations
@@ -15,71 +17,114 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from inbound_email import raw_mail
-from zwrotnica.domain import intent, mail_matching, mail_safety
-from zwrotnica.domain.inbound import InboundDecision, decide
+from zwrotnica.context import Context
+from zwrotnica.dispatch import bus
+from zwrotnica.domain import mail_safety
 from zwrotnica.errors import InvalidPayload
-from zwrotnica.models.inbound import Rejected, SesRecord
+from zwrotnica.flows import conversations
+from zwrotnica.models.inbound import CustomerMessage, Rejected, SesRecord, StoredAttachment
+from zwrotnica.models.ticket import TicketChannel
 from zwrotnica.observability import logger, metrics
-from zwrotnica.providers.inbound_email import LIMITS, parse_mime, parse_ses_event
+from zwrotnica.providers.inbound_email import LIMITS, ParsedMail, parse_mime, parse_ses_event
+from zwrotnica.settings import Settings, get_settings
+from zwrotnica.store import mail_files
 
 
-def decide_inbound_email(record: SesRecord, raw: bytes | None, now: datetime) -> dict[str, Any]:
-    """One received message -> the decision, as a summary without personal data. STUB for the ticket
-    wiring: no order, thread or counter is looked up yet (order=None, thread=None, rate OK)."""
-    summary: dict[str, Any] = {"ses_message_id": record.ses.mail.message_id}
-    if raw is None:
-        return summary | {"action": "rejected", "reason": "too_large"}
-    parsed = parse_mime(raw, LIMITS)
-    if isinstance(parsed, Rejected):
-        return summary | {"action": "rejected", "reason": parsed.reason.value}
+def _attachments(parsed: ParsedMail, record: SesRecord, bucket: str) -> list[StoredAttachment]:
+    """Every attachment listed; the ones within the limit stored (the same keys on a retry)."""
+    out = []
+    pairs = zip(parsed.email.attachments, parsed.payloads, strict=True)
+    for n, (info, payload) in enumerate(pairs, start=1):
+        key = None
+        if payload is not None:
+            key = mail_files.attachment_key(record.ses.mail.message_id, n, info)
+            mail_files.put_attachment(bucket, key, payload, info)
+        described = {"filename": info.filename, "content_type": info.content_type, "size": info.size}
+        out.append(StoredAttachment(**described, key=key))
+    return out
+
+
+def customer_message(
+    record: SesRecord,
+    parsed: ParsedMail,
+    raw_key: str,
+    settings: Settings,
+    attachments: list[StoredAttachment],
+) -> CustomerMessage:
     email = parsed.email
-    config = raw_mail.settings()
-    safety = mail_safety.assess(
-        record.ses.receipt, record.ses.mail.source, email, config.own_domains, config.own_addresses
-    )
-    tracking = mail_matching.tracking_candidates(f"{email.subject}\n{email.new_text}")
-    orders = mail_matching.order_candidates(email.subject, email.new_text)
-    classification = intent.classify(email.subject, email.new_text, bool(tracking))
-    decision: InboundDecision = decide(
-        safety=safety,
-        classification=classification,
+    references = [*([email.in_reply_to] if email.in_reply_to else []), *email.references]
+    return CustomerMessage(
+        key=f"ses:{record.ses.mail.message_id}",
+        channel=TicketChannel.EMAIL,
         received_at=record.ses.receipt.timestamp,
-        candidate_given=bool(orders or tracking),
-        order=None,  # wiring: the first candidate that is an order, else the sender's recent order
         sender=email.from_address,
-        thread=None,  # wiring: reply tag (domain.reply_address), In-Reply-To/References, open ticket
+        sender_name=email.from_name[:200],
+        subject=email.subject,
+        text=email.text,
+        new_text=email.new_text,
+        message_id=email.message_id,
+        references=list(dict.fromkeys(references))[-60:],
+        tags=email.plus_tags(settings.own_domains)[:20],
+        attachments=attachments[:50],
+        raw_key=raw_key,
+        notes=list(email.notes),
     )
-    return summary | {
-        "action": decision.action.value,
-        "intent": decision.intent.value,
-        "confidence": classification.confidence,
-        "complaint_in_law": classification.complaint_in_law,
-        "trusted": safety.trusted,
-        "reasons": list(decision.reasons),
-        "order_candidates": len(orders),
-        "tracking_candidates": len(tracking),
-        "attachments": len(email.attachments),
-        "notes": list(email.notes),
-        "bytes": len(raw),
+
+
+def receive(record: SesRecord, ctx: Context) -> dict[str, Any]:
+    """One received message -> its ticket and answer; returns the decision's summary (codes only)."""
+    settings = ctx.settings
+    ses_id = record.ses.mail.message_id
+    bucket, key = mail_files.location(record, settings)
+    raw = mail_files.read(bucket, key, LIMITS.max_message_bytes)  # S3 errors raise: Lambda's retry re-runs
+    parsed = parse_mime(raw, LIMITS) if raw is not None else None
+    if parsed is None or isinstance(parsed, Rejected):
+        reason = parsed.reason.value if isinstance(parsed, Rejected) else "too_large"
+        received = record.ses.receipt.timestamp
+        mark = conversations.unreadable(f"ses:{ses_id}", reason, key, received, ctx)
+        bus.run(lambda fresh: mark, ctx)
+        metrics.add_metric(name="InboundRejected", unit="Count", value=1)
+        return {"ses_message_id": ses_id, "action": "rejected", "reason": reason}
+    safety = mail_safety.assess(
+        record.ses.receipt, record.ses.mail.source, parsed.email, settings.own_domains, settings.own_addresses
+    )
+    # A virus is never kept beyond the raw object; spam keeps its attachments for the person who looks.
+    accepted = safety.disposition is not mail_safety.Disposition.DROP
+    attachments = _attachments(parsed, record, bucket) if accepted else []
+    message = customer_message(record, parsed, key, settings, attachments)
+    effect = bus.run(lambda fresh: conversations.receive(message, safety, ctx, fresh), ctx)
+    metrics.add_metric(name="InboundEmail", unit="Count", value=1)
+    if effect.data.get("answered"):
+        metrics.add_metric(name="InboundAnswered", unit="Count", value=1)
+    return {
+        "ses_message_id": ses_id,
+        **{k: v for k, v in effect.data.items() if k != "ticket_id"},
+        "ticket_id": effect.data.get("ticket_id"),
+        "outcome": effect.outcome,
+        "attachments": len(parsed.email.attachments),
+        "notes": list(parsed.email.notes),
+        "bytes": len(raw or b""),
     }
+
+
+def context(now: datetime, settings: Settings) -> Context:
+    """Links point at PUBLIC_BASE_URL, else at the API's own URL (an SES event has no request domain)."""
+    return Context.build(now, settings.api_base_url)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict, context_: LambdaContext) -> dict:
     try:
         records = parse_ses_event(event).records
     except InvalidPayload as exc:
         logger.warning("not an ses receiving event", extra={"reason": exc.reason})
         return {"results": [], "error": exc.reason}
-    now = datetime.fromtimestamp(time.time(), UTC)
+    settings = get_settings()
     results = []
-    config = raw_mail.settings()
     for record in records:
-        bucket, key = raw_mail.location(record, config)
-        raw = raw_mail.read(bucket, key, LIMITS.max_message_bytes)  # S3 errors raise: SES's retry re-runs
-        summary = decide_inbound_email(record, raw, now)
+        ctx = context(datetime.fromtimestamp(time.time(), UTC), settings)
+        summary = receive(record, ctx)
         logger.info("inbound email decided", extra=summary)
         results.append(summary)
     return {"results": results}

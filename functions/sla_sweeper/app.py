@@ -11,8 +11,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus, sweeps
-from zwrotnica.flows import tickets
-from zwrotnica.http import create_app, documented, json_response, lower_headers, raw_body
+from zwrotnica.flows import conversations, tickets
+from zwrotnica.http import create_app, documented, json_response, lower_headers, raw_body, request_base_url
+from zwrotnica.models.inbound import CustomerMessage
 from zwrotnica.observability import logger, metrics
 from zwrotnica.providers import ticket_intake
 from zwrotnica.secrets import get_secrets
@@ -25,12 +26,27 @@ app = create_app()
 
 @app.post(
     "/tickets",
-    responses=documented({200: "Already open", 201: "Ticket opened"}, (400, 401, 413, 422, 503)),
+    responses=documented(
+        {200: "Already open, or the message joined its open ticket", 201: "Ticket opened"},
+        (400, 401, 413, 422, 503),
+    ),
 )
 def open_ticket():
     now = datetime.fromtimestamp(time.time(), UTC)
     request = ticket_intake.verify_and_parse(lower_headers(app), raw_body(app), get_secrets(), now)
-    ctx = Context.build(now)
+    ctx = Context.build(now, request_base_url(app))
+    if isinstance(request, CustomerMessage):
+        # The customer's own words: the same loop as an e-mail (answer by e-mail to the contact, never
+        # in this HTTP answer: it goes back to the tool, not to the customer's mailbox).
+        safety = ticket_intake.SIGNED_TOOL
+        effect = bus.run(lambda fresh: conversations.receive(request, safety, ctx, fresh), ctx)
+        created = bool(effect.data.get("opened")) and effect.outcome != "duplicate"
+        body = {
+            "ticket_id": effect.data.get("ticket_id"),
+            "created": created,
+            "answered": bool(effect.data.get("answered")) and effect.outcome != "duplicate",
+        }
+        return json_response(HTTPStatus.CREATED if created else HTTPStatus.OK, body)
     effect = bus.run(lambda fresh: tickets.open_ticket(request, ctx, fresh), ctx)
     created = effect.outcome == "opened"
     status = HTTPStatus.CREATED if created else HTTPStatus.OK

@@ -61,8 +61,33 @@ class Settings(BaseModel):
     team_allowed_emails: str = Field(alias="TEAM_ALLOWED_EMAILS", default="")
     login_link_minutes: int = Field(alias="LOGIN_LINK_MINUTES", default=15, ge=1, le=60)
     session_hours: int = Field(alias="SESSION_HOURS", default=12, ge=1, le=24)
+    # Inbound e-mail (issue 15). INBOUND_ADDRESS: where customers write, received by SES (pomoc@reply.
+    # sklep.pl); empty: receiving is not set up, and our e-mails carry no per-thread Reply-To. Its domain
+    # and INBOUND_DOMAINS (comma-separated, more receiving domains) are ours: mail from them is our own,
+    # plus tags are read on them. The raw messages (and attachments) live in INBOUND_BUCKET. An automatic
+    # parcel answer waits DEFLECT_AFTER_HOURS for the customer, then its ticket is solved as deflected.
+    inbound_address: str = Field(alias="INBOUND_ADDRESS", default="")
+    inbound_domains: str = Field(alias="INBOUND_DOMAINS", default="")
+    inbound_bucket: str = Field(alias="INBOUND_BUCKET", default="inbound-mail")
+    inbound_prefix: str = Field(alias="INBOUND_PREFIX", default="inbound/")
+    deflect_after_hours: int = Field(alias="DEFLECT_AFTER_HOURS", default=72, ge=1)
+    # The API's own URL, for functions no request reaches (inbound e-mail): links point there without
+    # PUBLIC_BASE_URL.
+    api_base_url: str = Field(alias="API_BASE_URL", default="")
 
     model_config = {"populate_by_name": True, "frozen": True}
+
+    @property
+    def own_domains(self) -> frozenset[str]:
+        """The receiving domains: INBOUND_ADDRESS's and INBOUND_DOMAINS (lower case)."""
+        extra = {d.strip().lower() for d in self.inbound_domains.split(",") if d.strip()}
+        own = self.inbound_address.rpartition("@")[2].strip().lower()
+        return frozenset(extra | ({own} if own else set()))
+
+    @property
+    def own_addresses(self) -> frozenset[str]:
+        """The addresses we send from: mail from them is ours (the shop's domain also holds its staff)."""
+        return frozenset({self.email_from} if "@" in self.email_from else set())
 
     @field_validator("payment_reference_rules")
     @classmethod

@@ -19,11 +19,12 @@ from typing import Any
 import boto3
 import pytest
 
-from inbound_email import app, raw_mail
+from inbound_email import app
 from infra.local import smtp
 from zwrotnica.models.inbound import SesEvent
 from zwrotnica.observability import logger
 from zwrotnica.providers.inbound_email import MailLimits
+from zwrotnica.settings import get_settings
 
 EMAIL = Path(__file__).parents[1] / "events" / "email"
 EVENT = json.loads((EMAIL / "ses_lambda_event.json").read_text())
@@ -34,12 +35,12 @@ BUCKET = "inbound-mail"
 def inbound(stack: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("INBOUND_BUCKET", BUCKET)
     monkeypatch.setenv("INBOUND_PREFIX", "inbound/")
-    monkeypatch.setenv("INBOUND_DOMAINS", "zwrotnica.example")
-    raw_mail.settings.cache_clear()
+    monkeypatch.setenv("INBOUND_ADDRESS", "pomoc@zwrotnica.example")
+    get_settings.cache_clear()
     s3 = boto3.client("s3", region_name="eu-central-1")
     s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
     yield s3
-    raw_mail.settings.cache_clear()
+    get_settings.cache_clear()
 
 
 def receive(

@@ -37,6 +37,7 @@ HANDLERS: dict[CommandKind, str] = {
     CommandKind.REQUEST_REFUND: "zwrotnica.flows.refunds:refund_case",
     CommandKind.REPLAY_TRACKING: "zwrotnica.flows.shipments:replay_held",
     CommandKind.APPLY_HELD_PAYMENT: "zwrotnica.flows.payments:apply_held",
+    CommandKind.DEFLECT_TICKET: "zwrotnica.flows.conversations:deflect_from_command",
 }
 # Commands that run commands: deeper ones wait for the sweeper (never an unbounded chain inline).
 MAX_DEPTH = 3
@@ -78,6 +79,8 @@ def after_commit(effect: Effect, ctx: Context, depth: int = 0) -> None:
     if depth >= MAX_DEPTH:
         return  # stored: the sweeper runs them
     for command in [*effect.commands, *given_up]:
+        if command.not_before and command.not_before > ctx.now:
+            continue  # deferred: stored, the sweeper runs it when it falls due
         execute(command, ctx, depth + 1)
 
 
@@ -109,7 +112,7 @@ def execute(command: Command, ctx: Context, depth: int = 1) -> bool:
 
 def _failed(command: Command, exc: Exception, now: datetime) -> None:
     attempts = command.attempts + 1
-    next_due = next_attempt(attempts, command.created_at, now)
+    next_due = next_attempt(attempts, command.not_before or command.created_at, now)
     log = {"command": command.kind.value, "attempts": attempts, "error": type(exc).__name__}
     if next_due is None:
         logger.error("command given up", extra=log)

@@ -16,6 +16,7 @@ candidates, which a store lookup confirms or drops.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -131,11 +132,18 @@ def same_mailbox(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
 
-    def key(address: str) -> str:
-        local, _, domain = address.strip().casefold().rpartition("@")
-        return f"{local.split('+', 1)[0]}@{domain}"
+    return _mailbox(a) == _mailbox(b)
 
-    return key(a) == key(b)
+
+def _mailbox(address: str) -> str:
+    local, _, domain = address.strip().casefold().rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+def mailbox_key(address: str) -> str:
+    """A key for one mailbox (as `same_mailbox` compares them) that carries no address in clear: what a
+    customer's orders and a sender's counters are stored under."""
+    return hashlib.sha256(_mailbox(address).encode()).hexdigest()[:32]
 
 
 class Disclosure(StrEnum):

@@ -72,3 +72,55 @@ def verify_tag(key: str, tag: str) -> ThreadRef | None:
     if not hmac.compare_digest(expected.encode(), signature.encode()):
         return None
     return ThreadRef(kind, thread_id)
+
+
+# --- threading headers --------------------------------------------------------------------------------
+# Every e-mail of a thread also names the thread in `References` as a message id of our own receiving
+# domain, `<t-TK-0A1B2C3D4E.<signature>@reply.sklep.pl>` (as GitHub names an issue's thread): a reply
+# carries its parent's References, so the thread is found from the headers with no lookup, even when the
+# customer's client answered the From address instead of Reply-To. SES replaces our Message-ID with its
+# own (inbound-email.md §2), so the References root is the id we control.
+
+_ASCII_ID = re.compile(r"^<[!-;=?-~]{1,250}>$")  # printable ASCII without "<" and ">"
+MAX_REFERENCES = 900  # SES: a header value is at most 995 printable ASCII characters
+
+
+def thread_message_id(key: str, ref: ThreadRef, domain: str) -> str:
+    """The thread's own message id, `<tag@domain>` (ValueError where reply_tag refuses the id)."""
+    return f"<{reply_tag(key, ref)}@{domain.strip().lower()}>"
+
+
+def threads_in(key: str, message_ids: list[str], own_domains: frozenset[str] | set[str]) -> list[ThreadRef]:
+    """The threads that In-Reply-To / References ids at our own domains name (signed by us), in order."""
+    found: list[ThreadRef] = []
+    for message_id in message_ids:
+        local, at, domain = message_id.strip().strip("<>").rpartition("@")
+        if not at or domain.lower() not in own_domains:
+            continue
+        ref = verify_tag(key, local)
+        if ref is not None and ref not in found:
+            found.append(ref)
+    return found
+
+
+def reply_headers(
+    *, in_reply_to: str | None, references: list[str], root: str | None, automatic: bool
+) -> dict[str, str]:
+    """Headers of our answer in a thread: In-Reply-To the customer's message (RFC 5322 §3.6.4), References
+    = our thread's id, their chain and their message (the newest kept when the chain is long), and for an
+    automatic answer `Auto-Submitted: auto-replied` (RFC 3834 §3.1.7). Our thread's id comes first: it is
+    the oldest of the thread. Ids that are not plain printable
+    ASCII are left out: SES takes header values in printable ASCII only."""
+    chain = [i for i in [*references, *([in_reply_to] if in_reply_to else [])] if _ASCII_ID.match(i)]
+    chain = list(dict.fromkeys(chain))
+    tail = [root] if root else []
+    while chain and len(" ".join([*chain, *tail])) > MAX_REFERENCES:
+        chain.pop(0)
+    headers: dict[str, str] = {}
+    if in_reply_to and _ASCII_ID.match(in_reply_to):
+        headers["In-Reply-To"] = in_reply_to
+    if chain or tail:
+        headers["References"] = " ".join(dict.fromkeys([*tail, *chain]))
+    if automatic:
+        headers["Auto-Submitted"] = "auto-replied"
+    return headers

@@ -217,6 +217,8 @@ def _order(order: dict[str, Any], number: str, holds: _Holds, today: date) -> Ve
         kept.append(holds.contact)
     else:
         changes |= _erase(order, "customer_name") | _erase(order, "email", "") | _erase(order, "phone", None)
+        # the customer's orders by mailbox (inbound e-mail): a hash of the address, gone with it
+        changes |= _erase(order, "gsi1pk", None) | _erase(order, "gsi1sk", None)
         delivery = order.get("delivery") or {}
         changes |= {f"delivery.{k}": None for k in ("address_line", "postcode", "city") if delivery.get(k)}
     # The sale, or a later payment or refund the provider reported (4.8 counts from that tax year).
@@ -308,7 +310,7 @@ def _ticket(ticket: dict[str, Any], number: str, holds: _Holds) -> Verdict:
         return Verdict(pk, sk, number, label, kept=(Kept("subject and notes", TICKET_OPEN),))
     if holds.contact:
         return Verdict(pk, sk, number, label, kept=(Kept("subject and notes", CHATTER_OPEN),))
-    changes = _erase(ticket, "subject")
+    changes = _erase(ticket, "subject") | _erase(ticket, "contact", None)  # a conversation's contact
     for index, note in enumerate(ticket.get("notes") or []):
         if note.get("text") not in (None, "", ERASED):
             changes[f"notes[{index}].text"] = ERASED

@@ -34,10 +34,12 @@ def email(
     kind: MessageKind = MessageKind.TRANSACTIONAL,
     marketing_consent: bool = False,
     not_before: datetime | None = None,
+    reply_to: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> OutboxMessage | None:
     """An e-mail for the outbox, or None when the rules forbid it (marketing without consent, a recipient
     that is not one plain address). `not_before` schedules it later (the sweeper sends it when it falls
-    due)."""
+    due). `reply_to` and `headers` thread it (domain.reply_address: a reply finds its ticket)."""
     if not email_address(recipient) or not policy.may_send(kind, marketing_consent):
         return None
     return OutboxMessage(
@@ -52,6 +54,8 @@ def email(
         html=content.html,
         created_at=now,
         due_at=max(policy.earliest_send(Channel.EMAIL, now), not_before or now),
+        reply_to=email_address(reply_to),
+        headers=dict(headers or {}),
     )
 
 

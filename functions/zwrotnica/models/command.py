@@ -22,6 +22,8 @@ class CommandKind(StrEnum):
     REQUEST_REFUND = "request_refund"  # an accepted withdrawal: refund through the payment provider
     REPLAY_TRACKING = "replay_tracking"  # courier events held for a parcel an order now names
     APPLY_HELD_PAYMENT = "apply_held_payment"  # a payment notification held until its order came
+    # Inbound e-mail: a ticket answered automatically is solved as deflected unless the customer wrote again
+    DEFLECT_TICKET = "deflect_ticket"
 
 
 class Command(BaseModel):
@@ -34,6 +36,8 @@ class Command(BaseModel):
     attempts: int = 0
     due_at: UtcDateTime | None = None
     last_error: str | None = None
+    # A deferred command: not run before this (the sweeper runs it then; its 3 days of retries start then).
+    not_before: UtcDateTime | None = None
 
     @property
     def command_id(self) -> str:

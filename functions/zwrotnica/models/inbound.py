@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zwrotnica.models.common import UtcDateTime
+from zwrotnica.models.ticket import TicketChannel
 
 # SES's message id is the S3 object key (after the prefix): never let it climb out of the prefix.
 SES_MESSAGE_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$"
@@ -171,3 +172,38 @@ class Rejected(BaseModel):
 
     reason: RejectReason
     detail: str = Field(max_length=300)
+
+
+class StoredAttachment(BaseModel):
+    """An attachment as the ticket links it: its S3 key (None: over the size limit, listed only)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=127)
+    size: int = Field(ge=0)
+    key: str | None = Field(default=None, max_length=1024)
+
+
+class CustomerMessage(BaseModel):
+    """One message a customer wrote in, by e-mail (SES) or through POST /tickets (a chat handoff, a contact
+    form): what the conversations use case reads. `key` makes it one message however often it arrives."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str = Field(min_length=1, max_length=300, description="ses:<SES message id> or api:<webhook id>")
+    channel: TicketChannel
+    received_at: UtcDateTime
+    sender: str | None = Field(default=None, max_length=254)  # e-mail address: personal, never logged
+    sender_name: str = Field(default="", max_length=200)
+    phone: str | None = Field(default=None, max_length=32)
+    subject: str = Field(default="", max_length=500)
+    text: str = ""  # the whole body as text
+    new_text: str = ""  # what the customer wrote this time (quoted history cut off)
+    message_id: str | None = Field(default=None, max_length=300)  # their Message-ID
+    references: list[str] = Field(default_factory=list, max_length=60)  # In-Reply-To, then References
+    tags: list[str] = Field(default_factory=list, max_length=20)  # plus tags of our addresses (unverified)
+    thread_ref: str | None = Field(default=None, max_length=200)  # the external tool's thread id
+    attachments: list[StoredAttachment] = Field(default_factory=list, max_length=50)
+    raw_key: str | None = Field(default=None, max_length=1024)  # the raw message in the inbound bucket
+    notes: list[str] = Field(default_factory=list)  # what parsing repaired: codes, no text

@@ -47,6 +47,10 @@ class OutboxMessage(BaseModel):
     sent_at: UtcDateTime | None = None
     last_error: str | None = None
     provider_message_id: str | None = None
+    # Threading (inbound e-mail): where the customer's reply goes (the thread's signed address) and the
+    # headers that tie it to their message: In-Reply-To, References, Auto-Submitted (notify/sender.py).
+    reply_to: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
 
     @property
     def message_id(self) -> str:

@@ -61,6 +61,16 @@ DEFAULT_TEAM = {
 }
 
 
+class Contact(BaseModel):
+    """Whom a conversation ticket answers (personal data: never logged, never in a note)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    email: str | None = Field(default=None, max_length=254)
+    name: str = Field(default="", max_length=200)
+    phone: str | None = Field(default=None, max_length=32)
+
+
 class TicketRequest(BaseModel):
     """What a caller asks for; the store turns it into a new ticket or a note on the open one."""
 
@@ -77,6 +87,10 @@ class TicketRequest(BaseModel):
     at: UtcDateTime
     # A complaint's statutory answer deadline (UPK art. 7a): a hard target no pause stops.
     legal_deadline: UtcDateTime | None = None
+    # Conversation tickets (a customer wrote in: e-mail, or POST /tickets with a message): whom to answer,
+    # and the thread's reference in the tool it came from (a chat id), which its next message names.
+    contact: Contact | None = None
+    thread_ref: str | None = Field(default=None, max_length=200)
 
     @property
     def team(self) -> Team:
@@ -88,6 +102,8 @@ class TicketEventKind(StrEnum):
     STATUS = "status"  # a status change (pending on customer, pending on a courier, solved, ...)
     AGENT_REPLY = "agent_reply"  # the team answered the customer
     CUSTOMER_MESSAGE = "customer_message"  # the customer wrote again: starts the next-reply clock
+    # We answered by ourselves (the parcel's status, the return form, an acknowledgement): no clock stops.
+    AUTOMATIC_ANSWER = "automatic_answer"
 
 
 class TicketEvent(BaseModel):
@@ -98,3 +114,4 @@ class TicketEvent(BaseModel):
     at: UtcDateTime
     kind: TicketEventKind
     status: TicketStatus | None = None
+    detail: str | None = Field(default=None, max_length=100, description="a code: the answer's template")

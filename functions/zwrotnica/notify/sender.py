@@ -11,8 +11,10 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from zwrotnica.domain.mail_safety import LOOP_HEADER
+from zwrotnica.domain.reply_address import ThreadKind, ThreadRef, reply_address, thread_message_id
 from zwrotnica.models.outbox import Channel, OutboxMessage
-from zwrotnica.settings import get_settings
+from zwrotnica.settings import Settings, get_settings
 
 # A failed send is retried by the sweeper, so fail fast here instead of holding the webhook.
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=2, read_timeout=5)
@@ -38,10 +40,13 @@ def send(message: OutboxMessage) -> str:
         }
         if message.html:
             content["Body"]["Html"] = {"Data": message.html, "Charset": "UTF-8"}
+        reply_to, headers = threading(message, settings)
+        content["Headers"] = [{"Name": name, "Value": value} for name, value in headers.items()]
         answer = ses_client().send_email(
             FromEmailAddress=formataddr((settings.shop_name, settings.email_from)),  # quoted, encoded
             Destination={"ToAddresses": [message.recipient]},
             Content={"Simple": content},
+            **({"ReplyToAddresses": [reply_to]} if reply_to else {}),
         )
         return answer["MessageId"]
     answer = sns_client().publish(
@@ -55,6 +60,28 @@ def send(message: OutboxMessage) -> str:
     return answer["MessageId"]
 
 
+def threading(message: OutboxMessage, settings: Settings) -> tuple[str | None, dict[str, str]]:
+    """(Reply-To, headers) of an e-mail. Every one carries our loop header (inbound mail that comes back
+    with it is our own: domain.mail_safety). A message that names no thread of its own (order and case
+    messages) joins its order's: with receiving set up (INBOUND_ADDRESS), a reply goes to the order's
+    signed address and names the order's thread in References, so it lands on the right ticket."""
+    reply_to, headers = message.reply_to, dict(message.headers)
+    if reply_to is None and settings.inbound_address and settings.own_domains:
+        from zwrotnica.secrets import get_secrets  # cached per container
+
+        ref = ThreadRef(ThreadKind.ORDER, message.order_number)
+        key = get_secrets().link_signing_key
+        try:
+            reply_to = reply_address(key, ref, settings.inbound_address)
+            root = thread_message_id(key, ref, settings.inbound_address.rpartition("@")[2])
+        except ValueError:  # a number a local part cannot carry (ZAM/2026/1): no tag, plain From
+            reply_to = None
+        else:
+            headers.setdefault("References", root)
+    headers[LOOP_HEADER] = "1"
+    return reply_to, headers
+
+
 def send_report(
     recipients: list[str], subject: str, text: str, html: str, attachments: dict[str, tuple[bytes, str]]
 ) -> str:
@@ -66,6 +93,7 @@ def send_report(
     mime["Subject"] = subject
     mime["From"] = sender_address
     mime["To"] = ", ".join(recipients)
+    mime[LOOP_HEADER] = "1"
     mime.set_content(text, cte="base64")
     mime.add_alternative(html, subtype="html", cte="base64")
     for filename, (data, content_type) in attachments.items():

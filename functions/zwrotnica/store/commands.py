@@ -28,8 +28,9 @@ def _key(command: Command) -> dict[str, Any]:
 
 
 def put_new(command: Command) -> dict[str, Any]:
-    """Created once per cause (the id is derived from kind and key)."""
-    due = command.due_at or command.created_at
+    """Created once per cause (the id is derived from kind and key); a deferred one is due at its
+    `not_before`."""
+    due = command.not_before or command.due_at or command.created_at
     return items.put_new(
         {
             "pk": f"CMD#{command.command_id}",
@@ -42,6 +43,7 @@ def put_new(command: Command) -> dict[str, Any]:
             "attempts": command.attempts,
             "queue": QUEUE,
             "due_at": iso(max(due, command.created_at + INLINE_GRACE)),
+            "not_before": iso(command.not_before) if command.not_before else None,
         }
     )
 

@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from zwrotnica.domain.mail_matching import mailbox_key
 from zwrotnica.domain.orders import OrderChange, StoredVersion, UpsertAction
 from zwrotnica.models.common import iso
 from zwrotnica.models.order import PaymentMethod, ShopStatus
 from zwrotnica.models.outbox import OutboxMessage
 from zwrotnica.store import items
 from zwrotnica.store.table import client, from_item, order_pk, table_name, to_item
+
+CUSTOMER_ORDERS = "CUSTOMER#"
 
 # Shop-owned fields: an update from the shop replaces these and nothing else (payment, shipment
 # and case state belong to other flows and survive every shop update).
@@ -65,6 +68,10 @@ def upsert(change: OrderChange, now: datetime) -> dict[str, Any]:
         # None: a phone or e-mail the shop removed (or never had: a phone order) is removed here too
         "phone": dumped.get("phone"),
         "email": dumped.get("email"),
+        # The customer's orders by mailbox (no address in the key): an e-mail without an order number
+        # finds the sender's recent order (flows.conversations). None with the e-mail removed.
+        "gsi1pk": CUSTOMER_ORDERS + mailbox_key(order.email) if order.email else None,
+        "gsi1sk": "ORDER#" + iso(order.created_at) if order.email else None,
     }
     pay = "cod" if order.payment_method is PaymentMethod.COD else "pending"
     create = change.action is UpsertAction.CREATE

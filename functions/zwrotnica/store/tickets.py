@@ -13,7 +13,7 @@ from zwrotnica.models.common import iso
 from zwrotnica.models.ticket import TicketEventKind, TicketRequest, TicketStatus
 from zwrotnica.store import items
 from zwrotnica.store.report import ticket_week
-from zwrotnica.store.table import SLA_QUEUE, client, from_item, order_pk, query_due, table_name
+from zwrotnica.store.table import SLA_QUEUE, client, from_item, order_pk, query_due, table_name, to_item
 
 
 def ticket_id_for(source_ref: str) -> str:
@@ -32,9 +32,18 @@ def _note(request: TicketRequest) -> dict[str, Any]:
     return {"at": iso(request.at), "text": request.note, "ref": request.source_ref}
 
 
-def new(request: TicketRequest, due_at: datetime | None, policy_version: str | int | None) -> dict[str, Any]:
+def new(
+    request: TicketRequest,
+    due_at: datetime | None,
+    policy_version: str | int | None,
+    *,
+    status: TicketStatus = TicketStatus.NEW,
+    history: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The ticket (its condition failing: this very trigger opened it before). `due_at`: its first SLA
-    step (domain.sla), which puts it in the SLA queue."""
+    step (domain.sla), which puts it in the SLA queue. A conversation ticket may be born answered
+    (`status`, `history`) and carries its contact, thread and conversation fields (`extra`)."""
     ticket_id = ticket_id_for(request.source_ref)
     ticket = {
         "pk": f"TICKET#{ticket_id}",
@@ -47,18 +56,23 @@ def new(request: TicketRequest, due_at: datetime | None, policy_version: str | i
         "category": request.category.value,
         "priority": request.priority.value,
         "team": request.team.value,
-        "status": TicketStatus.NEW.value,
+        "status": status.value,
         "subject": request.subject,
         "created_at": iso(request.at),
         "notes": [_note(request)],
         "refs": {request.source_ref},
-        "history": [{"at": iso(request.at), "kind": TicketEventKind.OPENED.value}],
+        "history": history or [{"at": iso(request.at), "kind": TicketEventKind.OPENED.value}],
         "policy_version": policy_version,
         "legal_deadline": iso(request.legal_deadline) if request.legal_deadline else None,
         # The week it was opened in: the weekly report queries this, never the whole table.
         "gsi1pk": ticket_week(week_key(request.at)),
         "gsi1sk": iso(request.at),
     }
+    if request.contact is not None:
+        ticket["contact"] = request.contact.model_dump(exclude_none=True)
+    if request.thread_ref:
+        ticket["thread_ref"] = request.thread_ref
+    ticket |= extra or {}
     if due_at:
         ticket |= {"queue": SLA_QUEUE, "due_at": iso(due_at)}
     return items.put_new(ticket)
@@ -125,9 +139,16 @@ def escalation(
     )
 
 
-def event(ticket_id: str, entry: dict[str, Any], status: str | None, next_due: str | None) -> dict[str, Any]:
-    """A history event (reply, status change), and the ticket back in the SLA queue or out of it."""
-    sets: dict[str, Any] = {"status": status} if status else {}
+def event(
+    ticket_id: str,
+    entry: dict[str, Any] | list[dict[str, Any]],
+    status: str | None,
+    next_due: str | None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A history event (reply, status change), or several, and the ticket back in the SLA queue or out
+    of it. `extra`: more attributes set with it (None removes one: a conversation's pending answer)."""
+    sets: dict[str, Any] = (extra or {}) | ({"status": status} if status else {})
     if next_due:
         sets |= {"queue": SLA_QUEUE, "due_at": next_due}
     return items.update(
@@ -137,7 +158,21 @@ def event(ticket_id: str, entry: dict[str, Any], status: str | None, next_due: s
         raw_set=("#history = list_append(#history, :e)",),
         condition="attribute_exists(pk)",
         names={"#history": "history"},
-        values={":e": [entry]},
+        values={":e": entry if isinstance(entry, list) else [entry]},
+    )
+
+
+def deflected(ticket_id: str, entry: dict[str, Any], answer_key: str) -> dict[str, Any]:
+    """Solved as deflected: only while it still waits on the customer after that automatic answer (its
+    condition failing: the customer wrote, or the team moved it; nothing to do)."""
+    return items.update(
+        _key(ticket_id),
+        {"status": TicketStatus.SOLVED.value, "deflected": True, "auto_answer": None},
+        remove=("queue", "due_at"),
+        raw_set=("#history = list_append(#history, :e)",),
+        condition="#status = :waiting AND #auto_answer = :answer",
+        names={"#history": "history"},
+        values={":e": [entry], ":waiting": TicketStatus.PENDING_CUSTOMER.value, ":answer": answer_key},
     )
 
 
@@ -149,6 +184,49 @@ def release_lock(ticket: dict[str, Any]) -> dict[str, Any] | None:
         return None
     return items.delete(
         _lock_key(ticket["order_number"], ticket["category"]),
+        condition="ticket_id = :id",
+        values={":id": ticket["ticket_id"]},
+    )
+
+
+# --- conversations (a customer wrote in: inbound e-mail, POST /tickets with a message) -------------------
+
+
+def message(ticket_id: str, received_at: datetime, key: str, data: dict[str, Any]) -> dict[str, Any]:
+    """One message of the ticket's conversation, TICKET#{id} / MSG#{at}#{key}: once per message (its
+    condition failing: this message was recorded before, the whole Effect is a duplicate)."""
+    return items.put_new(
+        {"pk": f"TICKET#{ticket_id}", "sk": f"MSG#{iso(received_at)}#{key}", "type": "ticket_message"}
+        | data
+        | {"ticket_id": ticket_id, "at": iso(received_at), "key": key}
+    )
+
+
+def conversation(ticket_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The ticket and its conversation's messages, oldest first: one Query of its partition."""
+    found: list[dict[str, Any]] = []
+    params: dict[str, Any] = {
+        "TableName": table_name(),
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": to_item({":pk": f"TICKET#{ticket_id}"}),
+    }
+    while True:
+        page = client().query(**params)
+        found += [from_item(i) for i in page.get("Items", [])]
+        if "LastEvaluatedKey" not in page:
+            break
+        params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    ticket = next((i for i in found if i["sk"] == "TICKET"), None)
+    return ticket, sorted((i for i in found if i["sk"].startswith("MSG#")), key=lambda i: i["sk"])
+
+
+def release_conversation(ticket: dict[str, Any]) -> dict[str, Any] | None:
+    """A solved conversation ticket frees its order's open conversation (only the one naming it: guard
+    OPTIONAL), so the customer's next message about the order opens a new ticket."""
+    if not (ticket.get("conversation") and ticket.get("order_number")):
+        return None
+    return items.delete(
+        items.key(order_pk(ticket["order_number"]), "CONVERSATION"),
         condition="ticket_id = :id",
         values={":id": ticket["ticket_id"]},
     )
