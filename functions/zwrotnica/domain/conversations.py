@@ -56,13 +56,18 @@ def outgoing_parcel(parcels: Sequence[ShipmentState]) -> ShipmentState | None:
     return max(outbound, key=lambda p: p.last_event_at or oldest)
 
 
+# Automatic answers that may have settled the question (an acknowledgement settles nothing).
+SETTLING = frozenset({"inbound_parcel", "inbound_return_form"})
+
+
 def answered_automatically(ticket: dict[str, Any]) -> bool:
-    """The ticket's last word to the customer was ours, automatic, and they have not written since: their
-    next message earns one acknowledgement (a person's answer earns none)."""
+    """The ticket's last word to the customer was an automatic answer to their question (the parcel's
+    status, the form), and they have not written since: their next message earns one acknowledgement. A
+    person's answer, or an acknowledgement already sent, earns none."""
     for event in reversed(ticket.get("history") or []):
         kind = event.get("kind")
         if kind == "automatic_answer":
-            return True
+            return event.get("detail") in SETTLING
         if kind in ("agent_reply", "customer_message"):
             return False
     return False

@@ -14,6 +14,13 @@ from typing import Any
 
 from zwrotnica.context import Context
 from zwrotnica.domain import sla
+from zwrotnica.domain.reply_address import (
+    ThreadKind,
+    ThreadRef,
+    reply_address,
+    reply_headers,
+    thread_message_id,
+)
 from zwrotnica.domain.sla_policy import SlaPolicy, default_policy
 from zwrotnica.effect import Effect, Guard
 from zwrotnica.messages import compose
@@ -140,28 +147,55 @@ def _ticket(ticket_id: str) -> dict[str, Any]:
 
 def _reply_message(ticket: dict[str, Any], text: str, ctx: Context) -> tuple[OutboxMessage | None, str]:
     number = ticket.get("order_number")
-    if not number:
+    contact = (ticket.get("contact") or {}).get("email")
+    if not number and not contact:
         return None, "the ticket has no order, so no address to write to"
-    view = order_store.load_view(number)
-    address = view.order.get("email") if view else None
+    address = contact
+    if not address:
+        view = order_store.load_view(number)
+        address = view.order.get("email") if view else None
     if not address:
         return None, "the order has no e-mail address"
+    conversation = _conversation_thread(ticket, ctx)
     content = ticket_reply(
         ticket_id=ticket["ticket_id"],
-        order_number=number,
+        order_number=number or "",
         text=text,
         shop_name=ctx.shop_name,
-        status_url=ctx.status_url(number) or "",
+        status_url=(ctx.status_url(number) or "") if number else "",
+        subject=ticket.get("subject") if ticket.get("conversation") else None,
     )
     message = compose.email(
         dedup_key=f"ticket:{ticket['ticket_id']}:reply:{iso(ctx.now)}",
-        order_number=number,
+        order_number=number or ticket["ticket_id"],  # no order: the ticket's own outbox partition
         recipient=address,
         template="ticket_reply",
         content=content,
         now=ctx.now,
+        **conversation,
     )
     return message, "" if message else "the message rules forbid it"
+
+
+def _conversation_thread(ticket: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """A conversation ticket's answer joins the customer's thread: the ticket's signed reply address,
+    In-Reply-To their last message, References the thread (domain.reply_address). A person's answer is
+    not automatic: no Auto-Submitted."""
+    mailbox = ctx.settings.inbound_address
+    reply_to = root = None
+    if mailbox and ctx.link_key:
+        ref = ThreadRef(ThreadKind.TICKET, ticket["ticket_id"])
+        reply_to = reply_address(ctx.link_key, ref, mailbox)
+        root = thread_message_id(ctx.link_key, ref, mailbox.rpartition("@")[2])
+    if not (ticket.get("conversation") or reply_to):
+        return {}
+    headers = reply_headers(
+        in_reply_to=ticket.get("last_message_id"),
+        references=list(ticket.get("references") or []),
+        root=root,
+        automatic=False,
+    )
+    return {"reply_to": reply_to, "headers": headers}
 
 
 def reply(ticket_id: str, text: str, ctx: Context, fresh: bool = False) -> Effect:
@@ -185,6 +219,9 @@ def set_status(ticket_id: str, status: TicketStatus, ctx: Context, fresh: bool =
     if status is TicketStatus.SOLVED and (release := ticket_store.release_lock(ticket)):
         # A solved ticket frees the order's lock: the next problem of its category opens a new ticket.
         effect.write(release, Guard.OPTIONAL)
+    if status is TicketStatus.SOLVED and (ended := ticket_store.release_conversation(ticket)):
+        # ...and a solved conversation its order's: the customer's next message opens a new ticket.
+        effect.write(ended, Guard.OPTIONAL)
     return effect
 
 

@@ -5,7 +5,7 @@ allows, and the items that record it (builders and reads only; docs/data-model.m
   THREAD#{hash} / THREAD              an outside tool's thread (a chat id, POST /tickets) -> its ticket
   SENDER#{mailbox key} / {yyyymmdd}   one sender's day: `mails`, `answers`, `h{HH}` answers in that hour
   INBOUND#{key} / INBOUND             a message that made no ticket message (virus, spam, flood, unreadable)
-  TICKET#{id} / MSG#{at}#{key}        one message of a ticket's conversation (store.tickets.message)
+  TICKET#{id} / MSG#{key}             one message of a ticket's conversation (store.tickets.message)
 
 The first read of every message is one BatchGetItem (`gather`): the orders its numbers name, their open
 conversations, the tickets its reply tags name, the sender's counters and the external thread.

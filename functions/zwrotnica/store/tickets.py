@@ -193,10 +193,10 @@ def release_lock(ticket: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def message(ticket_id: str, received_at: datetime, key: str, data: dict[str, Any]) -> dict[str, Any]:
-    """One message of the ticket's conversation, TICKET#{id} / MSG#{at}#{key}: once per message (its
-    condition failing: this message was recorded before, the whole Effect is a duplicate)."""
+    """One message of the ticket's conversation, TICKET#{id} / MSG#{key}: once per message however often
+    it arrives (its condition failing: recorded before, the whole Effect is a duplicate)."""
     return items.put_new(
-        {"pk": f"TICKET#{ticket_id}", "sk": f"MSG#{iso(received_at)}#{key}", "type": "ticket_message"}
+        {"pk": f"TICKET#{ticket_id}", "sk": f"MSG#{key}", "type": "ticket_message"}
         | data
         | {"ticket_id": ticket_id, "at": iso(received_at), "key": key}
     )
@@ -217,7 +217,7 @@ def conversation(ticket_id: str) -> tuple[dict[str, Any] | None, list[dict[str, 
             break
         params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
     ticket = next((i for i in found if i["sk"] == "TICKET"), None)
-    return ticket, sorted((i for i in found if i["sk"].startswith("MSG#")), key=lambda i: i["sk"])
+    return ticket, sorted((i for i in found if i["sk"].startswith("MSG#")), key=lambda i: (i["at"], i["sk"]))
 
 
 def release_conversation(ticket: dict[str, Any]) -> dict[str, Any] | None:
