@@ -177,6 +177,7 @@ def test_aws_mode_reads_the_stack_and_lets_the_environment_win(stack, monkeypatc
             "ZwrotnicaSecrets": {"Type": "AWS::SNS::Topic"},  # moto's CloudFormation has no Secrets Manager
             "TeamTopic": {"Type": "AWS::SNS::Topic"},
             "LabelsBucket": {"Type": "AWS::S3::Bucket"},
+            "InboundMailBucket": {"Type": "AWS::S3::Bucket"},
         },
         "Outputs": {"ApiUrl": {"Value": "https://abc.execute-api.eu-central-1.amazonaws.com"}},
     }
