@@ -100,10 +100,12 @@ def payu(client: httpx.Client, number: str, status: str, amount: int) -> httpx.R
 PARCEL = "602677439331630337653846"  # the tracking number of InPost's documented samples
 
 
-def inpost(client: httpx.Client, status: str, at: str, *, url_token: str | None = None) -> httpx.Response:
+def inpost(
+    client: httpx.Client, status: str, at: str, *, url_token: str | None = None, parcel: str = PARCEL
+) -> httpx.Response:
     """A ShipX push: unsigned (the secret is the registered URL's token), `event_ts` as ShipX writes it."""
     kind = "shipment_confirmed" if status == "confirmed" else "shipment_status_changed"
-    payload = {"shipment_id": 1592329201, "tracking_number": PARCEL} | (
+    payload = {"shipment_id": 1592329201, "tracking_number": parcel} | (
         {} if kind != "shipment_status_changed" else {"status": status}
     )
     body = json.dumps({"event_ts": at, "event": kind, "organization_id": 123456, "payload": payload}).encode()
@@ -142,6 +144,48 @@ def parcel_life(client: httpx.Client, order: dict[str, Any], number: str) -> Non
     show(inpost(client, "delivered", "2026-11-21 18:00:00 +0100", url_token="guess"))  # noqa: S106
     step("Collected: possession recorded (the 14-day withdrawal clock starts), 'dziękujemy' e-mail")
     show(inpost(client, "delivered", "2026-11-21 18:20:00 +0100"))
+
+
+INBOUND_PARCEL = "602677439331630337653847"  # order 1001's parcel (another number of the same shape)
+QUESTION = "Dzień dobry, gdzie jest moja paczka? Zamówienie 1001"
+
+
+def customer_writes(client: httpx.Client, smtp_port: int, inbox: str) -> None:
+    """Order 1001's parcel is on its way; its customer asks by e-mail, through the local SMTP listener (as
+    SES receiving would hand it over), and the automatic answer is in the outbox within the second."""
+    import smtplib
+    from email.message import EmailMessage
+
+    number = "1001"
+    order = json.loads(SAMPLE.read_text(encoding="utf-8")) | {"number": number, "id": 1001}
+    tracking = {
+        "key": "_wc_shipment_tracking_items",
+        "value": [{"tracking_provider": "InPost", "tracking_number": INBOUND_PARCEL}],
+    }
+    step(f"Order {number}: placed and shipped with InPost parcel {INBOUND_PARCEL}, now with the courier")
+    order["meta_data"] = [*order.get("meta_data", []), tracking]
+    show(woo(client, order | {"status": "completed"}, "order.created"))
+    an_hour_ago = time.strftime("%Y-%m-%d %H:%M:%S +0000", time.gmtime(time.time() - 3600))
+    show(inpost(client, "taken_by_courier", an_hour_ago, parcel=INBOUND_PARCEL))
+    step(f'The customer writes to {inbox}: "{QUESTION}" (SMTP 127.0.0.1:{smtp_port}, as SES receiving)')
+    message = EmailMessage()
+    message["From"] = "Anna Kowalska <anna.kowalska@example.com>"
+    message["To"] = inbox
+    message["Subject"] = "Gdzie jest moja paczka?"
+    message.set_content(QUESTION)
+    with smtplib.SMTP("127.0.0.1", smtp_port, timeout=30) as smtp:
+        smtp.send_message(message)
+    answers = [
+        m
+        for m in client.get("/_dev/outbox.json").json()
+        if m["order_number"] == number and m["template"] == "inbound_parcel"
+    ]
+    if not answers:
+        print("   no automatic answer: see the log of `make run`")
+        return
+    print(f"   automatic answer ({answers[0]['status']}): {answers[0]['subject']}")
+    for line in answers[0]["text"].split("\n\n")[1:4]:
+        print(f"     {line}")
 
 
 def main() -> int:
@@ -254,6 +298,11 @@ def main() -> int:
     step("...and somebody guessing with a wrong e-mail gets the same answer as for a missing order")
     show(client.get(f"/orders/{number}/status", params={"email": "zgaduje@example.com"}))
     show(client.get("/orders/NOPE999/status", params={"email": "anna.kowalska@example.com"}))
+    customer_writes(
+        client,
+        int(os.environ.get("SMTP_PORT", "2525")),
+        os.environ.get("INBOUND_ADDRESS", "pomoc@reply.sklep.local"),
+    )
     step("What the system sent (newest first)")
     for message in client.get("/_dev/outbox.json").json()[:8]:
         print(

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 REGION = "eu-central-1"
+LOCAL_INBOX = "pomoc@reply.sklep.local"
 _invoke_lock = threading.Lock()  # one request at a time per "container", as in Lambda
 
 
@@ -261,6 +262,9 @@ def main() -> None:
     env["POWERTOOLS_SERVICE_NAME"] = "zwrotnica-local"
     env["POWERTOOLS_LOG_LEVEL"] = os.environ.get("LOG_LEVEL", "WARNING")
     env["INPOST_SOURCE_CHECK"] = "false"  # local requests come from 127.0.0.1, not InPost's 91.216.25.0/24
+    # Customers write to this address (the SMTP listener below takes any): our e-mails' Reply-To and the
+    # threads of their replies live on its domain, as they would on reply.<shop> with SES receiving.
+    env["INBOUND_ADDRESS"] = os.environ.get("INBOUND_ADDRESS") or LOCAL_INBOX
     os.environ |= env
     shipx_offline()
     points_offline()
@@ -277,8 +281,10 @@ def main() -> None:
     from infra.local import smtp
 
     smtp_port = int(os.environ.get("SMTP_PORT", "2525"))
-    mail = smtp.start(smtp_port, lambda event: _locked(smtp.lambda_deliver, event))
-    print(f"  smtp       127.0.0.1:{smtp_port}   (inbound e-mail, as SES receiving: see the README)")
+    deliver = lambda event: _locked(smtp.lambda_deliver, event)  # noqa: E731
+    mail = smtp.start(smtp_port, deliver, bucket=env["INBOUND_BUCKET"])
+    inbox = env["INBOUND_ADDRESS"]
+    print(f"  smtp       127.0.0.1:{smtp_port}   (customers write to {inbox}: see the README)")
     print(f"  outbox     http://127.0.0.1:{port}/_dev/outbox   (every e-mail and SMS, newest first)")
     print(f"  openapi    http://127.0.0.1:{port}/openapi.json   (every public route, from the handlers)")
     print(

@@ -107,9 +107,11 @@ class Receiver:
             sys.stderr.write(f"  mail {message_id}: the inbound function failed: {exc!r}\n")
             return "250 OK (stored; the function failed, see the log)"
         for summary in (result or {}).get("results", []):
+            answered = "answered at once" if summary.get("answered") else "no automatic answer"
             sys.stderr.write(
                 f"  mail {message_id}: {summary.get('action')} (intent {summary.get('intent', '-')}, "
-                f"confidence {summary.get('confidence', '-')})\n"
+                f"confidence {summary.get('confidence', '-')}), ticket {summary.get('ticket_id') or '-'}, "
+                f"{answered}\n"
             )
         return "250 OK"
 
