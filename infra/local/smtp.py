@@ -4,7 +4,9 @@ the inbound function with the Lambda action's event (inbound-email.md §1.5).
 
 Nothing is verified locally, so the verdicts say PASS. To try the safety rules, a test message may carry
 `X-Local-Spam: FAIL`, `X-Local-Virus: FAIL`, `X-Local-Dmarc: FAIL` (and SPF, DKIM): the listener puts
-those into the event as SES would have. Only this listener reads them.
+those into the event as SES would have. `X-Local-Ses-Id` gives the message SES's id (a load test's
+re-delivery: what Lambda's retry of the same event looks like). Only this listener reads them. The
+DATA reply says what the function decided (`250 OK answer_parcel TK-0A1B2C3D4E opened answered`).
 
     python -c "import smtplib; ..."   (the README has the whole one-liner)
 """
@@ -12,6 +14,7 @@ those into the event as SES would have. Only this listener reads them.
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 import sys
 from collections.abc import Callable
@@ -25,6 +28,7 @@ REGION = "eu-central-1"
 HEADERS_LIMIT = 10 * 1024  # SES truncates the Lambda event's header list past 10 KB (headersTruncated)
 MAX_MESSAGE = 40 * 1024 * 1024  # what SES's S3 action stores at most
 VERDICTS = ("spam", "virus", "spf", "dkim", "dmarc")
+SES_ID = re.compile(r"^[a-z0-9-]{1,100}$")
 
 
 def ses_message_id() -> str:
@@ -97,7 +101,8 @@ class Receiver:
         raw = envelope.original_content or envelope.content
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
-        message_id = ses_message_id()
+        given = BytesHeaderParser(policy=policy.compat32).parsebytes(raw).get("X-Local-Ses-Id", "")
+        message_id = str(given).strip() if SES_ID.fullmatch(str(given).strip()) else ses_message_id()
         self.s3.put_object(Bucket=self.bucket, Key=f"{self.prefix}{message_id}", Body=raw)
         sender, recipients = envelope.mail_from or "", list(envelope.rcpt_tos)
         event = ses_event(raw, sender, recipients, message_id, datetime.now(UTC))
@@ -106,6 +111,7 @@ class Receiver:
         except Exception as exc:  # like SES: the message is stored, the invocation failed
             sys.stderr.write(f"  mail {message_id}: the inbound function failed: {exc!r}\n")
             return "250 OK (stored; the function failed, see the log)"
+        reply = "250 OK"
         for summary in (result or {}).get("results", []):
             answered = "answered at once" if summary.get("answered") else "no automatic answer"
             sys.stderr.write(
@@ -113,7 +119,14 @@ class Receiver:
                 f"confidence {summary.get('confidence', '-')}), ticket {summary.get('ticket_id') or '-'}, "
                 f"{answered}\n"
             )
-        return "250 OK"
+            words = [
+                str(summary.get("outcome") or summary.get("action")),
+                str(summary.get("ticket_id") or "-"),
+                "opened" if summary.get("opened") and summary.get("outcome") != "duplicate" else "-",
+                "answered" if summary.get("answered") and summary.get("outcome") != "duplicate" else "-",
+            ]
+            reply = "250 OK " + " ".join(words)
+        return reply
 
 
 def start(

@@ -21,6 +21,7 @@ Figures are written to docs/benchmarks.md with the date, machine and command.
 from __future__ import annotations
 
 import gc
+import json
 import os
 import platform
 import statistics
@@ -217,6 +218,7 @@ def warm_figures() -> list[dict]:
             ),
             *payment_figures(orders, ctx, counter),
             *courier_figures(orders, ctx, counter),
+            *inbound_figures(orders, ctx, counter),
             measure(
                 "order status GET (JSON)",
                 lambda i: orders(
@@ -331,6 +333,110 @@ def courier_figures(orders: Callable, ctx: object, counter: RoundTrips) -> list[
     ]
 
 
+class Queued:
+    """When the answer is queued: the moment the commit (TransactWriteItems) returned, and the emulator
+    time spent until then, so "our code until queued" excludes moto like the other rows."""
+
+    def __init__(self) -> None:
+        self.at: float | None = None
+        self.emulator = 0.0
+        self.trips_before = 0
+        self._trips = 0
+
+    def attach(self, client) -> None:
+        client.meta.events.register("before-call.dynamodb.*", self._count)
+        client.meta.events.register("after-call.dynamodb.TransactWriteItems", self._queued)
+
+    def reset(self) -> None:
+        self.at, self.emulator, self.trips_before, self._trips = None, 0.0, 0, 0
+
+    def _count(self, **_: object) -> None:
+        self._trips += 1
+
+    def _queued(self, **_: object) -> None:
+        if self.at is None:
+            self.at, self.emulator, self.trips_before = time.perf_counter(), EmulatorClock.spent, self._trips
+
+
+def inbound_figures(orders: Callable, ctx: object, counter: RoundTrips) -> list[dict]:
+    """Inbound e-mail, the S3 event to the automatic answer: orders 9000 + i ship an InPost parcel the
+    courier has (made outside the measurement), their customer asks where it is. The raw message is put
+    into the bucket as SES's S3 action would, outside the timing; the timing starts at the Lambda action's
+    event. The row's time includes sending the answer (moto's SES); "until queued" stops at the commit."""
+    import boto3
+    import httpx
+
+    from courier_webhook.app import lambda_handler as couriers
+    from inbound_email.app import lambda_handler as inbound
+    from tests.factories import inpost_webhook, shipx_tracking, woo_order_shipped, woo_webhook
+    from zwrotnica.providers import inpost
+    from zwrotnica.store.table import client
+
+    def parcel(i: int) -> str:
+        return f"6026774393316303379{i + 1000:05d}"
+
+    inpost.use_transport(
+        httpx.MockTransport(
+            lambda r: httpx.Response(200, json=shipx_tracking(r.url.path[13:], ["taken_by_courier"]))
+        )
+    )
+    os.environ["INBOUND_ADDRESS"] = "pomoc@reply.bench.example"
+    from zwrotnica.settings import get_settings
+
+    get_settings.cache_clear()
+
+    def customer(i: int) -> str:  # one customer per order: the per-sender answer limit never applies
+        return f"klient{i + WARMUP}@example.com"
+
+    billing = woo_order_shipped("1", parcel(0))["billing"]
+    for i in range(-WARMUP, WARM_RUNS):
+        order = woo_order_shipped(str(9000 + i), parcel(i), billing=billing | {"email": customer(i)})
+        orders(woo_webhook(order), ctx)
+        couriers(inpost_webhook("taken_by_courier", number=parcel(i), at="2026-11-20 15:02:00 +0100"), ctx)
+    s3 = boto3.client("s3")
+    bucket = os.environ["INBOUND_BUCKET"]
+    event = json.loads((ROOT / "tests/events/email/ses_lambda_event.json").read_text())
+    queued = Queued()
+    queued.attach(client())
+
+    def request(i: int) -> None:
+        message_id = f"bench-inbound-{i + WARMUP:05d}"
+        record = event["Records"][0]["ses"]
+        record["mail"]["messageId"] = message_id
+        record["mail"]["source"] = customer(i)
+        record["receipt"]["timestamp"] = record["mail"]["timestamp"] = datetime.now(UTC).strftime(
+            "%Y-%m-%dT%H:%M:%S.000Z"
+        )
+        queued.reset()
+        inbound(event, ctx)
+
+    for i in range(-WARMUP, WARM_RUNS):
+        raw = (
+            f"From: Klient <{customer(i)}>\r\nTo: pomoc@reply.bench.example\r\n"
+            f"Subject: Gdzie jest moja paczka?\r\nMessage-ID: <b{i + WARMUP}@poczta.example.pl>\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+            f"Dzień dobry, gdzie jest moja paczka? Zamówienie {9000 + i}\r\n"
+        ).encode()
+        s3.put_object(Bucket=bucket, Key=f"inbound/bench-inbound-{i + WARMUP:05d}", Body=raw)
+    until_queued: list[float] = []
+    trips_before: list[int] = []
+
+    def timed(i: int) -> None:
+        started = time.perf_counter()
+        request(i)
+        if i >= 0 and queued.at is not None:
+            until_queued.append((queued.at - started - queued.emulator) * 1000)
+            trips_before.append(queued.trips_before)
+
+    row = measure(
+        "inbound e-mail: parcel question, S3 event to the answer (+1 e-mail sent)", timed, counter, WARM_RUNS
+    )
+    row["queued_p50"] = statistics.median(until_queued) if until_queued else float("nan")
+    row["queued_p99"] = _p99(until_queued) if until_queued else float("nan")
+    row["trips_before_queued"] = max(trips_before) if trips_before else 0
+    return [row]
+
+
 def cost_profiles(warm: list[dict]) -> dict:
     """Request profiles for infra/perf/cost.py from the warm rows: billed time = our code's median (emulator
     excluded) + DDB_ROUND_TRIP_MS per DynamoDB call + SEND_MS per message sent; units from the call mix
@@ -361,6 +467,7 @@ HANDLERS = {  # which handler answers which benchmarked request (by the row's na
     "order status": "order_status.app",
     "courier webhook": "courier_webhook.app",
     "sweeper": "sla_sweeper.app",
+    "inbound e-mail": "inbound_email.app",
 }
 
 
@@ -431,6 +538,13 @@ def summary(
             for r in sweep
         ],
     ]
+    for r in warm:
+        if "queued_p50" in r:
+            lines.append(
+                f"| {r['name'].split(',')[0]}: until the answer is queued (the commit) "
+                f"| `inbound_email.app` | | {r['queued_p50']:.1f} / {r['queued_p99']:.1f} "
+                f"| {r['trips_before_queued']} before it (target: at most 3) | |"
+            )
     if load_figures:
         f = load_figures
         lines.append(

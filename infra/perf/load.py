@@ -5,13 +5,19 @@ targets one already running (`--url`). It seeds orders through the signed WooCom
 its parcel, then sends N courier and payment webhooks: InPost ShipX pushes, AfterShip (DPD) and generic
 Standard Webhooks (DHL) tracking events, PayU and Przelewy24 notifications (P24's `transaction/verify` is
 answered by the stack's local stand-in, `run.p24_sandbox`). A share of them are exact re-deliveries, the
-whole plan is shuffled, and `--senders` threads send it over keep-alive connections.
+whole plan is shuffled, and `--senders` threads send it over keep-alive connections. Mixed into it,
+`--mails` inbound e-mails (a tenth of N by default) go through the stack's SMTP listener as SES receiving
+would hand them over: customers asking where their parcel is (some twice), asking for an invoice,
+strangers naming someone's order, out-of-office replies; a share of them are re-deliveries of the same
+SES message (Lambda retrying the event: `X-Local-Ses-Id`).
 
 Ordering: each order's webhooks go through one sender, in the shuffled plan's order (a provider delivers
 one parcel's events in some order, not all at once), so every order sees a known, shuffled arrival order.
 The expected outcome is computed from that plan alone, by replaying each order's arrivals through the
-domain's pure rules (`shipments.decide`/`evolve`, `shipment_notices.messages`, `payments.on_payment`),
-never from what the system answered. The report compares the two.
+domain's pure rules (`shipments.decide`/`evolve`, `shipment_notices.messages`, `payments.on_payment`; for
+e-mail `parse_mime`, `mail_safety.assess`, `intent.classify`, `inbound.decide` and the conversation's
+answer with the parcel's state at that moment), never from what the system answered. The report compares
+the two: automatic answers, acknowledgements and tickets opened, and no message twice.
 
 The local gateway runs one invocation at a time (one "container", `run._invoke_lock`): the figures are
 those of a single warm container on this machine, against moto, with the senders queueing at the lock.
@@ -20,6 +26,7 @@ those of a single warm container on this machine, against moto, with the senders
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import http.client
 import json
@@ -76,6 +83,8 @@ class Delivery:
     headers: dict[str, str]
     ident: int  # the event (a re-delivery has its original's ident)
     sign_at_send: bool = False  # Standard Webhooks: a retry carries the same id, signed when it is sent
+    mail_from: str = ""  # an inbound e-mail (kind "mail"): the envelope sender; `body` is the raw message
+    mail_kind: str = ""  # where, followup, invoice, stranger, ooo
 
 
 @dataclass
@@ -93,6 +102,42 @@ class Plan:
     deliveries: list[Delivery]  # shuffled; re-deliveries included
     unique: int
     duplicates: int
+    mails: int = 0  # inbound e-mails among the deliveries (re-deliveries included)
+    mail_duplicates: int = 0
+
+
+INBOX = "pomoc@reply.sklep.local"  # infra/local/run.py's INBOUND_ADDRESS
+# Which e-mails an order's customer (or a stranger) sends, order by order, round and round.
+MAIL_KINDS = (("where", "followup"), ("where",), ("invoice",), ("stranger",), ("where",), ("ooo",))
+
+
+def customer(number: str) -> str:
+    return f"klient{number}@example.com"  # one customer per order: per-sender limits stay per order
+
+
+def _mail(kind: str, number: str, ses_id: str, n: int) -> tuple[str, bytes]:
+    """(envelope sender, raw message) of one inbound e-mail of the plan."""
+    from email.message import EmailMessage
+
+    texts = {
+        "where": ("Gdzie jest moja paczka?", f"Dzień dobry, gdzie jest moja paczka? Zamówienie {number}"),
+        "followup": ("Re: Gdzie jest moja paczka?", f"Halo, kiedy dojdzie przesyłka? Nr zamówienia {number}"),
+        "invoice": ("Faktura", f"Dzień dobry, proszę o fakturę VAT do zamówienia {number}. Pozdrawiam"),
+        "stranger": ("Paczka", f"Gdzie jest paczka z zamówienia {number}?"),
+        "ooo": ("Automatyczna odpowiedź: Zamówienie", "Jestem na urlopie do poniedziałku."),
+    }
+    sender = f"obcy{number}x{n}@example.net" if kind == "stranger" else customer(number)
+    subject, text = texts[kind]
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = INBOX
+    message["Subject"] = subject
+    message["Message-ID"] = f"<{ses_id}@poczta.example.pl>"
+    message["X-Local-Ses-Id"] = ses_id
+    if kind == "ooo":
+        message["Auto-Submitted"] = "auto-replied"
+    message.set_content(text)
+    return sender, message.as_bytes()
 
 
 def _woo_payload(number: str, carrier: str, tracking: str) -> dict[str, Any]:
@@ -100,6 +145,7 @@ def _woo_payload(number: str, carrier: str, tracking: str) -> dict[str, Any]:
 
     provider = {"inpost": "InPost", "dpd": "DPD", "dhl": "DHL"}[carrier]
     order = woo_order_shipped(number, tracking, provider)
+    order["billing"] = order["billing"] | {"email": customer(number)}
     if carrier != "inpost":  # a courier to the door: no Paczkomat
         order["meta_data"] = [m for m in order["meta_data"] if m["key"] != "_paczkomat_id"]
         order["shipping_lines"] = [
@@ -168,8 +214,9 @@ def _events(order: SeededOrder) -> list[tuple[str, str, bytes, dict[str, str], b
     return out
 
 
-def make_plan(webhooks: int, duplicate_share: float, seed: int, run_id: str) -> Plan:
-    """`webhooks` deliveries in all, `duplicate_share` of them exact re-deliveries of another one."""
+def make_plan(webhooks: int, duplicate_share: float, seed: int, run_id: str, mails: int = 0) -> Plan:
+    """`webhooks` deliveries in all, `duplicate_share` of them exact re-deliveries of another one; and
+    `mails` inbound e-mails, the same share of them re-deliveries of the same SES message."""
     from tests.factories import woo_body
 
     rng = random.Random(seed)
@@ -195,9 +242,43 @@ def make_plan(webhooks: int, duplicate_share: float, seed: int, run_id: str) -> 
                 originals.append(Delivery(number, kind, path, body, headers, len(originals), late_sign))
         k += 1
     copies = [originals[i] for i in rng.sample(range(unique), duplicates)] if duplicates <= unique else []
-    deliveries = originals + copies
+    mail_copies = round(mails * duplicate_share)
+    mail_originals: list[Delivery] = []
+    k = 0
+    while orders and len(mail_originals) < mails - mail_copies:
+        number = orders[k % len(orders)].number
+        for kind in MAIL_KINDS[k % len(MAIL_KINDS)]:
+            if len(mail_originals) < mails - mail_copies:
+                ses_id = f"load{run_id}{len(mail_originals):06d}"
+                sender, raw = _mail(kind, number, ses_id, k)
+                ident = unique + len(mail_originals)
+                mail = Delivery(number, "mail", "smtp", raw, {}, ident, mail_from=sender, mail_kind=kind)
+                mail_originals.append(mail)
+        k += 1
+    if mail_originals:
+        picked = rng.sample(range(len(mail_originals)), min(mail_copies, len(mail_originals)))
+        copies += [mail_originals[i] for i in picked]
+    deliveries = originals + mail_originals + copies
     rng.shuffle(deliveries)
-    return Plan(orders, deliveries, unique, duplicates)
+    # A follow-up follows its first question: within an order's lane, its "where" comes first.
+    _keep_followups_after_questions(deliveries)
+    sent_mails = sum(1 for d in deliveries if d.kind == "mail")
+    return Plan(orders, deliveries, unique, duplicates, sent_mails, sent_mails - len(mail_originals))
+
+
+def _keep_followups_after_questions(deliveries: list[Delivery]) -> None:
+    """Swap a follow-up that landed before its order's first question (a customer writes again after)."""
+    first: dict[str, int] = {}
+    for position, d in enumerate(deliveries):
+        if d.kind != "mail":
+            continue
+        if d.mail_kind == "where" and d.order not in first:
+            first[d.order] = position
+    for position, d in enumerate(deliveries):
+        if d.kind == "mail" and d.mail_kind == "followup" and first.get(d.order, -1) > position:
+            other = first[d.order]
+            deliveries[position], deliveries[other] = deliveries[other], deliveries[position]
+            first[d.order] = position
 
 
 # --- The expected outcome: the plan replayed through the domain's pure rules ---------------------------
@@ -209,6 +290,12 @@ class Expected:
     by_channel: Counter = field(default_factory=Counter)
     absorbed: int = 0  # re-deliveries that change nothing
     results: dict[int, str] = field(default_factory=dict)  # position in the plan -> what should happen
+    # inbound e-mail: answers by template, acknowledgements, tickets opened, re-deliveries absorbed
+    automatic_answers: Counter = field(default_factory=Counter)
+    acknowledgements: int = 0
+    tickets: int = 0
+    mails_absorbed: int = 0
+    mail_actions: Counter = field(default_factory=Counter)
 
 
 def expected_outcome(plan: Plan, now: datetime) -> Expected:
@@ -243,12 +330,18 @@ def expected_outcome(plan: Plan, now: datetime) -> Expected:
         pays[o.number] = PaymentState(order.number, order.total, order.currency, email=order.email)
     out, seen = Expected(), set()
     ctx = Context(now, "https://example.invalid/status", "Sklep")
+    inbox = Inbox({o.number: ships[o.number] for o in plan.orders}, now)
     for position, d in enumerate(plan.deliveries):  # per order, this is the order the sender keeps
         if d.ident in seen:
             out.absorbed += 1
+            out.mails_absorbed += d.kind == "mail"
             out.results[position] = "absorbed"
             continue
         seen.add(d.ident)
+        if d.kind == "mail":
+            inbox.ships = ships
+            out.results[position] = inbox.receive(d, out)
+            continue
         event = parsers[d.kind](d.body)
         messages: list = []
         if d.kind in ("payu", "p24"):
@@ -278,6 +371,94 @@ def expected_outcome(plan: Plan, now: datetime) -> Expected:
         out.messages += len(messages)
         out.by_channel.update(m.channel.value for m in messages)
     return out
+
+
+def sender_of(email: Any) -> str:
+    return email.from_address or ""
+
+
+class Inbox:
+    """The conversations use case replayed for the plan's e-mails with the pure rules it calls: the
+    parcel's state at the e-mail's moment (the tracking events before it in the order's lane), the order's
+    open conversation and whether our last word settled it, the sender's counts."""
+
+    def __init__(self, ships: dict[str, Any], now: datetime) -> None:
+        self.ships, self.now = ships, now
+        self.conversation: dict[str, bool] = {}  # order number -> open; settled by an automatic answer
+        self.counts: Counter = Counter()  # (sender, "mails" | "answers")
+
+    def receive(self, d: Delivery, out: Expected) -> str:
+        from zwrotnica.domain import conversations as rules
+        from zwrotnica.domain import intent, mail_matching, mail_safety
+        from zwrotnica.domain.inbound import Action, OrderFacts, ThreadFacts, decide
+        from zwrotnica.domain.sla_policy import default_policy
+        from zwrotnica.models.inbound import CustomerMessage, Receipt
+        from zwrotnica.models.ticket import TicketChannel
+        from zwrotnica.providers.inbound_email import parse_mime
+
+        email = parse_mime(d.body).email
+        passed = {"status": "PASS"}  # the local listener's verdicts
+        receipt = Receipt.model_validate(
+            {"timestamp": self.now, "action": {"type": "Lambda"}}
+            | {f"{v}Verdict": passed for v in ("spam", "virus", "spf", "dkim", "dmarc")}
+        )
+        safety = mail_safety.assess(receipt, d.mail_from, email, {INBOX.partition("@")[2]})
+        tracking = mail_matching.tracking_candidates(f"{email.subject}\n{email.new_text}")
+        candidates = mail_matching.order_candidates(email.subject, email.new_text)
+        classification = intent.classify(email.subject, email.new_text, bool(tracking))
+        number = next((c.number for c in candidates if c.number in self.ships), None)
+        if number is None and not (candidates or tracking) and email.from_address:
+            mine = [n for n, s in self.ships.items() if mail_matching.same_mailbox(s.email, sender_of(email))]
+            number = mine[0] if len(mine) == 1 else None
+        state = self.ships.get(number) if number else None
+        order = OrderFacts(number, state.email, state.status) if number and state else None
+        sender = sender_of(email)
+        is_customer = bool(order and safety.trusted and mail_matching.same_mailbox(order.email, sender))
+        thread = None
+        if number and is_customer and number in self.conversation:
+            thread = ThreadFacts("open", answered_automatically=self.conversation[number])
+        answers = self.counts[sender, "answers"]  # the run takes minutes: this hour's are today's
+        rate = mail_safety.rate_decision(self.counts[sender, "mails"], answers, answers)
+        decision = decide(
+            safety=safety,
+            classification=classification,
+            received_at=self.now,
+            candidate_given=bool(candidates or tracking),
+            order=order,
+            sender=email.from_address,
+            thread=thread,
+            rate=rate,
+        )
+        self.counts[sender, "mails"] += 1
+        out.mail_actions[decision.action.value] += 1
+        if decision.action in (Action.DROP, Action.QUARANTINE):
+            return decision.action.value
+        message = CustomerMessage(
+            key="plan", channel=TicketChannel.EMAIL, received_at=self.now, subject=email.subject
+        )
+        answer = rules.answer(
+            decision,
+            message,
+            parcel=state if decision.order_number else None,
+            shop_name="Sklep",
+            now=self.now,
+            policy=default_policy(),
+            status_url="https://example.invalid/status",
+            form_url="https://example.invalid/returns",
+        )
+        if answer is not None:
+            self.counts[sender, "answers"] += 1
+            if answer.template == "inbound_acknowledgement":
+                out.acknowledgements += 1
+            else:
+                out.automatic_answers[answer.template] += 1
+        if thread is None:
+            out.tickets += 1
+            if decision.order_number and not safety.automatic:
+                self.conversation[decision.order_number] = bool(answer and answer.template in rules.SETTLING)
+        elif not safety.automatic:
+            self.conversation[number] = False  # the customer wrote: a person takes it from here
+        return decision.action.value
 
 
 # --- Sending ----------------------------------------------------------------------------------------
@@ -317,22 +498,63 @@ def _signed(d: Delivery) -> dict[str, str]:
     return d.headers | {"webhook-timestamp": str(ts), "webhook-signature": signature}
 
 
-def _run_senders(host: str, port: int, lanes: list[list[tuple[int, Delivery]]]) -> list[dict[str, Any]]:
+class MailSender:
+    """One SMTP session to the stack's listener (as SES receiving would hand a message over)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.smtp: Any = None
+
+    def send(self, d: Delivery) -> tuple[int, str]:
+        import smtplib
+
+        for attempt in range(3):
+            try:
+                if self.smtp is None:
+                    self.smtp = smtplib.SMTP(self.host, self.port, timeout=120)
+                self.smtp.ehlo_or_helo_if_needed()
+                self.smtp.mail(d.mail_from)
+                self.smtp.rcpt(INBOX)
+                code, reply = self.smtp.data(d.body)
+                return code, reply.decode(errors="replace")
+            except (smtplib.SMTPException, OSError):
+                self.close()
+                if attempt == 2:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            with contextlib.suppress(Exception):  # a dropped session: nothing to close
+                self.smtp.quit()
+            self.smtp = None
+
+
+def _run_senders(
+    host: str, port: int, lanes: list[list[tuple[int, Delivery]]], smtp_port: int = 0
+) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
     lock = threading.Lock()
 
     def work(lane: list[tuple[int, Delivery]]) -> None:
-        sender, mine = Sender(host, port), []
+        sender, mailer, mine = Sender(host, port), MailSender(host, smtp_port), []
         for position, d in lane:
             started = time.perf_counter()
             try:
-                status, raw = sender.request("POST", d.path, d.body, _signed(d))
-                result = json.loads(raw or b"{}").get("result") if 200 <= status < 300 else None
+                if d.kind == "mail":
+                    code, reply = mailer.send(d)
+                    words = reply.split(" ", 1)  # "OK answer_parcel TK-... opened answered"
+                    status, result = (200, words[-1]) if code == 250 else (code, reply)
+                else:
+                    status, raw = sender.request("POST", d.path, d.body, _signed(d))
+                    result = json.loads(raw or b"{}").get("result") if 200 <= status < 300 else None
             except (OSError, ValueError, http.client.HTTPException) as exc:
                 status, result = 0, repr(exc)
             ms = (time.perf_counter() - started) * 1000
             mine.append({"position": position, "status": status, "result": result, "ms": ms})
         sender.conn.close()
+        mailer.close()
         with lock:
             results.extend(mine)
 
@@ -367,11 +589,22 @@ def _seed(host: str, port: int, orders: list[SeededOrder], senders: int) -> int:
     return len(failed)
 
 
-def _outbox(host: str, port: int, numbers: set[str]) -> list[dict[str, Any]]:
+def _outbox(host: str, port: int, numbers: set[str], mails: set[str] = frozenset()) -> list[dict[str, Any]]:
+    """The run's messages: its orders' (webhooks), and the answers to its e-mails (by SES message id)."""
     status, raw = Sender(host, port).request("GET", "/_dev/outbox.json", None, {})
     if status != 200:
         raise RuntimeError(f"/_dev/outbox.json answered {status}")
-    return [m for m in json.loads(raw) if m["order_number"] in numbers]
+    return [m for m in json.loads(raw) if m["order_number"] in numbers or _answered_mail(m) in mails]
+
+
+def _ses_id(d: Delivery) -> str:
+    return d.body.split(b"X-Local-Ses-Id: ")[1].split(b"\n")[0].strip().decode()
+
+
+def _answered_mail(message: dict[str, Any]) -> str:
+    """`inbound:ses:<id>:email` -> the SES message id it answers ("" for any other message)."""
+    key = message["dedup_key"]
+    return key.removeprefix("inbound:ses:").removesuffix(":email") if key.startswith("inbound:ses:") else ""
 
 
 # --- The stack --------------------------------------------------------------------------------------
@@ -387,9 +620,11 @@ class LocalStack:
     def __init__(self, fast_moto: bool = True) -> None:
         self.port, self.moto_port = free_port(), free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="zwrotnica-load-", suffix=".log", delete=False)  # noqa: SIM115
+        self.smtp_port = free_port()
         env = os.environ | {
             "PORT": str(self.port),
             "MOTO_PORT": str(self.moto_port),
+            "SMTP_PORT": str(self.smtp_port),
             "SWEEP_SECONDS": str(10**7),  # the sweeper's timer never fires during the run
             "LOG_LEVEL": "ERROR",
             "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}",
@@ -434,39 +669,49 @@ def run(
     seed: int = 7,
     url: str | None = None,
     fast_moto: bool = True,
+    mails: int | None = None,
+    smtp_port: int = 2525,
 ) -> dict[str, Any]:
-    """The whole test; returns the figures (and the checks' inputs) as a dict."""
+    """The whole test; returns the figures (and the checks' inputs) as a dict. `mails`: inbound e-mails
+    mixed in (default a tenth of `webhooks`); `smtp_port`: the listener of a stack given by `url`."""
     sys.path[:0] = [p for p in (str(ROOT / "functions"), str(ROOT)) if p not in sys.path]
     run_id = f"{int(time.time()) % 10**6:06d}"
-    plan = make_plan(webhooks, duplicate_share, seed, run_id)
+    mails = webhooks // 10 if mails is None else mails
+    plan = make_plan(webhooks, duplicate_share, seed, run_id, mails)
     stack = None
     if url is None:
         stack = LocalStack(fast_moto)
-        host, port = "127.0.0.1", stack.port
+        host, port, smtp_port = "127.0.0.1", stack.port, stack.smtp_port
     else:
         host, _, port_text = url.removeprefix("http://").rstrip("/").partition(":")
         port = int(port_text or 80)
+    mail_ids = {_ses_id(d) for d in plan.deliveries if d.kind == "mail"}
     try:
         if stack:
             stack.wait()
         numbers = {o.number for o in plan.orders}
         seed_errors = _seed(host, port, plan.orders, senders)
-        baseline = _outbox(host, port, numbers)
+        baseline = _outbox(host, port, numbers, mail_ids)
         expected = expected_outcome(plan, datetime.now(UTC))
         started = time.perf_counter()
-        results = _run_senders(host, port, _lanes(list(enumerate(plan.deliveries)), senders))
+        results = _run_senders(host, port, _lanes(list(enumerate(plan.deliveries)), senders), smtp_port)
         wall = time.perf_counter() - started
-        after = _outbox(host, port, numbers)
+        after = _outbox(host, port, numbers, mail_ids)
     finally:
         if stack:
             stack.stop()
     before = {(m["dedup_key"], m["channel"]) for m in baseline}
     new = [m for m in after if (m["dedup_key"], m["channel"]) not in before]
+    answers = [m for m in new if _answered_mail(m)]
+    webhook_messages = [m for m in new if not _answered_mail(m)]
     keys = Counter((m["order_number"], m["dedup_key"], m["channel"]) for m in after)
     ok = [r for r in results if 200 <= r["status"] < 300]
     redelivered = {p for p, what in expected.results.items() if what == "absorbed"}
     latencies = [r["ms"] for r in results]
     kinds = Counter(plan.deliveries[r["position"]].kind for r in results)
+    hooks = [r for r in ok if plan.deliveries[r["position"]].kind != "mail"]
+    mailed = [r for r in ok if plan.deliveries[r["position"]].kind == "mail"]
+    templates = Counter(m["template"] for m in answers)
     figures = {
         "webhooks": webhooks,
         "senders": senders,
@@ -476,25 +721,42 @@ def run(
         "errors": len(results) - len(ok) + seed_errors,
         "duplicates_sent": plan.duplicates,
         "duplicates_absorbed": sum(
-            1 for r in ok if r["position"] in redelivered and r["result"] not in STATE_CHANGES
+            1 for r in hooks if r["position"] in redelivered and r["result"] not in STATE_CHANGES
         ),
-        "state_changes": sum(1 for r in ok if r["result"] in STATE_CHANGES),
+        "state_changes": sum(1 for r in hooks if r["result"] in STATE_CHANGES),
         "expected_state_changes": expected.state_changes,
         "expected_changes_with_message": expected.changes_with_message,
-        "messages": len(new),
+        "messages": len(webhook_messages),
         "expected_messages": expected.messages,
-        "messages_by_channel": dict(Counter(m["channel"] for m in new)),
+        "messages_by_channel": dict(Counter(m["channel"] for m in webhook_messages)),
         "expected_by_channel": dict(expected.by_channel),
         "messages_by_status": dict(Counter(m["status"] for m in new)),
         "duplicate_message_keys": sum(1 for n in keys.values() if n > 1),
-        "results": dict(Counter(str(r["result"]) for r in results)),
+        # inbound e-mail
+        "mails": plan.mails,
+        "mail_duplicates_sent": plan.mail_duplicates,
+        "mail_duplicates_absorbed": sum(
+            1 for r in mailed if r["position"] in redelivered and str(r["result"]).startswith("duplicate")
+        ),
+        "automatic_answers": sum(n for t, n in templates.items() if t != "inbound_acknowledgement"),
+        "expected_automatic_answers": sum(expected.automatic_answers.values()),
+        "answers_by_template": dict(templates),
+        "expected_answers_by_template": dict(expected.automatic_answers)
+        | ({"inbound_acknowledgement": expected.acknowledgements} if expected.acknowledgements else {}),
+        "acknowledgements": templates.get("inbound_acknowledgement", 0),
+        "expected_acknowledgements": expected.acknowledgements,
+        "tickets_opened": sum(1 for r in mailed if " opened" in f" {r['result']}"),
+        "expected_tickets": expected.tickets,
+        "mail_actions": dict(Counter(str(r["result"]).split(" ")[0] for r in mailed)),
+        "expected_mail_actions": dict(expected.mail_actions),
+        "results": dict(Counter(str(r["result"]) for r in hooks)),
         "kinds": dict(kinds),
         "error_samples": [r["result"] for r in results if not 200 <= r["status"] < 300][:5],
         "median_ms": statistics.median(latencies) if latencies else 0.0,
         "p99_ms": _percentile(latencies, 0.99),
         "wall_s": wall,
         "throughput": len(results) / wall if wall else 0.0,
-        "messages_per_1000": 1000 * len(new) / max(len(results), 1),
+        "messages_per_1000": 1000 * len(webhook_messages) / max(len(hooks), 1),
         "service_ms": 1000 * wall / max(len(results), 1),
         "fast_moto": fast_moto,
         "cpu_count": os.cpu_count(),
@@ -503,9 +765,17 @@ def run(
     return figures
 
 
+def _pair(f: dict[str, Any], observed: str, expected: str) -> str:
+    return f"{f[observed]:,} / {f[expected]:,}"
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {n:,}" for k, n in sorted(counts.items()))
+
+
 def report(f: dict[str, Any]) -> str:
     rows = [
-        ("webhooks sent (courier + payment)", f"{f['sent']:,}"),
+        ("webhooks and e-mails sent (courier + payment + inbound e-mail)", f"{f['sent']:,}"),
         ("kinds", ", ".join(f"{k} {n:,}" for k, n in sorted(f["kinds"].items()))),
         ("orders seeded (signed shop webhook, not counted above)", f"{f['orders']:,}"),
         ("accepted (2xx)", f"{f['accepted']:,}"),
@@ -522,6 +792,20 @@ def report(f: dict[str, Any]) -> str:
         ("messages by status", ", ".join(f"{k} {n:,}" for k, n in sorted(f["messages_by_status"].items()))),
         ("messages with the same (order, dedup key, channel)", f"{f['duplicate_message_keys']}"),
         ("messages per 1,000 webhooks", f"{f['messages_per_1000']:.0f}"),
+        ("inbound e-mails sent (SMTP listener, as SES receiving)", f"{f['mails']:,}"),
+        (
+            "re-deliveries of the same SES message sent / absorbed",
+            _pair(f, "mail_duplicates_sent", "mail_duplicates_absorbed"),
+        ),
+        ("e-mails by decision (observed)", _counts(f["mail_actions"])),
+        ("e-mails by decision (expected from the plan)", _counts(f["expected_mail_actions"])),
+        (
+            "automatic answers (observed / expected from the plan)",
+            _pair(f, "automatic_answers", "expected_automatic_answers"),
+        ),
+        ("acknowledgements (observed / expected)", _pair(f, "acknowledgements", "expected_acknowledgements")),
+        ("tickets opened by e-mail (observed / expected)", _pair(f, "tickets_opened", "expected_tickets")),
+        ("answers by template", _counts(f["answers_by_template"])),
         (
             "latency median / p99 (client side, incl. queueing)",
             f"{f['median_ms']:.0f} ms / {f['p99_ms']:.0f} ms",
@@ -532,7 +816,7 @@ def report(f: dict[str, Any]) -> str:
     ]
     lines = [
         f"Load test, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {f['cpu_count']} cores, "
-        f"{f['webhooks']:,} webhooks, {f['senders']} senders, "
+        f"{f['webhooks']:,} webhooks and {f['mails']:,} inbound e-mails, {f['senders']} senders, "
         f"{f['duplicates_sent'] / max(f['sent'], 1):.0%} exact re-deliveries, shuffled; "
         f"local stack on loopback, one invocation at a time (gateway lock), moto"
         + (" with LOCAL_FAST_MOTO" if f["fast_moto"] else ""),
@@ -559,6 +843,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-c", "--senders", type=int, default=50)
     parser.add_argument("--duplicates", type=float, default=0.2, help="share of exact re-deliveries")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("-m", "--mails", type=int, help="inbound e-mails mixed in (default: a tenth of -n)")
+    parser.add_argument("--smtp-port", type=int, default=2525, help="the SMTP listener of a --url stack")
     parser.add_argument(
         "--url", help="a stack already running (e.g. http://127.0.0.1:3000); else one is started"
     )
@@ -568,7 +854,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     parser.add_argument("--doc", type=Path, help="also write the report here (make load: docs/load-test.md)")
     args = parser.parse_args(argv)
-    figures = run(args.webhooks, args.senders, args.duplicates, args.seed, args.url, not args.moto_as_is)
+    figures = run(
+        args.webhooks,
+        args.senders,
+        args.duplicates,
+        args.seed,
+        args.url,
+        not args.moto_as_is,
+        args.mails,
+        args.smtp_port,
+    )
     print(report(figures))
     if args.doc:
         command = f'make load ARGS="-n {args.webhooks} -c {args.senders} --duplicates {args.duplicates}"'
@@ -582,6 +877,20 @@ def main(argv: list[str] | None = None) -> int:
             ("messages differ from the expected", figures["messages"] != figures["expected_messages"]),
             ("state changes differ", figures["state_changes"] != figures["expected_state_changes"]),
             ("a message twice", figures["duplicate_message_keys"]),
+            (
+                "automatic answers differ",
+                figures["answers_by_template"] != figures["expected_answers_by_template"],
+            ),
+            ("tickets opened by e-mail differ", figures["tickets_opened"] != figures["expected_tickets"]),
+            (
+                "e-mail decisions differ",
+                {k: n for k, n in figures["mail_actions"].items() if k != "duplicate"}
+                != figures["expected_mail_actions"],
+            ),
+            (
+                "an e-mail re-delivery not absorbed",
+                figures["mail_duplicates_absorbed"] != figures["mail_duplicates_sent"],
+            ),
         )
         if bad
     ]

@@ -348,7 +348,8 @@ def _open(
     history = [e.model_dump(mode="json", exclude_none=True) for e in events]
     new = ticket_store.new(request, due, policy.version, status=status, history=history, extra=extra)
     effect.write(new, Guard.DUPLICATE)
-    if decision.order_number:
+    if decision.order_number and not safety.automatic:
+        # The customer's conversation about the order (an out-of-office reply opens none).
         effect.write(store.conversation(decision.order_number, ticket_id), Guard.CONFLICT)
     if thread_name:
         effect.write(store.external_thread(thread_name, ticket_id), Guard.CONFLICT)
