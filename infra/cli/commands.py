@@ -107,7 +107,35 @@ def tickets_show(args: argparse.Namespace) -> int:
     print("\nNotes:")
     for note in t.get("notes", []):
         print(f"  {local(note['at'])}  {note['text']}")
+    if t.get("conversation") or t.get("contact"):
+        _conversation(t)
     return 0
+
+
+def _conversation(t: dict) -> None:
+    """The customer's messages (new text, attachments with 15-minute download links) and our answers."""
+    from zwrotnica.settings import get_settings
+    from zwrotnica.store import mail_files
+
+    contact = t.get("contact") or {}
+    name, email, phone = contact.get("name") or "-", contact.get("email") or "-", contact.get("phone") or ""
+    print(f"\nContact: {name} <{email}> {phone}")
+    if t.get("thread_ref"):
+        print(f"Thread: {t['thread_ref']}")
+    _, messages = ticket_store.conversation(t["ticket_id"])
+    print("\nConversation:")
+    for m in messages:
+        print(
+            f"  {local(m['at'])}  {m.get('channel')} from {m.get('sender') or '-'}: {m.get('subject') or ''}"
+        )
+        print(f"    ({m.get('intent')}, {m.get('action')}; {', '.join(m.get('reasons') or []) or '-'})")
+        for line in (m.get("new_text") or "").strip().splitlines()[:20]:
+            print(f"    | {line}")
+        for a in m.get("attachments") or []:
+            where = mail_files.link(get_settings().inbound_bucket, a["key"]) if a.get("key") else "not kept"
+            print(f"    attachment {a['filename']} ({a['content_type']}, {a['size']:,} B): {where}")
+        if answer := m.get("answer"):
+            print(f'    answered automatically: {answer["template"]} "{answer["subject"]}"')
 
 
 def _clocks(t: dict) -> str:

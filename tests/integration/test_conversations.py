@@ -590,3 +590,22 @@ def test_order_messages_name_the_orders_thread(ses, carriers, context):
     order_ref = ThreadRef(ThreadKind.ORDER, "1001")
     assert ses.requests and ses.requests[0]["ReplyToAddresses"] == [reply_address(KEY, order_ref, INBOX)]
     assert ses.headers(0)["References"] == thread_message_id(KEY, order_ref, DOMAIN)
+
+
+def test_the_cli_shows_the_conversation_with_a_download_link_for_each_attachment(
+    ses, carriers, context, capsys
+):
+    from infra.cli import main as cli
+
+    message = EmailMessage()
+    message["From"] = "Tomasz <tomasz@example.com>"
+    message["To"] = INBOX
+    message["Subject"] = "Uszkodzony kubek"
+    message.set_content("Kubek przyszedł stłuczony, zdjęcie w załączniku.")
+    message.add_attachment(b"\xff\xd8zdjecie", maintype="image", subtype="jpeg", filename="kubek.jpg")
+    result = receive(message.as_bytes(), context, message_id="0107019a-cli")
+    assert cli.main(["tickets", "show", result["ticket_id"]]) == 0
+    out = capsys.readouterr().out
+    assert "Contact: Tomasz <tomasz@example.com>" in out and "| Kubek przyszedł stłuczony" in out
+    link = re.search(r"attachment kubek\.jpg \(image/jpeg, 9 B\): (https://\S+)", out)
+    assert link and "attachments/0107019a-cli/1-kubek.jpg" in link.group(1) and "Expires=" in link.group(1)

@@ -364,3 +364,15 @@ def test_the_order_comes_last_and_items_without_personal_data_are_left_out() -> 
     line = {"pk": "ORDER#1001", "sk": "T#x#order_received", "type": "timeline", "kind": "order_received"}
     verdicts = plan([order(), lock, line, message(), SHIPMENT], [TICKET], TODAY)
     assert [v.label.split()[0] for v in verdicts] == ["message", "shipment", "ticket", "order"]
+
+
+def test_inbound_e_mail_traces_of_the_customer_go_with_their_address() -> None:
+    # the order's key in the customers' index is a hash of the address; a conversation ticket's contact
+    indexed = order(gsi1pk="CUSTOMER#0a1b2c", gsi1sk="ORDER#2026-11-20T13:03:11.000000Z")
+    changes = one(plan([indexed], [], TODAY), "order").changes
+    assert changes["gsi1pk"] is None and changes["gsi1sk"] is None and changes["email"] == ""
+    contact = {"email": "anna.kowalska@example.com", "name": "Anna"}
+    ticket = TICKET | {"status": "solved", "conversation": True, "contact": contact}
+    assert one(plan([order()], [ticket], TODAY), "ticket").changes["contact"] is None
+    pointer = {"pk": "ORDER#1001", "sk": "CONVERSATION", "type": "conversation", "ticket_id": "TK-1"}
+    assert [v.label.split()[0] for v in plan([order(), pointer], [], TODAY)] == ["order"]
