@@ -609,3 +609,32 @@ def test_the_cli_shows_the_conversation_with_a_download_link_for_each_attachment
     assert "Contact: Tomasz <tomasz@example.com>" in out and "| Kubek przyszedł stłuczony" in out
     link = re.search(r"attachment kubek\.jpg \(image/jpeg, 9 B\): (https://\S+)", out)
     assert link and "attachments/0107019a-cli/1-kubek.jpg" in link.group(1) and "Expires=" in link.group(1)
+
+
+def test_no_address_name_or_words_of_the_customer_reach_the_log(ses, carriers, context):
+    import io
+    import logging
+
+    from zwrotnica.observability import logger
+
+    shop_order(context, carriers, "1001", parcel=PARCEL_A)
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        receive(mail("Dzień dobry, gdzie jest moja paczka? Zamówienie 1001"), context)
+        payload = {
+            "channel": "chat",
+            "message": "Czy mogę zmienić kolor?",
+            "contact": {"email": ANNA, "name": "Anna"},
+        }
+        sweeper(signed(payload, "msg_log"), context)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(logging.INFO)
+    logged = buffer.getvalue()
+    assert "inbound email decided" in logged and "answer_parcel" in logged
+    for personal in (ANNA, "Anna", "Kowalska", "gdzie jest moja paczka", "zmienić kolor", PARCEL_A):
+        assert personal not in logged
