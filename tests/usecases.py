@@ -62,10 +62,12 @@ def settle(
     return CaseStatus(case_store.get(rma)["status"])
 
 
-def reply(ticket_id: str, text: str, now: datetime):
+def reply(ticket_id: str, text: str, now: datetime, template: str | None = None):
     from zwrotnica.flows import tickets
 
-    return run(lambda ctx, fresh: tickets.reply(ticket_id, text, ctx, fresh), now).data["reply"]
+    return run(lambda ctx, fresh: tickets.reply(ticket_id, text, ctx, fresh, template=template), now).data[
+        "reply"
+    ]
 
 
 def pending(ticket_id: str, on: str, now: datetime):

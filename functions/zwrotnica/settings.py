@@ -74,6 +74,9 @@ class Settings(BaseModel):
     # The API's own URL, for functions no request reaches (inbound e-mail): links point there without
     # PUBLIC_BASE_URL.
     api_base_url: str = Field(alias="API_BASE_URL", default="")
+    # The team side (issue 16): new tickets and customers' messages e-mailed here (a reply to that e-mail
+    # from an address on TEAM_ALLOWED_EMAILS answers the customer); empty: no notifications.
+    team_email: str = Field(alias="TEAM_EMAIL", default="")
 
     model_config = {"populate_by_name": True, "frozen": True}
 

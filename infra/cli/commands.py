@@ -169,7 +169,25 @@ def _run(use_case):
 
 
 def tickets_reply(args: argparse.Namespace) -> int:
-    result = _run(lambda ctx, fresh: tickets.reply(args.id, args.text, ctx, fresh)).data["reply"]
+    from zwrotnica.messages.reply_templates import MissingFacts, UnknownTemplate
+
+    if not (args.text.strip() or args.template):
+        print("Give --text, or --template NAME (tickets templates lists them).")
+        return 2
+    try:
+        effect = _run(
+            lambda ctx, fresh: tickets.reply(args.id, args.text, ctx, fresh, template=args.template)
+        )
+    except UnknownTemplate:
+        print(f"No template {args.template!r}: tickets templates lists them.")
+        return 2
+    except MissingFacts as exc:
+        print(
+            f"Template {exc.template} needs {', '.join(exc.missing)}, which ticket {args.id} does not have."
+        )
+        print("Write this answer with --text instead.")
+        return 2
+    result = effect.data["reply"]
     kind = "first reply" if result.first else "next reply"
     print(f"{args.id}: {kind} recorded.")
     print(
@@ -177,6 +195,30 @@ def tickets_reply(args: argparse.Namespace) -> int:
         if result.emailed
         else f"No e-mail: {result.why_not}."
     )
+    return 0
+
+
+def tickets_note(args: argparse.Namespace) -> int:
+    _run(lambda ctx, fresh: tickets.note(args.id, args.text, ctx, fresh))
+    print(f"{args.id}: internal note recorded (never sent to the customer).")
+    return 0
+
+
+def tickets_templates(args: argparse.Namespace) -> int:
+    from zwrotnica.messages import reply_templates
+
+    found = reply_templates.templates()
+    if args.name:
+        template = found.get(args.name)
+        if template is None:
+            print(f"No template {args.name!r}.")
+            return 1
+        print(f"{template.name}: {template.title}\nVariables: {', '.join(template.variables) or '-'}\n")
+        print(template.text)
+        return 0
+    rows = [(t.name, t.title, ", ".join(t.variables)) for t in found.values()]
+    print(text_table(("template", "title", "variables"), rows, numbers=False))
+    print(f"\n{len(rows)} templates (functions/zwrotnica/config/reply_templates.json).")
     return 0
 
 

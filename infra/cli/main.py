@@ -4,7 +4,8 @@
   python -m infra.cli --profile shop --stack zwrotnica report weekly --print
   make cli ARGS="tickets show TK-0123456789"
 
-Tickets: list, show, reply (records the reply and e-mails the customer), pending, solve.
+Tickets: list, show, reply (records the reply and e-mails the customer; --template NAME for a ready
+answer), note (internal, never sent), templates, pending, solve.
 Cases: accept, reject. Report: weekly --print | --send. Outbox: retry. GDPR: export, erase (RODO
 art. 15 and 17, by e-mail address). Stdlib only (argparse).
 """
@@ -59,8 +60,18 @@ def parser() -> argparse.ArgumentParser:
         "reply", parents=[where], help="record the team's answer and e-mail it to the customer"
     )
     reply.add_argument("id")
-    reply.add_argument("--text", required=True, help="the answer in Polish; blank lines separate paragraphs")
+    reply.add_argument("--text", default="", help="the answer in Polish; blank lines separate paragraphs")
+    reply.add_argument(
+        "--template", help="a ready answer (tickets templates), filled from the order; --text follows it"
+    )
     reply.set_defaults(run="tickets_reply")
+    note = tickets.add_parser("note", parents=[where], help="an internal note: never sent to the customer")
+    note.add_argument("id")
+    note.add_argument("--text", required=True)
+    note.set_defaults(run="tickets_note")
+    templates = tickets.add_parser("templates", parents=[where], help="the ready answers, or one in full")
+    templates.add_argument("name", nargs="?")
+    templates.set_defaults(run="tickets_templates")
     pending = tickets.add_parser(
         "pending", parents=[where], help="wait on the customer or a courier (pauses a clock)"
     )

@@ -119,3 +119,21 @@ def team_site(stack: dict[str, str], carriers: object, monkeypatch: pytest.Monke
     with browser_setup.serving() as base:
         yield base.replace("127.0.0.1", "localhost")
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def ses(stack: dict[str, str], carriers: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Inbound e-mail set up (INBOUND_ADDRESS), and every SendEmail request our sender makes recorded
+    as SES receives it (moto does not keep Simple.Headers nor ReplyToAddresses)."""
+    from tests.integration.inbound_mail import INBOX, Ses
+    from zwrotnica.notify import sender
+    from zwrotnica.settings import get_settings
+
+    monkeypatch.setenv("INBOUND_ADDRESS", INBOX)
+    get_settings.cache_clear()
+    recorder = Ses()
+    events = sender.ses_client().meta.events
+    events.register("provide-client-params.sesv2.SendEmail", recorder)
+    yield recorder
+    events.unregister("provide-client-params.sesv2.SendEmail", recorder)
+    get_settings.cache_clear()

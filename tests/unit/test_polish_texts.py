@@ -16,7 +16,14 @@ from zwrotnica.domain.orders import SHOP_STATUS_PL, SHOP_STATUS_SENTENCE_PL
 from zwrotnica.domain.shipment_status import STATUS_LABEL_PL, ShipmentStatus
 from zwrotnica.domain.shipments import ShipmentState, timeline_text
 from zwrotnica.errors import MissingProof, OrderNotFound, TooManyAttempts, TooManyLookups
-from zwrotnica.messages import case_templates, legal, payment_templates, shipping_templates, templates
+from zwrotnica.messages import (
+    case_templates,
+    legal,
+    payment_templates,
+    reply_templates,
+    shipping_templates,
+    templates,
+)
 from zwrotnica.messages.case_templates import case_label, case_sentence, case_subject
 from zwrotnica.messages.polish import CARRIERS, carrier
 from zwrotnica.messages.report_templates import LABELS as REPORT_LABELS
@@ -774,3 +781,29 @@ def test_unsubscribe_footer():
     blocks = legal.marketing_footer("https://sklep.example.com/u?t=1")
     assert blocks[-1] == ("Wypisz mnie z informacji handlowych", "https://sklep.example.com/u?t=1")
     assert "jednym kliknięciem" in blocks[0]
+
+
+# ---- the team's ready answers (messages.reply_templates) ---------------------------------------------
+
+
+def template_values() -> dict[str, str]:
+    return reply_templates.facts(
+        order={"number": "1001", "customer_name": "Anna Kowalska", "total": 26100, "currency": "PLN",
+               "created_at": "2026-11-20T13:03:11.000000Z"},
+        parcel={"carrier": "inpost", "tracking_number": "602677439331630337653846", "point_id": "KRA010",
+                "delivery_method": "paczkomat", "pickup_deadline": "2026-12-09T12:11:05.000000Z"},
+        case={"case_id": RMA, "refund_amount": 2250, "refund_due": "2026-12-21", "answer_due": "2026-12-21"},
+        status_url=STATUS_URL,
+        return_address="Sklep, ul. Magazynowa 5, 30-001 Kraków",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(reply_templates.templates()))
+def test_every_ready_answer_reads_clean_with_every_variable_filled(name):
+    from zwrotnica.messages.ticket_templates import ticket_reply
+
+    text = reply_templates.render(reply_templates.get(name), template_values())
+    email = ticket_reply(ticket_id="TK-1", order_number="1001", text=text, shop_name="Sklep Wełenka")
+    assert_clean(email.subject, email.text, email.html)
+    assert text[0].islower(), "the paragraph after 'Dzień dobry,' starts with a small letter"
+    assert "Pan" not in text and "Pani" not in text and "ałeś" not in text and "ałaś" not in text

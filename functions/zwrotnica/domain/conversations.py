@@ -21,7 +21,9 @@ from zwrotnica.domain.shipments import ShipmentState
 from zwrotnica.domain.sla_policy import SlaPolicy
 from zwrotnica.messages import inbound_templates
 from zwrotnica.messages.policy import WARSAW
+from zwrotnica.messages.polish import carrier, date_pl, money
 from zwrotnica.messages.shipping_templates import ShippingContext
+from zwrotnica.messages.team_templates import TicketBrief
 from zwrotnica.messages.templates import Email
 from zwrotnica.models.inbound import CustomerMessage
 from zwrotnica.models.ticket import TicketCategory, TicketStatus
@@ -193,3 +195,46 @@ def message_record(
     if answer is not None and outbox_id:
         record["answer"] = {"template": answer.template, "subject": answer.content.subject, "id": outbox_id}
     return record
+
+
+def team_brief(
+    ticket_id: str,
+    thread: dict[str, Any] | None,
+    message: CustomerMessage,
+    decision: InboundDecision,
+    order: dict[str, Any] | None,
+    parcel: ShipmentState | None,
+    answer: Answer | None,
+) -> TicketBrief:
+    """What the team's notification says of the ticket: whom, which order (only one the sender may see),
+    what we answered already. The team reads personal data here: it goes to the team's mailbox only."""
+    name = message.sender_name or ""
+    contact = f"{name} <{message.sender}>".strip() if message.sender else (message.phone or name or "-")
+    lines = []
+    if order is not None and decision.order_number:
+        lines.append(
+            f"Zamówienie {decision.order_number}: {order.get('shop_status') or '-'}, płatność "
+            f"{order.get('payment_status') or '-'}, {money(int(order['total']))}"
+            if order.get("total") is not None
+            else f"Zamówienie {decision.order_number}"
+        )
+        if parcel is not None:
+            status = parcel.status.value if parcel.status else "brak zdarzeń"
+            lines.append(f"Przesyłka {carrier(parcel.carrier).name} {parcel.tracking_number}: {status}")
+    source = thread or {}
+    legal = decision.legal_deadline or (
+        datetime.fromisoformat(source["legal_deadline"].replace("Z", "+00:00"))
+        if source.get("legal_deadline")
+        else None
+    )
+    return TicketBrief(
+        ticket_id=ticket_id,
+        subject=str(source.get("subject") or ticket_subject(message, decision)),
+        category=str(source.get("category") or decision.category.value),
+        priority=str(source.get("priority") or decision.priority.value),
+        channel=message.channel.value,
+        contact=contact,
+        order_lines=lines,
+        legal_deadline=date_pl(legal.astimezone(WARSAW).date()) if legal else None,
+        answered_automatically=answer.content.subject if answer is not None else None,
+    )

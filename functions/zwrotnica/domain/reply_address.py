@@ -20,13 +20,14 @@ from zwrotnica.domain.links import mac
 SIGNATURE_BYTES = 10  # 80 bits: 16 base32 characters
 MAX_TAG = 64  # an e-mail local part is at most 64 characters (RFC 5321 §4.5.3.1.1)
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-_TAG = re.compile(r"^([tco])-([A-Za-z0-9_-]{1,40})\.([a-z2-7]{16})$")
+_TAG = re.compile(r"^([tcon])-([A-Za-z0-9_-]{1,40})\.([a-z2-7]{16})$")
 
 
 class ThreadKind(StrEnum):
     TICKET = "t"
     CASE = "c"
     ORDER = "o"
+    TEAM = "n"  # a ticket's notification to the team: a reply from an allowed address answers the customer
 
 
 @dataclass(frozen=True)

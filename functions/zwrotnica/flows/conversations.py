@@ -26,9 +26,9 @@ from typing import Any
 
 from zwrotnica.context import Context
 from zwrotnica.domain import conversations as rules
-from zwrotnica.domain import intent, links, mail_matching, sla
+from zwrotnica.domain import intent, links, mail_matching, sla, team_access
 from zwrotnica.domain.inbound import Action, InboundDecision, OrderFacts, ThreadFacts, decide
-from zwrotnica.domain.mail_safety import SafetyAssessment
+from zwrotnica.domain.mail_safety import Disposition, SafetyAssessment
 from zwrotnica.domain.reply_address import (
     ThreadKind,
     ThreadRef,
@@ -41,7 +41,7 @@ from zwrotnica.domain.reply_address import (
 from zwrotnica.domain.shipments import ShipmentState
 from zwrotnica.domain.sla_policy import default_policy
 from zwrotnica.effect import Effect, Guard
-from zwrotnica.messages import compose
+from zwrotnica.messages import compose, team_templates
 from zwrotnica.models.command import Command, CommandKind
 from zwrotnica.models.common import iso
 from zwrotnica.models.inbound import CustomerMessage
@@ -91,6 +91,7 @@ class _Facts:
         self.thread: dict[str, Any] | None = None
         self.order_number: str | None = None
         self.order_email: str | None = None
+        self.order: dict[str, Any] | None = None
         self.parcel: ShipmentState | None = None
         self.counters: dict[str, Any] = {}
         self.reads = 0
@@ -123,7 +124,7 @@ def _gather(
             order, conversation = late.orders.get(number), late.conversations.get(number)
             parcels = [parcel_item] if parcel_item else []
     if order is not None and number is not None:
-        facts.order_number, facts.order_email = number, order.get("email")
+        facts.order_number, facts.order_email, facts.order = number, order.get("email"), order
     # Second read: the order's parcels, and the ticket of the order's open conversation (or of the
     # outside tool's thread), in one BatchGetItem
     keys = store.shipment_keys(number, order) if order is not None and number and not parcels else []
@@ -172,6 +173,9 @@ def receive(message: CustomerMessage, safety: SafetyAssessment, ctx: Context, fr
     candidates = mail_matching.order_candidates(message.subject, message.new_text)
     classification = intent.classify(message.subject, message.new_text, bool(tracking))
     refs = _refs(message, ctx)
+    team = next((r for r in refs if r.kind is ThreadKind.TEAM), None)
+    if team is not None:
+        return _team_reply(message, safety, team.id.upper(), ctx)
     tagged_orders = [r.id for r in refs if r.kind is ThreadKind.ORDER]
     numbers = list(dict.fromkeys([*tagged_orders, *(c.number for c in candidates)]))
     facts = _gather(message, refs, numbers, tracking, safety.trusted, fresh)
@@ -221,11 +225,14 @@ def receive(message: CustomerMessage, safety: SafetyAssessment, ctx: Context, fr
     record = rules.message_record(message, decision, answer, outgoing.message_id if outgoing else None)
     effect.write(ticket_store.message(ticket_id, message.received_at, message.key, record), Guard.DUPLICATE)
     if thread is not None:
-        _continue(effect, thread, message, decision, safety, answer, ctx)
+        status = _continue(effect, thread, message, decision, safety, answer, ctx)
     else:
-        _open(effect, ticket_id, message, decision, safety, answer, parcel_answered, ctx)
+        status = _open(effect, ticket_id, message, decision, safety, answer, parcel_answered, ctx)
     if outgoing is not None:
         effect.send([outgoing])
+    if status is not None and status is not TicketStatus.PENDING_CUSTOMER and ctx.settings.team_email:
+        # A person is needed: the team gets the message with its context; their reply answers the customer.
+        effect.send([_team_notice(ticket_id, thread, message, decision, facts, answer, ctx)])
     if sender_key:
         effect.write(store.count(sender_key, day, hour, outgoing is not None, ctx.now))
     if parcel_answered and thread is None:
@@ -281,12 +288,15 @@ def _answer(
     return answer, outgoing
 
 
-def _thread_address(ticket_id: str, ctx: Context) -> tuple[str | None, str | None]:
-    """The ticket's signed reply address and thread id (none until receiving is set up)."""
+def _thread_address(
+    ticket_id: str, ctx: Context, kind: ThreadKind = ThreadKind.TICKET
+) -> tuple[str | None, str | None]:
+    """The ticket's signed reply address and thread id (the customer's, or the team's notification
+    thread); none until receiving is set up."""
     mailbox = ctx.settings.inbound_address
     if not (mailbox and ctx.link_key):
         return None, None
-    ref = ThreadRef(ThreadKind.TICKET, ticket_id)
+    ref = ThreadRef(kind, ticket_id)
     domain = mailbox.rpartition("@")[2]
     return reply_address(ctx.link_key, ref, mailbox), thread_message_id(ctx.link_key, ref, domain)
 
@@ -314,8 +324,9 @@ def _open(
     answer: rules.Answer | None,
     parcel_answered: bool,
     ctx: Context,
-) -> None:
-    """A new conversation ticket: born answered and waiting on the customer after a parcel answer."""
+) -> TicketStatus | None:
+    """A new conversation ticket: born answered and waiting on the customer after a parcel answer. Returns
+    its status (None for automatic mail: nobody needs telling)."""
     policy = default_policy()
     status = decision.ticket_status
     if status is TicketStatus.PENDING_CUSTOMER and not parcel_answered:
@@ -353,6 +364,7 @@ def _open(
         effect.write(store.conversation(decision.order_number, ticket_id), Guard.CONFLICT)
     if thread_name:
         effect.write(store.external_thread(thread_name, ticket_id), Guard.CONFLICT)
+    return None if safety.automatic else status
 
 
 def _continue(
@@ -363,17 +375,19 @@ def _continue(
     safety: SafetyAssessment,
     answer: rules.Answer | None,
     ctx: Context,
-) -> None:
+) -> TicketStatus | None:
     """The customer's message on their open ticket: the team has it, the reply clock runs from it (a solved
-    one reopens). Automatic mail (an out-of-office reply) is kept on the ticket and moves no clock."""
+    one reopens). Automatic mail (an out-of-office reply) is kept on the ticket and moves no clock.
+    Returns the ticket's status (None for automatic mail)."""
     if safety.automatic:
-        return
+        return None
     current = ticket.get("status")
     status = None if current == TicketStatus.NEW.value else TicketStatus.OPEN
-    events = [
-        TicketEvent(at=message.received_at, kind=TicketEventKind.CUSTOMER_MESSAGE, status=status),
-        *_events(message, answer, None, ctx),
-    ]
+    # The status change is an event of its own: the SLA clocks read statuses from status events only.
+    events = [TicketEvent(at=message.received_at, kind=TicketEventKind.CUSTOMER_MESSAGE)]
+    if status is not None and current != status.value:
+        events.append(TicketEvent(at=message.received_at, kind=TicketEventKind.STATUS, status=status))
+    events += _events(message, answer, None, ctx)
     state = sla.ticket_ladder(ticket, default_policy(), ctx.now, events)
     due = ctx.now if state.due else state.next_due_at
     extra = {"auto_answer": None, **_thread_fields(message)}
@@ -388,6 +402,105 @@ def _continue(
     if current in rules.CLOSED and ticket.get("order_number") and ticket.get("conversation"):
         # Reopened: the order's conversation is this one again, unless another took its place meanwhile.
         effect.write(store.conversation(ticket["order_number"], ticket["ticket_id"]), Guard.OPTIONAL)
+    return status or TicketStatus(current)
+
+
+def _team_notice(
+    ticket_id: str,
+    thread: dict[str, Any] | None,
+    message: CustomerMessage,
+    decision: InboundDecision,
+    facts: _Facts,
+    answer: rules.Answer | None,
+    ctx: Context,
+) -> OutboxMessage | None:
+    """The customer's message for the team (TEAM_EMAIL), replying to which answers the customer."""
+    brief = rules.team_brief(
+        ticket_id,
+        thread,
+        message,
+        decision,
+        facts.order if decision.order_number else None,
+        facts.parcel,
+        answer,
+    )
+    content = team_templates.ticket_notification(
+        brief=brief,
+        new=thread is None,
+        text=message.new_text or message.text,
+        attachments=[a.filename for a in message.attachments],
+        reasons=decision.reasons,
+    )
+    reply_to, root = _thread_address(ticket_id, ctx, ThreadKind.TEAM)
+    return compose.email(
+        dedup_key=f"team:{message.key}",
+        order_number=decision.order_number or ticket_id,
+        recipient=ctx.settings.team_email,
+        template="team_ticket",
+        content=content,
+        now=ctx.now,
+        reply_to=reply_to,
+        headers={"Auto-Submitted": "auto-generated", **({"References": root} if root else {})},
+    )
+
+
+def _team_reply(message: CustomerMessage, safety: SafetyAssessment, ticket_id: str, ctx: Context) -> Effect:
+    """A team member answered a ticket's notification by e-mail. From an address on TEAM_ALLOWED_EMAILS
+    that passed the sender checks, the answer goes to the customer through the ticket (a command: the
+    tickets use case records the reply and sends it on the customer's thread); starting with #notatka, it
+    is an internal note. Anything else (another address, automatic mail, an empty reply) is refused."""
+    text = message.new_text.strip()
+    allowed = team_access.allowed(message.sender or "", ctx.settings.team_allowed_emails)
+    ticket = ticket_store.get(ticket_id)
+    refused = [
+        reason
+        for reason, bad in (
+            ("not_allowed", not allowed),
+            ("sender_not_verified", not safety.trusted),
+            ("automatic", bool(safety.automatic) or safety.disposition is not Disposition.ACCEPT),
+            ("no_ticket", ticket is None),
+            ("empty", not text),
+        )
+        if bad
+    ]
+    data = {"action": "team_reply", "ticket_id": ticket_id, "reasons": refused}
+    if refused:
+        effect = Effect("team_reply_refused", data=data | {"action": "team_reply_refused"})
+        kept = {"action": "team_reply_refused", "reasons": refused, "raw_key": message.raw_key}
+        return effect.write(store.marker(message.key, kept, message.received_at), Guard.DUPLICATE)
+    note = text.lower().startswith(team_templates.NOTE_PREFIX)
+    record = {
+        "direction": "note" if note else "team",
+        "channel": message.channel.value,
+        "sender": message.sender,
+        "subject": message.subject,
+        "text": message.text[: rules.MAX_TEXT],
+        "new_text": text[: rules.MAX_NEW_TEXT],
+        "message_id": message.message_id,
+        "raw_key": message.raw_key,
+    }
+    effect = Effect(
+        "team_note" if note else "team_reply", data=data | {"action": "team_note" if note else "team_reply"}
+    )
+    effect.write(ticket_store.message(ticket_id, message.received_at, message.key, record), Guard.DUPLICATE)
+    if note:
+        request = TicketRequest(
+            category=TicketCategory.OTHER,
+            subject="-",
+            note=text[len(team_templates.NOTE_PREFIX) :].strip(" :\n")[:2000] or "-",
+            source_ref=message.key,
+            at=message.received_at,
+        )
+        return effect.write(ticket_store.note(ticket_id, request), Guard.DUPLICATE)
+    payload = {"ticket_id": ticket_id, "message": message.key}
+    return effect.follow(
+        Command(
+            kind=CommandKind.REPLY_TICKET,
+            key=f"team-reply:{message.key}",
+            payload=payload,
+            created_at=ctx.now,
+        )
+    )
 
 
 def _deflection(ticket_id: str, message: CustomerMessage, ctx: Context) -> Command:

@@ -23,13 +23,20 @@ from zwrotnica.domain.reply_address import (
 )
 from zwrotnica.domain.sla_policy import SlaPolicy, default_policy
 from zwrotnica.effect import Effect, Guard
-from zwrotnica.messages import compose
+from zwrotnica.messages import compose, reply_templates
 from zwrotnica.messages import policy as message_policy
 from zwrotnica.messages.ticket_templates import ticket_reply
 from zwrotnica.models.command import Command
 from zwrotnica.models.common import iso
 from zwrotnica.models.outbox import Channel, OutboxMessage
-from zwrotnica.models.ticket import TicketEvent, TicketEventKind, TicketPriority, TicketRequest, TicketStatus
+from zwrotnica.models.ticket import (
+    TicketCategory,
+    TicketEvent,
+    TicketEventKind,
+    TicketPriority,
+    TicketRequest,
+    TicketStatus,
+)
 from zwrotnica.store import orders as order_store
 from zwrotnica.store import shipments
 from zwrotnica.store import tickets as ticket_store
@@ -198,19 +205,70 @@ def _conversation_thread(ticket: dict[str, Any], ctx: Context) -> dict[str, Any]
     return {"reply_to": reply_to, "headers": headers}
 
 
-def reply(ticket_id: str, text: str, ctx: Context, fresh: bool = False) -> Effect:
-    """Record the team's answer and e-mail it to the customer (the order's address). The Effect's
-    data carries the ReplyResult."""
+def reply(
+    ticket_id: str, text: str, ctx: Context, fresh: bool = False, template: str | None = None
+) -> Effect:
+    """Record the team's answer and e-mail it to the customer (the conversation's contact, else the
+    order's address). With `template` (messages.reply_templates), its text filled from the ticket's
+    order, parcel and case comes first and `text` follows it. The Effect's data carries the ReplyResult."""
+    ticket = _ticket(ticket_id)
+    if template:
+        text = "\n\n".join(p for p in (_from_template(ticket, template, ctx), text.strip()) if p)
     if not text.strip():
         raise ValueError("an empty reply")
-    ticket = _ticket(ticket_id)
     first = not any(e.get("kind") == TicketEventKind.AGENT_REPLY.value for e in ticket.get("history", []))
     message, why_not = _reply_message(ticket, text, ctx)
     status = TicketStatus.OPEN if ticket.get("status") == TicketStatus.NEW.value else None
-    event = TicketEvent(at=ctx.now, kind=TicketEventKind.AGENT_REPLY, status=status)
+    event = TicketEvent(at=ctx.now, kind=TicketEventKind.AGENT_REPLY, status=status, detail=template)
     effect = record(ticket, event, ctx.now, [message] if message else [])
     effect.data["reply"] = ReplyResult(first=first, emailed=bool(message), why_not=why_not)
     return effect
+
+
+def reply_from_command(command: Command, ctx: Context, fresh: bool) -> Effect:
+    """A team member's answer that came by e-mail (flows.conversations stored it on the ticket): recorded
+    and sent to the customer as any team reply."""
+    ticket_id = command.payload["ticket_id"]
+    item = ticket_store.message_item(ticket_id, command.payload["message"])
+    if item is None or not str(item.get("new_text") or "").strip():
+        return Effect("nothing_to_send")
+    return reply(ticket_id, item["new_text"], ctx, fresh)
+
+
+def _from_template(ticket: dict[str, Any], name: str, ctx: Context) -> str:
+    """A ready answer filled from the ticket's order, its newest outbound parcel and its case."""
+    template = reply_templates.get(name)  # UnknownTemplate: the CLI lists the names
+    number = ticket.get("order_number")
+    view = order_store.load_view(number) if number else None
+    outbound = [s for s in (view.shipments if view else []) if not s.get("is_return")]
+    parcel = max(outbound, key=lambda s: s.get("last_event_at") or "", default=None)
+    cases = sorted(view.cases if view else [], key=lambda c: c.get("received_at") or "")
+    case = next((c for c in cases if c.get("case_id") == ticket.get("case_id")), cases[-1] if cases else None)
+    values = reply_templates.facts(
+        order=view.order if view else None,
+        parcel=parcel,
+        case=case,
+        status_url=ctx.status_url(number) if number else None,
+        return_address=ctx.settings.return_address,
+    )
+    return reply_templates.render(template, values)
+
+
+def note(ticket_id: str, text: str, ctx: Context, fresh: bool = False) -> Effect:
+    """An internal note: on the ticket for the team, never sent to the customer, no clock moves."""
+    if not text.strip():
+        raise ValueError("an empty note")
+    _ticket(ticket_id)
+    request = TicketRequest(
+        category=TicketCategory.OTHER,
+        subject="-",
+        note=text.strip()[:2000],
+        source_ref=f"note:{ticket_id}:{iso(ctx.now)}",
+        at=ctx.now,
+    )
+    return Effect("noted", data={"ticket_id": ticket_id}).write(
+        ticket_store.note(ticket_id, request), Guard.DUPLICATE
+    )
 
 
 def set_status(ticket_id: str, status: TicketStatus, ctx: Context, fresh: bool = False) -> Effect:

@@ -24,6 +24,8 @@ class CommandKind(StrEnum):
     APPLY_HELD_PAYMENT = "apply_held_payment"  # a payment notification held until its order came
     # Inbound e-mail: a ticket answered automatically is solved as deflected unless the customer wrote again
     DEFLECT_TICKET = "deflect_ticket"
+    # Issue 16: a team member answered a ticket's notification by e-mail: the answer goes to the customer
+    REPLY_TICKET = "reply_ticket"
 
 
 class Command(BaseModel):

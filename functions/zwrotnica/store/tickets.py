@@ -202,6 +202,12 @@ def message(ticket_id: str, received_at: datetime, key: str, data: dict[str, Any
     )
 
 
+def message_item(ticket_id: str, key: str) -> dict[str, Any] | None:
+    """One message of the ticket's conversation (a team member's e-mailed answer, read to send it)."""
+    found = client().get_item(TableName=table_name(), Key=items.key(f"TICKET#{ticket_id}", f"MSG#{key}"))
+    return from_item(found["Item"]) if "Item" in found else None
+
+
 def conversation(ticket_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """The ticket and its conversation's messages, oldest first: one Query of its partition."""
     found: list[dict[str, Any]] = []
