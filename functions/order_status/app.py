@@ -25,6 +25,7 @@ from zwrotnica.http import (
     lower_headers,
     raw_body,
     request_base_url,
+    request_body,
     wants_html,
 )
 from zwrotnica.models.payment import PaymentEvent, RefundEvent
@@ -96,6 +97,76 @@ def order_status(
         return html_response(HTTPStatus.OK, page)
     view = orders.read_status(order_number, **proof, now=now, client=client_ip(app))
     return json_response(HTTPStatus.OK, view.model_dump(mode="json"))
+
+
+TicketId = Annotated[str, Path(pattern=r"^TK-[0-9A-F]{10}$")]
+REFUSED_STATUS = {
+    "tampered": HTTPStatus.FORBIDDEN,
+    "expired": HTTPStatus.GONE,
+    "unknown": HTTPStatus.NOT_FOUND,
+}
+
+
+@app.get(
+    "/csat/<ticket_id>",
+    responses=documented(
+        {200: "Rated (the page takes a comment)", 409: "This rating was recorded before"},
+        (403, 404, 410, 422, 503),
+        media=(JSON, HTML),
+        ok_media=(HTML,),
+    ),
+)
+def csat(
+    ticket_id: TicketId,
+    s: Annotated[str, Query(pattern=r"^[1-5]$")],
+    t: Annotated[str, Query(max_length=100, pattern=r"^\d{1,12}\.[A-Za-z0-9_-]{1,64}$")],
+):
+    """One click in the survey e-mail: the rating is recorded (a second click on another score changes it)."""
+    from zwrotnica.flows import satisfaction
+    from zwrotnica.web import survey
+
+    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    try:
+        effect = bus.run(lambda fresh: satisfaction.rate(ticket_id, int(s), t, ctx, fresh), ctx)
+    except satisfaction.LinkProblem as problem:
+        return html_response(REFUSED_STATUS[problem.reason], survey.refused_page(problem.reason))
+    again = effect.outcome == "duplicate"
+    metrics.add_metric(name="CsatRated", unit="Count", value=0 if again else 1)
+    page = survey.rated_page(
+        action=f"/csat/{ticket_id}", score=int(s), scale=5, token=t, again=again, comment_saved=False
+    )
+    return html_response(HTTPStatus.CONFLICT if again else HTTPStatus.OK, page)
+
+
+@app.post(
+    "/csat/<ticket_id>",
+    responses=documented(
+        {200: "Comment recorded"}, (403, 404, 410, 413, 422, 503), media=(HTML,), ok_media=(HTML,)
+    ),
+    openapi_extensions=request_body(
+        form={"s": "the score (1-5)", "t": "the survey's token", "comment": "text"}
+    ),
+)
+def csat_comment(ticket_id: TicketId):
+    from urllib.parse import parse_qsl
+
+    from zwrotnica.flows import satisfaction
+    from zwrotnica.web import survey
+
+    fields = dict(parse_qsl(raw_body(app).decode("utf-8", "replace"), keep_blank_values=True))
+    score, token = fields.get("s", ""), fields.get("t", "")
+    if score not in ("1", "2", "3", "4", "5") or not token or len(token) > 100:
+        return html_response(HTTPStatus.UNPROCESSABLE_ENTITY, survey.refused_page("tampered"))
+    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    comment = fields.get("comment", "")[:5000]
+    try:
+        bus.run(lambda fresh: satisfaction.comment(ticket_id, int(score), token, comment, ctx, fresh), ctx)
+    except satisfaction.LinkProblem as problem:
+        return html_response(REFUSED_STATUS[problem.reason], survey.refused_page(problem.reason))
+    page = survey.rated_page(
+        action=f"/csat/{ticket_id}", score=int(score), scale=5, token=token, again=False, comment_saved=True
+    )
+    return html_response(HTTPStatus.OK, page)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

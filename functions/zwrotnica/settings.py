@@ -77,6 +77,9 @@ class Settings(BaseModel):
     # The team side (issue 16): new tickets and customers' messages e-mailed here (a reply to that e-mail
     # from an address on TEAM_ALLOWED_EMAILS answers the customer); empty: no notifications.
     team_email: str = Field(alias="TEAM_EMAIL", default="")
+    # CSAT after a solved ticket is transactional by default (domain.satisfaction says why); true: only
+    # with the order's marketing consent.
+    csat_needs_consent: bool = Field(alias="CSAT_NEEDS_CONSENT", default=False)
 
     model_config = {"populate_by_name": True, "frozen": True}
 

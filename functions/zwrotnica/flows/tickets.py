@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from zwrotnica.context import Context
-from zwrotnica.domain import sla
+from zwrotnica.domain import satisfaction, sla
 from zwrotnica.domain.reply_address import (
     ThreadKind,
     ThreadRef,
@@ -23,12 +23,12 @@ from zwrotnica.domain.reply_address import (
 )
 from zwrotnica.domain.sla_policy import SlaPolicy, default_policy
 from zwrotnica.effect import Effect, Guard
-from zwrotnica.messages import compose, reply_templates
+from zwrotnica.messages import compose, reply_templates, survey_templates
 from zwrotnica.messages import policy as message_policy
 from zwrotnica.messages.ticket_templates import ticket_reply
 from zwrotnica.models.command import Command
 from zwrotnica.models.common import iso
-from zwrotnica.models.outbox import Channel, OutboxMessage
+from zwrotnica.models.outbox import Channel, MessageKind, OutboxMessage
 from zwrotnica.models.ticket import (
     TicketCategory,
     TicketEvent,
@@ -83,14 +83,16 @@ def record(
     now: datetime,
     messages: Sequence[OutboxMessage] = (),
     policy: SlaPolicy | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Effect:
     """A reply or status change on a ticket read before, with the ticket's next SLA queue time;
-    `messages` (the reply to the customer) go out with it."""
+    `messages` (the reply to the customer) go out with it; `extra` attributes are set with it."""
     next_due = sla.due_after(ticket, event, policy or default_policy(), now)
     entry = event.model_dump(mode="json")
     status = event.status.value if event.status else None
     effect = Effect("recorded", data={"ticket_id": ticket["ticket_id"]})
-    effect.write(ticket_store.event(ticket["ticket_id"], entry, status, iso(next_due) if next_due else None))
+    due = iso(next_due) if next_due else None
+    effect.write(ticket_store.event(ticket["ticket_id"], entry, status, due, extra))
     return effect.send(messages)
 
 
@@ -273,7 +275,10 @@ def note(ticket_id: str, text: str, ctx: Context, fresh: bool = False) -> Effect
 
 def set_status(ticket_id: str, status: TicketStatus, ctx: Context, fresh: bool = False) -> Effect:
     ticket = _ticket(ticket_id)
-    effect = record(ticket, TicketEvent(at=ctx.now, kind=TicketEventKind.STATUS, status=status), ctx.now)
+    survey = _csat_survey(ticket, ctx) if status is TicketStatus.SOLVED else None
+    event = TicketEvent(at=ctx.now, kind=TicketEventKind.STATUS, status=status)
+    extra = {"csat_sent": iso(ctx.now)} if survey else None
+    effect = record(ticket, event, ctx.now, [survey] if survey else [], extra=extra)
     if status is TicketStatus.SOLVED and (release := ticket_store.release_lock(ticket)):
         # A solved ticket frees the order's lock: the next problem of its category opens a new ticket.
         effect.write(release, Guard.OPTIONAL)
@@ -281,6 +286,41 @@ def set_status(ticket_id: str, status: TicketStatus, ctx: Context, fresh: bool =
         # ...and a solved conversation its order's: the customer's next message opens a new ticket.
         effect.write(ended, Guard.OPTIONAL)
     return effect
+
+
+def _csat_survey(ticket: dict[str, Any], ctx: Context) -> OutboxMessage | None:
+    """When a person's ticket is solved: one CSAT e-mail (domain.satisfaction), once per ticket. Only where
+    a person answered (the customer knows of the ticket) and links can be signed."""
+    answered = any(e.get("kind") == TicketEventKind.AGENT_REPLY.value for e in ticket.get("history", []))
+    if ticket.get("csat_sent") or not answered or not (ctx.base_url and ctx.link_key):
+        return None
+    number = ticket.get("order_number")
+    address = (ticket.get("contact") or {}).get("email")
+    consent = False
+    if number and (not address or ctx.settings.csat_needs_consent):
+        view = order_store.load_view(number)
+        address = address or (view.order.get("email") if view else None)
+        consent = bool(view and view.order.get("marketing_consent"))
+    if not address:
+        return None
+    token = satisfaction.csat_token(ctx.link_key, ticket["ticket_id"], ctx.now)
+    base = f"{ctx.base_url.rstrip('/')}/csat/{ticket['ticket_id']}"
+    links = {score: f"{base}?s={score}&t={token}" for score in satisfaction.CSAT_SCORES}
+    content = survey_templates.csat_request(
+        ticket_id=ticket["ticket_id"], subject=ticket.get("subject", ""), links=links, shop_name=ctx.shop_name
+    )
+    kind = MessageKind.MARKETING if ctx.settings.csat_needs_consent else MessageKind.TRANSACTIONAL
+    return compose.email(
+        dedup_key=f"csat:{ticket['ticket_id']}",
+        order_number=number or ticket["ticket_id"],
+        recipient=address,
+        template="csat_request",
+        content=content,
+        now=ctx.now,
+        kind=kind,
+        marketing_consent=consent,
+        **_conversation_thread(ticket, ctx),
+    )
 
 
 def pending(ticket_id: str, on: str, ctx: Context, fresh: bool = False) -> Effect:

@@ -236,3 +236,28 @@ def release_conversation(ticket: dict[str, Any]) -> dict[str, Any] | None:
         condition="ticket_id = :id",
         values={":id": ticket["ticket_id"]},
     )
+
+
+# --- satisfaction (issue 16) ------------------------------------------------------------------------------
+
+
+def rated(ticket_id: str, score: int, at: datetime) -> dict[str, Any]:
+    """The customer's CSAT score (a second click on another score changes it; the same score again fails
+    the condition: a reused link, nothing to do)."""
+    return items.update(
+        _key(ticket_id),
+        {"csat_score": score, "csat_at": iso(at)},
+        add={"csat_clicks": 1},
+        condition="attribute_exists(pk) AND attribute_exists(#sent) AND "
+        "(attribute_not_exists(#csat_score) OR #csat_score <> :csat_score)",
+        names={"#sent": "csat_sent"},
+    )
+
+
+def commented(ticket_id: str, comment: str, at: datetime) -> dict[str, Any]:
+    return items.update(
+        _key(ticket_id),
+        {"csat_comment": comment, "csat_comment_at": iso(at)},
+        condition="attribute_exists(pk) AND attribute_exists(#csat_score)",
+        names={"#csat_score": "csat_score"},
+    )
