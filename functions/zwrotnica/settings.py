@@ -80,6 +80,8 @@ class Settings(BaseModel):
     # CSAT after a solved ticket is transactional by default (domain.satisfaction says why); true: only
     # with the order's marketing consent.
     csat_needs_consent: bool = Field(alias="CSAT_NEEDS_CONSENT", default=False)
+    # The weekly report's KPI alerts: JSON thresholds over domain.service_kpis.DEFAULT_THRESHOLDS
+    kpi_thresholds: str = Field(alias="KPI_THRESHOLDS", default="")
 
     model_config = {"populate_by_name": True, "frozen": True}
 

@@ -186,3 +186,31 @@ def test_the_schedule_input_runs_the_report_not_the_sweep(team, sent, context):
     answer = lambda_handler({"task": "weekly_report"}, context)
     assert answer["sent"] is True and answer["week"] == previous_week(datetime.now(UTC))
     assert len(sent.emails) == 1 and "escalated" not in answer
+
+
+def test_a_kpi_alert_goes_to_the_team_once_per_breach(team, monkeypatch):
+    seed_week()  # one ticket solved at first contact, one chat still open at the week's end: backlog 1
+    published: list[dict] = []
+
+    def record(params: dict, **_: object) -> None:
+        published.append(dict(params))
+
+    events = sender.sns_client().meta.events
+    events.register("provide-client-params.sns.Publish", record)
+    try:
+        monkeypatch.setenv("KPI_THRESHOLDS", '{"backlog_max": 0}')
+        get_settings.cache_clear()
+        week = report.build_weekly("2026-W48", MONDAY)
+        assert report.alert_kpis(week, MONDAY) == ["backlog_max"]
+        assert report.alert_kpis(week, MONDAY + timedelta(minutes=5)) == []  # still past it: no news
+        assert report.alert_kpis(report.build_weekly("2026-W49", MONDAY + timedelta(days=7)), MONDAY) == []
+        monkeypatch.setenv("KPI_THRESHOLDS", '{"backlog_max": 5}')
+        get_settings.cache_clear()
+        assert report.alert_kpis(week, MONDAY) == []  # back within the threshold
+        monkeypatch.setenv("KPI_THRESHOLDS", '{"backlog_max": 0}')
+        get_settings.cache_clear()
+        assert report.alert_kpis(week, MONDAY) == ["backlog_max"]  # a new breach: a new alert
+    finally:
+        events.unregister("provide-client-params.sns.Publish", record)
+    alerts = [p for p in published if p.get("Subject", "").startswith("Sklep: wskaźniki obsługi")]
+    assert len(alerts) == 2 and "zaległe zgłoszenia: 1 (próg 0)" in alerts[0]["Message"]

@@ -194,7 +194,8 @@ def test_rendering_in_polish_with_charts_and_the_same_figures_in_csv(week):
     email = report_templates.render(week, "Sklep Ząb")
     assert email.subject == "Sklep Ząb: raport tygodniowy 2026-W48 (23.11–29.11.2026)"
     assert "Tydzień 2026-W48: 23–29 listopada 2026 r." in email.text
-    assert email.html.count("<svg") == 9 and "<img" not in email.html
+    # one chart per section: the nine of before and issue 16's three (service quality, backlog age, NPS)
+    assert email.html.count("<svg") == 12 and "<img" not in email.html
     assert "Zgłoszenia według kanału" in email.html and "zły rozmiar" in email.html
     assert "zwrotnica tickets show B" in email.text
     rows = list(csv.reader(io.StringIO(email.csv.decode("utf-8-sig")), delimiter=";"))

@@ -19,11 +19,12 @@ Definitions (the e-mail's footnote repeats them):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from zwrotnica.domain import service_kpis
 from zwrotnica.domain.report_figures import (
     CourierStats,
     Deflection,
@@ -120,6 +121,7 @@ def build(
     shipments: list[Item],
     cases: list[Item],
     as_of: datetime | None = None,
+    nps_scores: Sequence[int] = (),
 ) -> WeeklyReport:
     as_of = as_of or end
     within = _in(start, end)
@@ -180,4 +182,9 @@ def build(
             )[:5],
         ),
         near_deadline=sorted(near, key=lambda n: n.deadline),
+        # Issue 16 (domain.service_kpis): every ticket read, not only the week's active ones (the backlog
+        # and the FCR window look at them all)
+        kpis=service_kpis.kpis("razem", tickets, start, end, as_of),
+        kpis_by_channel=service_kpis.by_channel(tickets, start, end, as_of),
+        nps=service_kpis.nps(nps_scores),
     )

@@ -62,6 +62,45 @@ class NearDeadline:
 
 
 @dataclass(frozen=True)
+class ServiceKpis:
+    """Issue 16's figures for one channel (or all): reply and resolution times, first contact
+    resolution, the backlog at the week's end and its age, satisfaction and deflection."""
+
+    key: str
+    frt_mean: timedelta | None
+    frt_median: timedelta | None
+    frt_p90: timedelta | None
+    art_mean: timedelta | None
+    art_median: timedelta | None
+    art_p90: timedelta | None
+    fcr_pct: float | None  # solved in the week with one public reply and no new customer message
+    backlog: int  # open at the week's end
+    ageing: tuple[int, int, int, int]  # of the backlog: < 1 day, 1-3 days, 3-7 days, over 7 days
+    csat_pct: float | None  # share of 4-5 among ratings given in the week
+    csat_ratings: int
+    deflection_pct: float | None  # customers' questions answered automatically and not re-opened
+    deflected: int
+
+
+@dataclass(frozen=True)
+class Nps:
+    responses: int
+    promoters: int
+    detractors: int
+
+    @property
+    def score(self) -> float | None:
+        return round(100 * (self.promoters - self.detractors) / self.responses, 1) if self.responses else None
+
+
+@dataclass(frozen=True)
+class KpiBreach:
+    kpi: str  # "csat_pct_min", "frt_p90_hours_max", ...
+    value: float
+    threshold: float
+
+
+@dataclass(frozen=True)
 class WeeklyReport:
     week: str
     start: datetime
@@ -75,3 +114,6 @@ class WeeklyReport:
     couriers: list[CourierStats]
     returns: Returns
     near_deadline: list[NearDeadline]
+    kpis: ServiceKpis | None = None  # issue 16: all channels
+    kpis_by_channel: list[ServiceKpis] | None = None
+    nps: Nps | None = None

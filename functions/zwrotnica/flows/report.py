@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from zwrotnica.domain import report
+from zwrotnica.domain import report, service_kpis
 from zwrotnica.domain.weeks import previous_week, week_bounds, weeks_back
-from zwrotnica.messages.report_templates import ReportEmail, render
+from zwrotnica.messages.report_templates import ReportEmail, kpi_alert, render
 from zwrotnica.models.common import iso
 from zwrotnica.notify import sender
 from zwrotnica.observability import logger, metrics
@@ -31,11 +31,37 @@ def build_weekly(week: str, now: datetime) -> report.WeeklyReport:
         if t.get("order_number") and iso(start) <= t["created_at"] < iso(end)
     }
     shipments, cases = report_store.order_items(orders)
-    return report.build(week, start, end, tickets, messages, shipments, cases, as_of=now)
+    nps = report_store.nps_scores(week)
+    return report.build(week, start, end, tickets, messages, shipments, cases, as_of=now, nps_scores=nps)
 
 
 def render_weekly(week: str, now: datetime) -> ReportEmail:
     return render(build_weekly(week, now), get_settings().shop_name)
+
+
+def thresholds() -> dict[str, float]:
+    """KPI_THRESHOLDS (JSON, e.g. {"csat_pct_min": 85, "frt_p90_hours_max": 12}) over the defaults."""
+    import json
+
+    raw = get_settings().kpi_thresholds
+    given = json.loads(raw) if raw.strip() else {}
+    return service_kpis.DEFAULT_THRESHOLDS | {str(k): float(v) for k, v in given.items()}
+
+
+def alert_kpis(week_report: report.WeeklyReport, now: datetime) -> list[str]:
+    """Alert the team (the team topic) of every KPI that fell past its threshold this week, once per
+    breach: a KPI still past it next week says nothing new; one back within it is ready to alert again."""
+    if week_report.kpis is None:
+        return []
+    limits = thresholds()
+    found = {b.kpi: b for b in service_kpis.breaches(week_report.kpis, week_report.nps, limits)}
+    new = [found[k] for k in limits if report_store.kpi_breached(k, k in found, week_report.week, now)]
+    if new:
+        subject, text = kpi_alert(week_report.week, new, get_settings().shop_name)
+        sender.notify_team(subject, text)
+        metrics.add_metric(name="KpiAlert", unit="Count", value=len(new))
+        logger.info("kpi alert sent", extra={"week": week_report.week, "kpis": [b.kpi for b in new]})
+    return [b.kpi for b in new]
 
 
 def recipients() -> list[str]:
@@ -54,7 +80,8 @@ def send_weekly(now: datetime, week: str | None = None, to: list[str] | None = N
         logger.info("weekly report already sent or being sent", extra={"week": week})
         return {"week": week, "sent": False, "reason": "already_sent"}
     try:
-        content = render_weekly(week, now)
+        week_report = build_weekly(week, now)
+        content = render(week_report, get_settings().shop_name)
         message_id = sender.send_report(
             to,
             content.subject,
@@ -68,4 +95,11 @@ def send_weekly(now: datetime, week: str | None = None, to: list[str] | None = N
     report_store.finish(week, now, sent=True, message_id=message_id)
     metrics.add_metric(name="WeeklyReportSent", unit="Count", value=1)
     logger.info("weekly report sent", extra={"week": week, "recipients": len(to)})
-    return {"week": week, "sent": True, "message_id": message_id}
+    try:
+        alerted = alert_kpis(week_report, now)
+    except (
+        Exception
+    ):  # the report went out; an alert that failed is logged, the next week's run decides again
+        logger.exception("kpi alert failed", extra={"week": week})
+        alerted = []
+    return {"week": week, "sent": True, "message_id": message_id, "kpi_alerts": alerted}

@@ -12,6 +12,7 @@ from datetime import timedelta
 from html import escape
 
 from zwrotnica.domain.report import CourierStats, GroupStats, WeeklyReport
+from zwrotnica.domain.report_figures import KpiBreach, ServiceKpis
 from zwrotnica.domain.weeks import WARSAW
 from zwrotnica.messages import email_layout
 from zwrotnica.messages.charts import bar_chart, html_table, text_table
@@ -181,6 +182,7 @@ def sections(report: WeeklyReport) -> list[Section]:
             [(_reason(k), (float(n),)) for k, n in r.top_reasons],
             ("zgłoszenia",),
         ),
+        *_service(report),
         Section(
             "Reklamacje blisko ustawowego terminu (3 dni)",
             ("Zgłoszenie", "Zamówienie", "Termin", "Pozostało"),
@@ -198,6 +200,86 @@ def sections(report: WeeklyReport) -> list[Section]:
         ),
     ]
     return out
+
+
+KPI_HEADERS = ("Kanał", "1. odp. średnia", "1. odp. mediana", "1. odp. p90", "Rozwiązanie średnia")
+KPI_HEADERS += ("Rozwiązanie mediana", "Rozwiązanie p90", "FCR %", "Zaległe", "CSAT %", "Oceny CSAT")
+KPI_HEADERS += ("Rozwiązane automatycznie %", "Rozwiązane automatycznie")
+AGES = ("poniżej 1 dnia", "1–3 dni", "3–7 dni", "ponad 7 dni")
+KPI_NAMES = {
+    "csat_pct_min": "CSAT (odsetek ocen 4–5), %",
+    "fcr_pct_min": "rozwiązane przy pierwszym kontakcie (FCR), %",
+    "deflection_pct_min": "pytania rozwiązane automatycznie, %",
+    "frt_p90_hours_max": "czas pierwszej odpowiedzi, p90, h",
+    "art_p90_hours_max": "czas rozwiązania, p90, h",
+    "backlog_max": "zaległe zgłoszenia",
+    "nps_min": "NPS",
+}
+
+
+def _kpi_row(k: ServiceKpis) -> tuple[Cell, ...]:
+    name = "Razem" if k.key == "razem" else label("channel", k.key)
+    times = (k.frt_mean, k.frt_median, k.frt_p90, k.art_mean, k.art_median, k.art_p90)
+    return (name, *times, k.fcr_pct, k.backlog, k.csat_pct, k.csat_ratings, k.deflection_pct, k.deflected)
+
+
+def _service(report: WeeklyReport) -> list[Section]:
+    """Issue 16: times (mean, median, p90), FCR, backlog and its age, CSAT, NPS, deflection, per channel."""
+    if report.kpis is None:
+        return []
+    rows = [_kpi_row(report.kpis), *(_kpi_row(k) for k in report.kpis_by_channel or [])]
+    nps = report.nps
+    return [
+        Section(
+            "Jakość obsługi według kanału",
+            KPI_HEADERS,
+            rows,
+            [(str(r[0]), (float(r[8] or 0), float(r[12] or 0))) for r in rows[1:]],
+            ("zaległe", "rozwiązane automatycznie"),
+            "FCR: rozwiązane jedną odpowiedzią zespołu, bez kolejnej wiadomości klienta "
+            "w ciągu 7 dni. "
+            "Rozwiązane automatycznie: pytania, na które odpowiedzieliśmy automatycznie, "
+            "a klient nie napisał ponownie.",
+        ),
+        Section(
+            "Zaległe zgłoszenia według wieku",
+            ("Wiek", "Zgłoszenia"),
+            list(zip(AGES, report.kpis.ageing, strict=True)),
+            [(age, (float(n),)) for age, n in zip(AGES, report.kpis.ageing, strict=True)],
+            ("zgłoszenia",),
+        ),
+        Section(
+            "NPS (po doręczeniu, za zgodą marketingową)",
+            ("", "Wartość"),
+            [
+                ("odpowiedzi", nps.responses if nps else 0),
+                ("polecający (9–10)", nps.promoters if nps else 0),
+                ("krytycy (0–6)", nps.detractors if nps else 0),
+                ("NPS", nps.score if nps else None),
+            ],
+            [
+                ("polecający", (float(nps.promoters if nps else 0),)),
+                ("krytycy", (float(nps.detractors if nps else 0),)),
+            ],
+            ("odpowiedzi",),
+        ),
+    ]
+
+
+def kpi_alert(week: str, breaches: list[KpiBreach], shop_name: str) -> tuple[str, str]:
+    """(subject, text) of the team's alert: the figures that fell past their thresholds this week."""
+
+    def shown(kpi: str, value: float) -> str:
+        return str(int(value)) if kpi == "backlog_max" else cell(value)  # a count has no decimals
+
+    lines = [
+        f"- {KPI_NAMES.get(b.kpi, b.kpi)}: {shown(b.kpi, b.value)} (próg {shown(b.kpi, b.threshold)})"
+        for b in breaches
+    ]
+    subject = f"{shop_name}: wskaźniki obsługi poza progiem ({week})"
+    return subject, "\n".join(
+        [f"Tydzień {week}: wskaźniki poza progiem:", *lines, "", "Szczegóły w raporcie tygodniowym."]
+    )
 
 
 def _per_100(c: CourierStats) -> tuple[float, float]:

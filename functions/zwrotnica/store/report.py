@@ -20,7 +20,7 @@ from zwrotnica.store.table import LOOKUP_INDEX, client, from_item, order_pk, tab
 # Only what the figures need: no e-mail addresses, phones, names or message texts leave the table.
 TICKET_FIELDS = (
     "ticket_id, order_number, channel, category, team, #s, priority, created_at, history, breached, "
-    "escalations, legal_deadline"
+    "escalations, legal_deadline, conversation, csat_score, csat_at"
 )
 MESSAGE_FIELDS = "order_number, template, #s, created_at, sent_at, channel"
 ORDER_ITEM_FIELDS = "#t, carrier, #s, last_event_at, silent_flagged_at, is_return, kind, reason, received_at"
@@ -141,3 +141,40 @@ def finish(week: str, now: datetime, sent: bool, message_id: str = "") -> None:
 def get(week: str) -> dict[str, Any] | None:
     item = client().get_item(TableName=table_name(), Key=_key(week), ConsistentRead=True).get("Item")
     return from_item(item) if item else None
+
+
+# --- issue 16: NPS responses by week, KPI alert state ------------------------------------------------------
+#   NPS#{order} / NPS     one order's NPS answer (score, at); gsi1pk = NPSWEEK#{week}, gsi1sk = at
+#   KPI#{name} / KPI      whether that KPI is past its threshold (an alert goes out once per breach)
+
+
+def nps_week(week: str) -> str:
+    return f"NPSWEEK#{week}"
+
+
+def nps_scores(week: str) -> list[int]:
+    """The NPS answers given in the week: one Query of its bucket."""
+    return [int(i["score"]) for i in _bucket(nps_week(week), "score, #s") if "score" in i]
+
+
+def kpi_breached(kpi: str, breached: bool, week: str, now: datetime) -> bool:
+    """Record that `kpi` is (or is no longer) past its threshold; True only when this changes it into a
+    breach (then the team is alerted: once per breach, however often the week's report runs)."""
+    condition = "attribute_not_exists(breached) OR breached = :no" if breached else "breached = :yes"
+    try:
+        client().update_item(
+            TableName=table_name(),
+            Key=to_item({"pk": f"KPI#{kpi}", "sk": "KPI"}),
+            UpdateExpression="SET breached = :state, week = :week, changed_at = :now, #t = :type",
+            ConditionExpression=condition,
+            ExpressionAttributeNames={"#t": "type"},
+            ExpressionAttributeValues=to_item(
+                {":state": breached, ":week": week, ":now": iso(now), ":type": "kpi_state"}
+                | ({":no": False} if breached else {":yes": True})
+            ),
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return breached
