@@ -169,6 +169,39 @@ def csat_comment(ticket_id: TicketId):
     return html_response(HTTPStatus.OK, page)
 
 
+@app.get(
+    "/nps/<order_token>",
+    responses=documented(
+        {200: "Rated", 409: "This rating was recorded before"},
+        (403, 404, 410, 422, 503),
+        media=(JSON, HTML),
+        ok_media=(HTML,),
+    ),
+)
+def nps(
+    order_token: Annotated[str, Path(max_length=480, pattern=r"^[A-Za-z0-9._~-]+$")],
+    s: Annotated[str, Query(pattern=r"^(?:10|[0-9])$")],
+    t: Annotated[str, Query(max_length=100, pattern=r"^\d{1,12}\.[A-Za-z0-9_-]{1,64}$")],
+):
+    """One click in the NPS e-mail (0-10): recorded; a second click on another score changes it."""
+    from zwrotnica.domain import order_numbers
+    from zwrotnica.flows import satisfaction
+    from zwrotnica.web import survey
+
+    try:
+        number = order_numbers.decode(order_token)
+    except ValueError:
+        return html_response(HTTPStatus.NOT_FOUND, survey.refused_page("unknown"))
+    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    try:
+        effect = bus.run(lambda fresh: satisfaction.rate_nps(number, int(s), t, ctx, fresh), ctx)
+    except satisfaction.LinkProblem as problem:
+        return html_response(REFUSED_STATUS[problem.reason], survey.refused_page(problem.reason))
+    again = effect.outcome == "duplicate"
+    page = survey.rated_page(action="", score=int(s), scale=10, token=t, again=again, comment_saved=False)
+    return html_response(HTTPStatus.CONFLICT if again else HTTPStatus.OK, page)
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:

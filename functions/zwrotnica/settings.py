@@ -82,6 +82,8 @@ class Settings(BaseModel):
     csat_needs_consent: bool = Field(alias="CSAT_NEEDS_CONSENT", default=False)
     # The weekly report's KPI alerts: JSON thresholds over domain.service_kpis.DEFAULT_THRESHOLDS
     kpi_thresholds: str = Field(alias="KPI_THRESHOLDS", default="")
+    # NPS this many days after delivery (marketing consent only); 0: no NPS survey
+    nps_after_days: int = Field(alias="NPS_AFTER_DAYS", default=7, ge=0)
 
     model_config = {"populate_by_name": True, "frozen": True}
 

@@ -122,3 +122,61 @@ def test_the_csat_page_in_a_browser(ses, context, browser):
         page.goto(url)  # the same link again: recorded before, said so
         assert "już zapisaliśmy" in unescape(page.content())
     assert ticket_store.get(ticket_id)["csat_comment"] == "Szybko i konkretnie, dziękuję!"
+
+
+# --- NPS after delivery, only with marketing consent ---------------------------------------------------
+
+
+def delivered_order(context, carriers, number: str, consent: bool, parcels: tuple[str, ...]) -> None:
+    from tests.integration.status_scenarios import _order, push_inpost
+
+    meta = [
+        {"key": "_paczkomat_id", "value": "KRA010"},
+        {"key": "_marketing_consent", "value": "yes" if consent else "no"},
+    ]
+    _order(context, number, tracking=[("InPost", p) for p in parcels], meta_data=meta)
+    for parcel in parcels:
+        push_inpost(context, carriers, parcel, "delivered", datetime.now(UTC) - timedelta(hours=1))
+
+
+def sweep(after: timedelta) -> None:
+    """The sweeper's command step `after` from now (the deferred survey falls due after 7 days)."""
+    from zwrotnica.context import Context
+    from zwrotnica.dispatch import bus
+
+    bus.retry_due(Context.build(datetime.now(UTC) + after, "https://sklep.example.com/api"), 20)
+
+
+def nps_requests(ses) -> list[dict]:
+    return [r for r in ses.requests if "polecisz" in r["Content"]["Simple"]["Subject"]["Data"]]
+
+
+def test_nps_goes_once_per_order_after_delivery_with_consent_and_a_click_is_counted(ses, carriers, context):
+    from tests.integration.status_scenarios import PARCEL_A, PARCEL_B
+    from zwrotnica.domain.weeks import week_key
+    from zwrotnica.flows import report
+
+    delivered_order(context, carriers, "2001", consent=True, parcels=(PARCEL_A, PARCEL_B))
+    sweep(timedelta(days=1))
+    assert nps_requests(ses) == []  # not before 7 days
+    sweep(timedelta(days=8))
+    (survey,) = nps_requests(ses)  # two parcels delivered, one survey
+    assert survey["Destination"]["ToAddresses"] == [ANNA]
+    found = dict(
+        re.findall(r"(?m)^(\d+): (https://\S+)$", survey["Content"]["Simple"]["Body"]["Text"]["Data"])
+    )
+    assert sorted(int(k) for k in found) == list(range(11))
+    path = found["9"][found["9"].index("/nps/") :]  # the link points at PUBLIC_BASE_URL (…/api)
+    event = api_event("GET", urlsplit(path).path, query=urlsplit(path).query, headers={"accept": "text/html"})
+    assert orders(event, context)["statusCode"] == 200
+    assert orders(event, context)["statusCode"] == 409  # the same link again
+    week = report.build_weekly(week_key(datetime.now(UTC)), datetime.now(UTC))
+    assert (week.nps.responses, week.nps.promoters, week.nps.score) == (1, 1, 100.0)
+
+
+def test_no_nps_without_marketing_consent(ses, carriers, context):
+    from tests.integration.status_scenarios import PARCEL_A
+
+    delivered_order(context, carriers, "2002", consent=False, parcels=(PARCEL_A,))
+    sweep(timedelta(days=8))
+    assert nps_requests(ses) == []

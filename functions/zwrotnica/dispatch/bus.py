@@ -39,6 +39,7 @@ HANDLERS: dict[CommandKind, str] = {
     CommandKind.APPLY_HELD_PAYMENT: "zwrotnica.flows.payments:apply_held",
     CommandKind.DEFLECT_TICKET: "zwrotnica.flows.conversations:deflect_from_command",
     CommandKind.REPLY_TICKET: "zwrotnica.flows.tickets:reply_from_command",
+    CommandKind.SEND_NPS: "zwrotnica.flows.satisfaction:send_nps",
 }
 # Commands that run commands: deeper ones wait for the sweeper (never an unbounded chain inline).
 MAX_DEPTH = 3

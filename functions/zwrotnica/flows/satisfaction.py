@@ -5,14 +5,18 @@ tickets use case when a person's ticket is solved (one per ticket, never twice).
 from __future__ import annotations
 
 from zwrotnica.context import Context
-from zwrotnica.domain import satisfaction
+from zwrotnica.domain import order_numbers, satisfaction
 from zwrotnica.domain.satisfaction import LinkProblem
 from zwrotnica.effect import Effect, Guard
-from zwrotnica.models.command import open_ticket
+from zwrotnica.messages import compose, survey_templates
+from zwrotnica.models.command import Command, open_ticket
+from zwrotnica.models.outbox import MessageKind
 from zwrotnica.models.ticket import Contact, TicketCategory, TicketPriority, TicketRequest
+from zwrotnica.store import orders as order_store
+from zwrotnica.store import satisfaction as satisfaction_store
 from zwrotnica.store import tickets as ticket_store
 
-__all__ = ["LinkProblem", "comment", "rate"]
+__all__ = ["LinkProblem", "comment", "rate", "rate_nps", "send_nps"]
 
 
 def _checked(ticket_id: str, token: str, ctx: Context) -> dict:
@@ -54,3 +58,39 @@ def comment(ticket_id: str, score: int, token: str, text: str, ctx: Context, fre
     cleaned = " ".join(text.split())[:1000]
     effect = Effect("commented", data={"ticket_id": ticket_id, "score": score})
     return effect.write(ticket_store.commented(ticket_id, cleaned, ctx.now)) if cleaned else effect
+
+
+def send_nps(command: Command, ctx: Context, fresh: bool) -> Effect:
+    """Some days after delivery: the NPS survey, only with the order's marketing consent (compose refuses
+    it otherwise), once per order whichever parcel's command runs first."""
+    number = command.payload["order_number"]
+    view = order_store.load_view(number)
+    order = view.order if view else {}
+    if not order or order.get("nps_sent") or not (ctx.base_url and ctx.link_key):
+        return Effect("not_sent")
+    token = satisfaction.nps_token(ctx.link_key, number, ctx.now)
+    base = f"{ctx.base_url.rstrip('/')}/nps/{order_numbers.encode(number)}"
+    links = {score: f"{base}?s={score}&t={token}" for score in satisfaction.NPS_SCORES}
+    message = compose.email(
+        dedup_key=f"nps:{number}",
+        order_number=number,
+        recipient=order.get("email") or "",
+        template="nps_request",
+        content=survey_templates.nps_request(order_number=number, links=links, shop_name=ctx.shop_name),
+        now=ctx.now,
+        kind=MessageKind.MARKETING,
+        marketing_consent=bool(order.get("marketing_consent")),
+    )
+    if message is None:
+        return Effect("not_sent")
+    effect = Effect("nps_sent", data={"order_number": number})
+    return effect.write(satisfaction_store.nps_sent(number, ctx.now), Guard.DUPLICATE).send([message])
+
+
+def rate_nps(order_number: str, score: int, token: str, ctx: Context, fresh: bool = False) -> Effect:
+    """One click in the NPS e-mail (0-10); outcome "duplicate" for the same score again."""
+    if score not in satisfaction.NPS_SCORES:
+        raise ValueError("an NPS score is 0 to 10")
+    satisfaction.check(ctx.link_key, f"nps:{order_number}", token, ctx.now)
+    effect = Effect("rated", data={"order_number": order_number, "score": score})
+    return effect.write(satisfaction_store.nps_answer(order_number, score, ctx.now), Guard.DUPLICATE)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -239,6 +239,21 @@ def _follow_ups(
         payload = {"ticket_id": item["paused_ticket"], "order_number": state.order_number}
         key = f"{item['paused_ticket']}:{event.event_key}"
         commands.append(Command(kind=CommandKind.RESUME_TICKET, key=key, payload=payload, created_at=ctx.now))
+    # Issue 16: NPS some days after delivery, only with marketing consent (domain.satisfaction); keyed by the
+    # parcel (a command per order would make a second parcel's commit a duplicate), one survey per order
+    # decided when it runs (flows.satisfaction.send_nps).
+    nps_days = ctx.settings.nps_after_days
+    delivered = applied and decision.status is ShipmentStatus.DELIVERED and not state.is_return
+    if delivered and nps_days and state.marketing_consent and ctx.send:
+        commands.append(
+            Command(
+                kind=CommandKind.SEND_NPS,
+                key=f"nps:{state.carrier}:{state.tracking_number}",
+                payload={"order_number": state.order_number},
+                created_at=ctx.now,
+                not_before=event.occurred_at + timedelta(days=nps_days),
+            )
+        )
     return commands
 
 

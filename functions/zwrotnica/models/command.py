@@ -26,6 +26,7 @@ class CommandKind(StrEnum):
     DEFLECT_TICKET = "deflect_ticket"
     # Issue 16: a team member answered a ticket's notification by e-mail: the answer goes to the customer
     REPLY_TICKET = "reply_ticket"
+    SEND_NPS = "send_nps"  # some days after delivery, with marketing consent: the NPS survey, once per order
 
 
 class Command(BaseModel):

@@ -22,7 +22,9 @@ def rated_page(*, action: str, score: int, scale: int, token: str, again: bool, 
         if again
         else f"Zapisaliśmy Twoją ocenę: <strong>{score}/{scale}</strong>."
     )
-    if comment_saved:
+    if not action:
+        form = ""  # a survey without comments (NPS)
+    elif comment_saved:
         form = '<p role="status">Dziękujemy, zapisaliśmy Twój komentarz.</p>'
     else:
         form = (
