@@ -84,6 +84,10 @@ class Settings(BaseModel):
     kpi_thresholds: str = Field(alias="KPI_THRESHOLDS", default="")
     # NPS this many days after delivery (marketing consent only); 0: no NPS survey
     nps_after_days: int = Field(alias="NPS_AFTER_DAYS", default=7, ge=0)
+    # VIP customers' conversations get one step higher priority: this many orders, or this much spent
+    # (grosze); 0 turns a rule off
+    vip_min_orders: int = Field(alias="VIP_MIN_ORDERS", default=5, ge=0)
+    vip_min_spend_grosze: int = Field(alias="VIP_MIN_SPEND_GROSZE", default=200_000, ge=0)
 
     model_config = {"populate_by_name": True, "frozen": True}
 

@@ -178,3 +178,41 @@ def test_a_note_by_e_mail_stays_internal(team, carriers, context):
                      message_id="0107019a-team-0004")  # fmt: skip
     assert result["action"] == "team_note" and len(team.requests) == sent
     assert ticket_store.get(asked["ticket_id"])["notes"][-1]["text"] == "sprawdzić dostawę w czwartek"
+
+
+def test_a_vip_customers_question_gets_a_higher_priority(ses, carriers, context):
+    for n in range(5):  # VIP_MIN_ORDERS = 5
+        shop_order(context, carriers, f"30{n}")
+    vip = receive(mail("Proszę o fakturę VAT do zamówienia 304."), context)
+    assert ticket_store.get(vip["ticket_id"])["priority"] == "high"
+    other = receive(
+        mail("Proszę o fakturę VAT do zamówienia 399.", sender_address="nowa@example.com"),
+        context,
+        message_id="0107019a-team-vip2",
+    )
+    assert ticket_store.get(other["ticket_id"])["priority"] == "normal"
+
+
+def test_a_chat_customer_with_a_phone_only_gets_the_answer_by_sms(ses, carriers, context, sent):
+    import json
+    import time
+
+    from infra.local.bootstrap import DEV_SECRETS
+    from sla_sweeper.app import lambda_handler as sweeper
+    from tests.factories import api_event
+    from zwrotnica.providers import standard_webhooks
+
+    payload = {
+        "channel": "chat",
+        "message": "Czy kurtka jest wodoodporna?",
+        "contact": {"phone": "600 100 200"},
+    }
+    body, ts = json.dumps(payload).encode(), int(time.time())
+    secret = DEV_SECRETS["standard_webhooks_secrets"][0]
+    headers = {"content-type": "application/json", "webhook-id": "msg_sms", "webhook-timestamp": str(ts),
+               "webhook-signature": standard_webhooks.sign(secret, "msg_sms", ts, body)}  # fmt: skip
+    opened = json.loads(sweeper(api_event("POST", "/tickets", body=body, headers=headers), context)["body"])
+    answer = usecases.reply(opened["ticket_id"], "Tak, ma membranę 10 000 mm.", datetime.now(UTC))
+    assert answer.emailed and sent.sms == [("+48600100200", "Tak, ma membranę 10 000 mm.")]
+    too_long = usecases.reply(opened["ticket_id"], "Długa odpowiedź. " * 40, datetime.now(UTC))
+    assert not too_long.emailed and "too long for an SMS" in too_long.why_not

@@ -26,7 +26,7 @@ from zwrotnica.messages.shipping_templates import ShippingContext
 from zwrotnica.messages.team_templates import TicketBrief
 from zwrotnica.messages.templates import Email
 from zwrotnica.models.inbound import CustomerMessage
-from zwrotnica.models.ticket import TicketCategory, TicketStatus
+from zwrotnica.models.ticket import TicketCategory, TicketPriority, TicketStatus
 
 RECENT_ORDERS = timedelta(days=60)  # "my parcel" without a number: the sender's only order this recent
 FORM_LINK_VALID = timedelta(days=14)
@@ -238,3 +238,20 @@ def team_brief(
         legal_deadline=date_pl(legal.astimezone(WARSAW).date()) if legal else None,
         answered_automatically=answer.content.subject if answer is not None else None,
     )
+
+
+RAISED = {
+    TicketPriority.LOW: TicketPriority.NORMAL,
+    TicketPriority.NORMAL: TicketPriority.HIGH,
+    TicketPriority.HIGH: TicketPriority.URGENT,
+    TicketPriority.URGENT: TicketPriority.URGENT,
+}
+
+
+def vip_priority(
+    priority: TicketPriority, orders: int, spend: int, min_orders: int, min_spend: int
+) -> TicketPriority:
+    """A VIP (at least `min_orders` orders, or `min_spend` grosze spent; 0 turns a rule off) gets one step
+    higher priority."""
+    vip = (min_orders > 0 and orders >= min_orders) or (min_spend > 0 and spend >= min_spend)
+    return RAISED[priority] if vip else priority

@@ -334,6 +334,14 @@ def _open(
     priority = decision.priority
     if safety.automatic and priority is TicketPriority.NORMAL:
         priority = TicketPriority.LOW  # automatic mail (an out-of-office reply, a bounce) with no thread
+    elif decision.order_number and message.sender and not parcel_answered:
+        # The order's own customer needs a person: a VIP goes first (one Query, off the parcel answer's path)
+        found = store.customer_orders(mail_matching.mailbox_key(message.sender))
+        spend = sum(int(o.get("total") or 0) for o in found)
+        settings = ctx.settings
+        priority = rules.vip_priority(
+            priority, len(found), spend, settings.vip_min_orders, settings.vip_min_spend_grosze
+        )
     thread_name = _thread_name(message)
     request = TicketRequest(
         order_number=decision.order_number,

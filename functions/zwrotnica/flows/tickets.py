@@ -157,6 +157,10 @@ def _ticket(ticket_id: str) -> dict[str, Any]:
 def _reply_message(ticket: dict[str, Any], text: str, ctx: Context) -> tuple[OutboxMessage | None, str]:
     number = ticket.get("order_number")
     contact = (ticket.get("contact") or {}).get("email")
+    phone = (ticket.get("contact") or {}).get("phone")
+    if not contact and phone and ticket.get("channel") in ("phone", "chat", "social", "form"):
+        # The customer left a phone only (a call, a chat handoff): the answer goes by SMS, if it fits.
+        return _reply_sms(ticket, text, phone, ctx)
     if not number and not contact:
         return None, "the ticket has no order, so no address to write to"
     address = contact
@@ -184,6 +188,26 @@ def _reply_message(ticket: dict[str, Any], text: str, ctx: Context) -> tuple[Out
         **conversation,
     )
     return message, "" if message else "the message rules forbid it"
+
+
+def _reply_sms(
+    ticket: dict[str, Any], text: str, phone: str, ctx: Context
+) -> tuple[OutboxMessage | None, str]:
+    from zwrotnica.messages.sms import SmsTooLong
+
+    body = " ".join(text.split())
+    try:
+        message = compose.sms(
+            dedup_key=f"ticket:{ticket['ticket_id']}:reply:{iso(ctx.now)}",
+            order_number=ticket.get("order_number") or ticket["ticket_id"],
+            phone=phone,
+            template="ticket_reply_sms",
+            text=body,
+            now=ctx.now,
+        )
+    except SmsTooLong:
+        return None, "too long for an SMS (at most 2 segments): shorten it, or call the customer"
+    return message, "" if message else "the phone is not a Polish mobile number"
 
 
 def _conversation_thread(ticket: dict[str, Any], ctx: Context) -> dict[str, Any]:

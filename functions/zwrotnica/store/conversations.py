@@ -157,6 +157,21 @@ def recent_orders(sender_key: str, since: datetime, limit: int = 3) -> list[dict
     return [from_item(i) for i in page.get("Items", [])]
 
 
+def customer_orders(sender_key: str, limit: int = 100) -> list[dict[str, Any]]:
+    """The customer's orders (totals only, newest first, at most `limit`): what makes them a VIP."""
+    page = client().query(
+        TableName=table_name(),
+        IndexName=LOOKUP_INDEX,
+        KeyConditionExpression="gsi1pk = :k",
+        ExpressionAttributeValues=to_item({":k": CUSTOMER_ORDERS + sender_key}),
+        ProjectionExpression="#total",
+        ExpressionAttributeNames={"#total": "total"},
+        ScanIndexForward=False,
+        Limit=limit,
+    )
+    return [from_item(i) for i in page.get("Items", [])]
+
+
 def case_order(rma: str) -> str | None:
     """The order of a return case (a reply to a case message): its lookup key."""
     page = client().query(
