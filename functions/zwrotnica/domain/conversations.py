@@ -16,13 +16,12 @@ from typing import Any
 from zwrotnica.domain import inbound
 from zwrotnica.domain.inbound import Action, InboundDecision
 from zwrotnica.domain.mail_safety import RateDecision, rate_decision
-from zwrotnica.domain.shipment_notices import link_for
+from zwrotnica.domain.shipment_notices import shipping_context
 from zwrotnica.domain.shipments import ShipmentState
 from zwrotnica.domain.sla_policy import SlaPolicy
 from zwrotnica.messages import inbound_templates
 from zwrotnica.messages.policy import WARSAW
 from zwrotnica.messages.polish import carrier, date_pl, money
-from zwrotnica.messages.shipping_templates import ShippingContext
 from zwrotnica.messages.team_templates import TicketBrief
 from zwrotnica.messages.templates import Email
 from zwrotnica.models.inbound import CustomerMessage
@@ -99,16 +98,8 @@ def answer(
     legal = _legal_day(decision.legal_deadline)
     action = decision.action
     if action is Action.ANSWER_PARCEL and parcel is not None and parcel.status is not None:
-        context = ShippingContext(
-            order_number=parcel.order_number,
-            carrier=parcel.carrier,
-            tracking_number=parcel.tracking_number,
-            shop_name=shop_name,
-            tracking_url=link_for(parcel.carrier, parcel.tracking_number),
-            status_url=status_url,
-            paczkomat=parcel.paczkomat and parcel.carrier == "inpost",
-            point_id=parcel.point_id,
-            pickup_deadline=parcel.pickup_deadline,
+        context = shipping_context(
+            parcel, shop_name=shop_name, status_url=status_url, pickup_deadline=parcel.pickup_deadline
         )
         content = inbound_templates.parcel_answer(
             status=parcel.status,

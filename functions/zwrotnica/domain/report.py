@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from zwrotnica.domain import service_kpis
 from zwrotnica.domain.report_figures import (
     CourierStats,
     Deflection,
@@ -182,9 +181,19 @@ def build(
             )[:5],
         ),
         near_deadline=sorted(near, key=lambda n: n.deadline),
-        # Issue 16 (domain.service_kpis): every ticket read, not only the week's active ones (the backlog
-        # and the FCR window look at them all)
-        kpis=service_kpis.kpis("razem", tickets, start, end, as_of),
-        kpis_by_channel=service_kpis.by_channel(tickets, start, end, as_of),
-        nps=service_kpis.nps(nps_scores),
+        **_service(tickets, start, end, as_of, nps_scores),
     )
+
+
+def _service(
+    tickets: list[Item], start: datetime, end: datetime, as_of: datetime, nps_scores: Sequence[int]
+) -> dict[str, Any]:
+    """Issue 16 (domain.service_kpis, which uses this module's median and p90): every ticket read, not only
+    the week's active ones (the backlog and the FCR window look at them all)."""
+    from zwrotnica.domain import service_kpis
+
+    return {
+        "kpis": service_kpis.kpis("razem", tickets, start, end, as_of),
+        "kpis_by_channel": service_kpis.by_channel(tickets, start, end, as_of),
+        "nps": service_kpis.nps(nps_scores),
+    }

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from zwrotnica.domain.report import median, p90  # the report's own definitions, one of each
 from zwrotnica.domain.report_figures import KpiBreach, Nps, ServiceKpis
 from zwrotnica.domain.satisfaction import nps_group
 
@@ -46,19 +47,6 @@ def _events(ticket: Mapping[str, Any]) -> list[tuple[datetime, Mapping[str, Any]
 
 def mean(values: Sequence[timedelta]) -> timedelta | None:
     return sum(values, timedelta(0)) / len(values) if values else None
-
-
-def median(values: Sequence[timedelta]) -> timedelta | None:
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
-def p90(values: Sequence[timedelta]) -> timedelta | None:
-    ordered = sorted(values)
-    return ordered[(9 * len(ordered) + 9) // 10 - 1] if ordered else None
 
 
 def _pct(part: int, whole: int) -> float | None:

@@ -27,6 +27,31 @@ def link_for(carrier: str, number: str) -> str | None:
         return None
 
 
+def shipping_context(
+    state: ShipmentState,
+    *,
+    shop_name: str,
+    status_url: str | None,
+    point_name: str | None = None,
+    point_address: str | None = None,
+    pickup_deadline: datetime | None = None,
+) -> ShippingContext:
+    """What a parcel's message says of it (also the inbound e-mail's parcel answer)."""
+    return ShippingContext(
+        order_number=state.order_number,
+        carrier=state.carrier,
+        tracking_number=state.tracking_number,
+        shop_name=shop_name,
+        tracking_url=link_for(state.carrier, state.tracking_number),
+        status_url=status_url,
+        paczkomat=state.paczkomat and state.carrier == "inpost",
+        point_id=state.point_id,
+        point_name=point_name,
+        point_address=point_address,
+        pickup_deadline=pickup_deadline,
+    )
+
+
 def messages(
     trigger: Trigger,
     status: ShipmentStatus | None,
@@ -43,15 +68,10 @@ def messages(
     review_url: str = "",
     goodwill_code: str = "",
 ) -> list[OutboxMessage]:
-    ctx = ShippingContext(
-        order_number=state.order_number,
-        carrier=state.carrier,
-        tracking_number=state.tracking_number,
+    ctx = shipping_context(
+        state,
         shop_name=shop_name,
-        tracking_url=link_for(state.carrier, state.tracking_number),
         status_url=status_url,
-        paczkomat=state.paczkomat and state.carrier == "inpost",
-        point_id=state.point_id,
         point_name=point_name,
         point_address=point_address,
         pickup_deadline=pickup_deadline,
