@@ -216,3 +216,20 @@ def test_a_chat_customer_with_a_phone_only_gets_the_answer_by_sms(ses, carriers,
     assert answer.emailed and sent.sms == [("+48600100200", "Tak, ma membranę 10 000 mm.")]
     too_long = usecases.reply(opened["ticket_id"], "Długa odpowiedź. " * 40, datetime.now(UTC))
     assert not too_long.emailed and "too long for an SMS" in too_long.why_not
+
+
+def test_the_cli_lists_the_templates_and_replies_with_one(ses, carriers, context, capsys):
+    from infra.cli import main as cli
+
+    assert cli.main(["tickets", "templates"]) == 0
+    listed = capsys.readouterr().out
+    assert "opoznienie" in listed and "Opóźnienie przesyłki" in listed and "20 templates" in listed
+    assert cli.main(["tickets", "templates", "faktura"]) == 0
+    assert "Variables: numer_zamowienia" in capsys.readouterr().out
+    shop_order(context, carriers, "1001", parcel=PARCEL_A)
+    asked = receive(mail("Proszę o fakturę VAT do zamówienia 1001."), context)
+    assert cli.main(["tickets", "reply", asked["ticket_id"], "--template", "faktura"]) == 0
+    assert "first reply recorded" in capsys.readouterr().out
+    assert "fakturę do zamówienia nr 1001 wystawimy" in ses.text()
+    assert cli.main(["tickets", "reply", asked["ticket_id"], "--template", "nie_ma"]) == 2
+    assert "No template 'nie_ma'" in capsys.readouterr().out
