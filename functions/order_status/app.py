@@ -118,13 +118,15 @@ REFUSED_STATUS = {
 )
 def csat(
     ticket_id: TicketId,
-    s: Annotated[str, Query(pattern=r"^[1-5]$")],
-    t: Annotated[str, Query(max_length=100, pattern=r"^\d{1,12}\.[A-Za-z0-9_-]{1,64}$")],
+    s: Annotated[str | None, Query(pattern=r"^[1-5]$")] = None,
+    t: Annotated[str | None, Query(max_length=100, pattern=r"^\d{1,12}\.[A-Za-z0-9_-]{1,64}$")] = None,
 ):
     """One click in the survey e-mail: the rating is recorded (a second click on another score changes it)."""
     from zwrotnica.flows import satisfaction
     from zwrotnica.web import survey
 
+    if s is None or t is None:  # a link cut short
+        return html_response(HTTPStatus.UNPROCESSABLE_ENTITY, survey.refused_page("tampered"))
     ctx = Context.build(datetime.now(UTC), request_base_url(app))
     try:
         effect = bus.run(lambda fresh: satisfaction.rate(ticket_id, int(s), t, ctx, fresh), ctx)
@@ -180,14 +182,16 @@ def csat_comment(ticket_id: TicketId):
 )
 def nps(
     order_token: Annotated[str, Path(max_length=480, pattern=r"^[A-Za-z0-9._~-]+$")],
-    s: Annotated[str, Query(pattern=r"^(?:10|[0-9])$")],
-    t: Annotated[str, Query(max_length=100, pattern=r"^\d{1,12}\.[A-Za-z0-9_-]{1,64}$")],
+    s: Annotated[str | None, Query(pattern=r"^(?:10|[0-9])$")] = None,
+    t: Annotated[str | None, Query(max_length=100, pattern=r"^\d{1,12}\.[A-Za-z0-9_-]{1,64}$")] = None,
 ):
     """One click in the NPS e-mail (0-10): recorded; a second click on another score changes it."""
     from zwrotnica.domain import order_numbers
     from zwrotnica.flows import satisfaction
     from zwrotnica.web import survey
 
+    if s is None or t is None:  # a link cut short
+        return html_response(HTTPStatus.UNPROCESSABLE_ENTITY, survey.refused_page("tampered"))
     try:
         number = order_numbers.decode(order_token)
     except ValueError:
