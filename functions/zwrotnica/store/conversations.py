@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from zwrotnica.domain import order_numbers
 from zwrotnica.models.common import iso
 from zwrotnica.store import items
 from zwrotnica.store.orders import CUSTOMER_ORDERS  # the lookup index: a customer's orders by mailbox
@@ -96,7 +97,7 @@ def gather(
     for item in batch_get(keys, consistent=consistent):
         sk, pk = item["sk"], item["pk"]
         if sk == "ORDER":
-            out.orders[str(item.get("number") or pk.removeprefix("ORDER#"))] = item
+            out.orders[str(item.get("number") or order_numbers.from_key(pk.removeprefix("ORDER#")))] = item
         elif sk == CONVERSATION:
             out.conversations[_number_of(pk, numbers)] = item["ticket_id"]
         elif sk == "TICKET":
@@ -109,7 +110,7 @@ def gather(
 
 
 def _number_of(pk: str, numbers: list[str]) -> str:
-    return next((n for n in numbers if order_pk(n) == pk), pk.removeprefix("ORDER#"))
+    return next((n for n in numbers if order_pk(n) == pk), order_numbers.from_key(pk.removeprefix("ORDER#")))
 
 
 def order_context(order_number: str, *, consistent: bool = False) -> Gathered:
@@ -182,7 +183,7 @@ def case_order(rma: str) -> str | None:
         ProjectionExpression="pk",
     )
     found = [from_item(i)["pk"] for i in page.get("Items", [])]
-    return found[0].removeprefix("ORDER#") if found else None
+    return order_numbers.from_key(found[0].removeprefix("ORDER#")) if found else None
 
 
 # --- builders -----------------------------------------------------------------------------------------
