@@ -16,10 +16,12 @@ candidates, which a store lookup confirms or drops.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+from zwrotnica.domain.mailbox import mailbox as _mailbox
+from zwrotnica.domain.mailbox import mailbox_key as mailbox_key  # re-exported: the flows' name for it
 
 MAX_CANDIDATES = 3  # store lookups per message
 
@@ -133,17 +135,6 @@ def same_mailbox(a: str | None, b: str | None) -> bool:
         return False
 
     return _mailbox(a) == _mailbox(b)
-
-
-def _mailbox(address: str) -> str:
-    local, _, domain = address.strip().casefold().rpartition("@")
-    return f"{local.split('+', 1)[0]}@{domain}"
-
-
-def mailbox_key(address: str) -> str:
-    """A key for one mailbox (as `same_mailbox` compares them) that carries no address in clear: what a
-    customer's orders and a sender's counters are stored under."""
-    return hashlib.sha256(_mailbox(address).encode()).hexdigest()[:32]
 
 
 class Disclosure(StrEnum):

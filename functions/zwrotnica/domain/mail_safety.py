@@ -17,10 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from zwrotnica.domain.reply_address import LOOP_HEADER  # every e-mail we send carries it (notify/)
 from zwrotnica.models.inbound import InboundEmail, Receipt
-
-# Every e-mail we send carries this header (notify/ adds it): mail that comes back with it is our own.
-LOOP_HEADER = "X-Zwrotnica"
 
 
 class Disposition(StrEnum):

@@ -17,6 +17,8 @@ from enum import StrEnum
 
 from zwrotnica.domain.links import mac
 
+# Every e-mail we send carries this header (notify/ adds it): mail that comes back with it is our own.
+LOOP_HEADER = "X-Zwrotnica"
 SIGNATURE_BYTES = 10  # 80 bits: 16 base32 characters
 MAX_TAG = 64  # an e-mail local part is at most 64 characters (RFC 5321 §4.5.3.1.1)
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")

@@ -11,8 +11,13 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from zwrotnica.domain.mail_safety import LOOP_HEADER
-from zwrotnica.domain.reply_address import ThreadKind, ThreadRef, reply_address, thread_message_id
+from zwrotnica.domain.reply_address import (
+    LOOP_HEADER,
+    ThreadKind,
+    ThreadRef,
+    reply_address,
+    thread_message_id,
+)
 from zwrotnica.models.outbox import Channel, OutboxMessage
 from zwrotnica.settings import Settings, get_settings
 

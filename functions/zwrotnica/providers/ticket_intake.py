@@ -12,17 +12,19 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from zwrotnica.domain.mail_safety import Disposition, SafetyAssessment
-from zwrotnica.domain.reply_text import new_text
 from zwrotnica.errors import InvalidPayload, InvalidSignature, MalformedBody
-from zwrotnica.models.inbound import CustomerMessage
 from zwrotnica.models.order import EMAIL_PATTERN
 from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketPriority, TicketRequest
 from zwrotnica.providers import standard_webhooks
 from zwrotnica.secrets import Secrets
+
+if TYPE_CHECKING:  # imported where used: the sweeper's cold start does not pay for the inbound models
+    from zwrotnica.domain.mail_safety import SafetyAssessment
+    from zwrotnica.models.inbound import CustomerMessage
 
 
 class ContactIn(BaseModel):
@@ -53,9 +55,12 @@ class TicketIn(BaseModel):
         return self
 
 
-# The tool signed the request: its contact data is what the customer gave it. Order data still goes only
-# to the order's own address (domain.mail_matching.disclosure), never back in the HTTP answer.
-SIGNED_TOOL = SafetyAssessment(disposition=Disposition.ACCEPT, trusted=True, automatic=())
+def signed_tool() -> SafetyAssessment:
+    """The tool signed the request: its contact data is what the customer gave it. Order data still goes
+    only to the order's own address (domain.mail_matching.disclosure), never back in the HTTP answer."""
+    from zwrotnica.domain.mail_safety import Disposition, SafetyAssessment
+
+    return SafetyAssessment(disposition=Disposition.ACCEPT, trusted=True, automatic=())
 
 
 def _parsed(headers: Mapping[str, str], body: bytes, secrets: Secrets, now: datetime) -> tuple[str, TicketIn]:
@@ -77,6 +82,9 @@ def verify_and_parse(
     """A signed ticket from outside: a TicketRequest (subject only), or the customer's message."""
     msg_id, ticket = _parsed(headers, body, secrets, now)
     if ticket.message:
+        from zwrotnica.domain.reply_text import new_text
+        from zwrotnica.models.inbound import CustomerMessage
+
         contact = ticket.contact or ContactIn()
         subject = " ".join(ticket.subject.split())
         if ticket.order_number and ticket.order_number not in f"{subject} {ticket.message}":

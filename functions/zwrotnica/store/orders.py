@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from zwrotnica.domain.mail_matching import mailbox_key
+from zwrotnica.domain.mailbox import mailbox_key
 from zwrotnica.domain.orders import OrderChange, StoredVersion, UpsertAction
 from zwrotnica.models.common import iso
 from zwrotnica.models.order import PaymentMethod, ShopStatus
