@@ -143,7 +143,7 @@ def csat(
 @app.post(
     "/csat/<ticket_id>",
     responses=documented(
-        {200: "Comment recorded"}, (403, 404, 410, 413, 422, 503), media=(HTML,), ok_media=(HTML,)
+        {200: "Comment recorded"}, (403, 404, 410, 413, 422, 503), media=(JSON, HTML), ok_media=(HTML,)
     ),
     openapi_extensions=request_body(
         form={"s": "the score (1-5)", "t": "the survey's token", "comment": "text"}

@@ -38,8 +38,9 @@ def click(url: str, context, **change: str) -> dict:
     parts = urlsplit(url)
     path = parts.path[parts.path.index("/csat/") :]  # the links point at PUBLIC_BASE_URL (…/api)
     query = {k: v[0] for k, v in parse_qs(parts.query).items()} | change
-    event = api_event("GET", path, query="&".join(f"{k}={v}" for k, v in query.items()),
-                      headers={"accept": "text/html"})  # fmt: skip
+    event = api_event(
+        "GET", path, query="&".join(f"{k}={v}" for k, v in query.items()), headers={"accept": "text/html"}
+    )
     return orders(event, context)
 
 

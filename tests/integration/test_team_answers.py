@@ -113,8 +113,12 @@ def team(ses, monkeypatch):
 
 def notification(team, ticket_id: str) -> int:
     """The position of the team's notification about the ticket among the SendEmail requests."""
-    return max(i for i, r in enumerate(team.requests) if r["Destination"]["ToAddresses"] == [TEAM]
-               and ticket_id in r["Content"]["Simple"]["Subject"]["Data"])  # fmt: skip
+    return max(
+        i
+        for i, r in enumerate(team.requests)
+        if r["Destination"]["ToAddresses"] == [TEAM]
+        and ticket_id in r["Content"]["Simple"]["Subject"]["Data"]
+    )
 
 
 def team_reply(team, ticket_id: str, text: str, sender: str = OLA) -> bytes:
@@ -130,8 +134,11 @@ def test_a_ticket_that_needs_a_person_is_e_mailed_to_the_team_with_its_context(t
     shop_order(context, carriers, "1001", parcel=PARCEL_A)
     answered = receive(mail("Gdzie jest moja paczka? Zamówienie 1001"), context)
     assert TEAM not in {a for r in team.requests for a in r["Destination"]["ToAddresses"]}  # answered: nobody
-    asked = receive(mail("Proszę o fakturę VAT do zamówienia 1001.", message_id="<f@p.example.pl>"), context,
-                    message_id="0107019a-team-0001")  # fmt: skip
+    asked = receive(
+        mail("Proszę o fakturę VAT do zamówienia 1001.", message_id="<f@p.example.pl>"),
+        context,
+        message_id="0107019a-team-0001",
+    )
     assert asked["ticket_id"] == answered["ticket_id"]  # the order's open conversation
     n = notification(team, asked["ticket_id"])
     text, headers = team.text(n), team.headers(n)
@@ -144,8 +151,11 @@ def test_a_ticket_that_needs_a_person_is_e_mailed_to_the_team_with_its_context(t
 
 def test_a_team_members_e_mail_reply_reaches_the_customer_on_their_thread(team, carriers, context):
     asked = receive(mail("Czy macie tę kurtkę w rozmiarze M?", subject="Kurtka"), context)
-    result = receive(team_reply(team, asked["ticket_id"], "Tak, mamy – wysyłamy jeszcze dziś."), context,
-                     message_id="0107019a-team-0002")  # fmt: skip
+    result = receive(
+        team_reply(team, asked["ticket_id"], "Tak, mamy – wysyłamy jeszcze dziś."),
+        context,
+        message_id="0107019a-team-0002",
+    )
     assert result["action"] == "team_reply"
     assert team.to() == [ANNA] and team.subject() == "Re: Kurtka"
     text = team.text()
@@ -164,8 +174,11 @@ def test_a_team_members_e_mail_reply_reaches_the_customer_on_their_thread(team, 
 def test_a_reply_from_an_address_not_on_the_list_is_refused(team, carriers, context):
     asked = receive(mail("Czy macie tę kurtkę w rozmiarze M?", subject="Kurtka"), context)
     sent = len(team.requests)
-    result = receive(team_reply(team, asked["ticket_id"], "Nie mamy.", sender="obcy@example.net"), context,
-                     message_id="0107019a-team-0003")  # fmt: skip
+    result = receive(
+        team_reply(team, asked["ticket_id"], "Nie mamy.", sender="obcy@example.net"),
+        context,
+        message_id="0107019a-team-0003",
+    )
     assert result["action"] == "team_reply_refused" and "not_allowed" in result["reasons"]
     assert len(team.requests) == sent
     assert "agent_reply" not in [e["kind"] for e in ticket_store.get(asked["ticket_id"])["history"]]
@@ -174,8 +187,11 @@ def test_a_reply_from_an_address_not_on_the_list_is_refused(team, carriers, cont
 def test_a_note_by_e_mail_stays_internal(team, carriers, context):
     asked = receive(mail("Czy macie tę kurtkę w rozmiarze M?", subject="Kurtka"), context)
     sent = len(team.requests)
-    result = receive(team_reply(team, asked["ticket_id"], "#notatka sprawdzić dostawę w czwartek"), context,
-                     message_id="0107019a-team-0004")  # fmt: skip
+    result = receive(
+        team_reply(team, asked["ticket_id"], "#notatka sprawdzić dostawę w czwartek"),
+        context,
+        message_id="0107019a-team-0004",
+    )
     assert result["action"] == "team_note" and len(team.requests) == sent
     assert ticket_store.get(asked["ticket_id"])["notes"][-1]["text"] == "sprawdzić dostawę w czwartek"
 
@@ -209,8 +225,12 @@ def test_a_chat_customer_with_a_phone_only_gets_the_answer_by_sms(ses, carriers,
     }
     body, ts = json.dumps(payload).encode(), int(time.time())
     secret = DEV_SECRETS["standard_webhooks_secrets"][0]
-    headers = {"content-type": "application/json", "webhook-id": "msg_sms", "webhook-timestamp": str(ts),
-               "webhook-signature": standard_webhooks.sign(secret, "msg_sms", ts, body)}  # fmt: skip
+    headers = {
+        "content-type": "application/json",
+        "webhook-id": "msg_sms",
+        "webhook-timestamp": str(ts),
+        "webhook-signature": standard_webhooks.sign(secret, "msg_sms", ts, body),
+    }
     opened = json.loads(sweeper(api_event("POST", "/tickets", body=body, headers=headers), context)["body"])
     answer = usecases.reply(opened["ticket_id"], "Tak, ma membranę 10 000 mm.", datetime.now(UTC))
     assert answer.emailed and sent.sms == [("+48600100200", "Tak, ma membranę 10 000 mm.")]

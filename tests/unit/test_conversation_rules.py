@@ -115,9 +115,14 @@ def test_the_answer_speaks_of_the_outbound_parcel_with_the_newest_news():
 
 def message(text: str, subject: str = "Gdzie jest moja paczka?") -> CustomerMessage:
     return CustomerMessage(
-        key="ses:x", channel=TicketChannel.EMAIL, received_at=NOW, sender="anna@example.pl", subject=subject,
-        text=text, new_text=text,
-    )  # fmt: skip
+        key="ses:x",
+        channel=TicketChannel.EMAIL,
+        received_at=NOW,
+        sender="anna@example.pl",
+        subject=subject,
+        text=text,
+        new_text=text,
+    )
 
 
 OK = SafetyAssessment(Disposition.ACCEPT, trusted=True, automatic=())
@@ -143,9 +148,15 @@ def answer(
 ):
     text = "Dzień dobry, gdzie jest moja paczka? Zamówienie 1001"
     return rules.answer(
-        decision, message(text), parcel=state, shop_name="Sklep", now=NOW, policy=default_policy(),
-        status_url="https://s.pl/status", form_url=form_url,
-    )  # fmt: skip
+        decision,
+        message(text),
+        parcel=state,
+        shop_name="Sklep",
+        now=NOW,
+        policy=default_policy(),
+        status_url="https://s.pl/status",
+        form_url=form_url,
+    )
 
 
 def test_a_parcel_question_gets_the_parcel_answer_sent_to_the_orders_address():
@@ -235,8 +246,15 @@ def test_the_senders_counts_of_the_day_and_hour_decide_the_rate(counters, expect
 
 
 def outgoing(**more) -> OutboxMessage:
-    fields = {"dedup_key": "k", "order_number": "1001", "channel": Channel.EMAIL, "template": "t",
-              "recipient": "anna@example.pl", "text": "x", "created_at": NOW}  # fmt: skip
+    fields = {
+        "dedup_key": "k",
+        "order_number": "1001",
+        "channel": Channel.EMAIL,
+        "template": "t",
+        "recipient": "anna@example.pl",
+        "text": "x",
+        "created_at": NOW,
+    }
     return OutboxMessage(**(fields | more))
 
 

@@ -20,6 +20,7 @@ from zwrotnica.messages import (
     payment_templates,
     report_templates,
     shipping_templates,
+    survey_templates,
     team_templates,
     templates,
     ticket_templates,
@@ -66,6 +67,34 @@ def emails() -> dict[str, templates.Email]:
         ),
         "team_login": team_templates.login_link(
             url="https://sklep.example.com/api/team/login?n=abc&t=1.x", minutes=15, shop_name="Sklep"
+        ),
+        "team_ticket": team_templates.ticket_notification(
+            brief=team_templates.TicketBrief(
+                ticket_id="TK-1",
+                subject="Faktura",
+                category="other",
+                priority="normal",
+                channel="email",
+                contact="Anna Kowalska <anna@example.pl>",
+                order_lines=["Zamówienie 1001"],
+                legal_deadline=None,
+                answered_automatically=None,
+            ),
+            new=True,
+            text="Proszę o fakturę.",
+            attachments=["faktura.pdf"],
+            reasons=["low_confidence"],
+        ),
+        "csat_request": survey_templates.csat_request(
+            ticket_id="TK-1",
+            subject="Faktura",
+            shop_name="Sklep",
+            links={n: f"https://sklep.example.com/api/csat/TK-1?s={n}&t=1.x" for n in range(1, 6)},
+        ),
+        "nps_request": survey_templates.nps_request(
+            order_number="1001",
+            shop_name="Sklep",
+            links={n: f"https://sklep.example.com/api/nps/1001?s={n}&t=1.x" for n in range(11)},
         ),
         "review_request": shipping_templates.review_request(CTX, "https://sklep.example.com/opinie"),
         "goodwill": shipping_templates.goodwill(CTX, "PRZEPRASZAMY10"),
@@ -221,6 +250,7 @@ def test_every_template_module_function_that_makes_an_email_is_linted():
         shipping_templates,
         ticket_templates,
         team_templates,
+        survey_templates,
     )
     makers = {
         f"{m.__name__}.{name}"
@@ -237,6 +267,9 @@ def test_every_template_module_function_that_makes_an_email_is_linted():
         "zwrotnica.messages.payment_templates.refund_sent",
         "zwrotnica.messages.ticket_templates.ticket_reply",
         "zwrotnica.messages.team_templates.login_link",
+        "zwrotnica.messages.team_templates.ticket_notification",
+        "zwrotnica.messages.survey_templates.csat_request",
+        "zwrotnica.messages.survey_templates.nps_request",
         "zwrotnica.messages.shipping_templates.review_request",
         "zwrotnica.messages.shipping_templates.goodwill",
         "zwrotnica.messages.shipping_templates.email",

@@ -788,14 +788,24 @@ def test_unsubscribe_footer():
 
 def template_values() -> dict[str, str]:
     return reply_templates.facts(
-        order={"number": "1001", "customer_name": "Anna Kowalska", "total": 26100, "currency": "PLN",
-               "created_at": "2026-11-20T13:03:11.000000Z"},
-        parcel={"carrier": "inpost", "tracking_number": "602677439331630337653846", "point_id": "KRA010",
-                "delivery_method": "paczkomat", "pickup_deadline": "2026-12-09T12:11:05.000000Z"},
+        order={
+            "number": "1001",
+            "customer_name": "Anna Kowalska",
+            "total": 26100,
+            "currency": "PLN",
+            "created_at": "2026-11-20T13:03:11.000000Z",
+        },
+        parcel={
+            "carrier": "inpost",
+            "tracking_number": "602677439331630337653846",
+            "point_id": "KRA010",
+            "delivery_method": "paczkomat",
+            "pickup_deadline": "2026-12-09T12:11:05.000000Z",
+        },
         case={"case_id": RMA, "refund_amount": 2250, "refund_due": "2026-12-21", "answer_due": "2026-12-21"},
         status_url=STATUS_URL,
         return_address="Sklep, ul. Magazynowa 5, 30-001 Kraków",
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("name", sorted(reply_templates.templates()))

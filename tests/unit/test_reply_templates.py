@@ -14,9 +14,18 @@ NBSP = "\u00a0"
 def test_the_shipped_templates_cover_the_top_situations_of_a_polish_shop():
     names = set(reply_templates.templates())
     assert len(names) >= 20
-    for situation in ("opoznienie", "zaginiecie", "uszkodzenie", "brak_produktu", "status_zwrotu",
-                      "status_zwrotu_pieniedzy", "platnosc_niewidoczna", "faktura", "zmiana_adresu",
-                      "anulowanie"):  # fmt: skip
+    for situation in (
+        "opoznienie",
+        "zaginiecie",
+        "uszkodzenie",
+        "brak_produktu",
+        "status_zwrotu",
+        "status_zwrotu_pieniedzy",
+        "platnosc_niewidoczna",
+        "faktura",
+        "zmiana_adresu",
+        "anulowanie",
+    ):
         assert situation in names
 
 
@@ -38,15 +47,27 @@ def test_a_template_with_an_unknown_variable_or_a_bad_name_is_refused_when_read(
 
 def test_values_come_in_the_polish_forms_of_every_message():
     values = reply_templates.facts(
-        order={"number": "ZAM/2026/7", "customer_name": "Zofia Żaczek", "total": 123450,
-               "created_at": "2026-11-20T23:30:00.000000Z"},
-        parcel={"carrier": "poczta_polska", "tracking_number": "00659007734201234567",
-                "pickup_deadline": "2026-12-09T12:11:05.000000Z", "point_id": "WAW-1"},
-        case={"case_id": "ZW-2026-000123", "refund_amount": 2250, "refund_due": "2026-12-21",
-              "answer_due": "2026-12-22"},
+        order={
+            "number": "ZAM/2026/7",
+            "customer_name": "Zofia Żaczek",
+            "total": 123450,
+            "created_at": "2026-11-20T23:30:00.000000Z",
+        },
+        parcel={
+            "carrier": "poczta_polska",
+            "tracking_number": "00659007734201234567",
+            "pickup_deadline": "2026-12-09T12:11:05.000000Z",
+            "point_id": "WAW-1",
+        },
+        case={
+            "case_id": "ZW-2026-000123",
+            "refund_amount": 2250,
+            "refund_due": "2026-12-21",
+            "answer_due": "2026-12-22",
+        },
         status_url="https://s.pl/orders/x/status?t=1",
         return_address="Sklep, ul. Magazynowa 5, 30-001 Kraków",
-    )  # fmt: skip
+    )
     assert values["imie"] == "Zofia" and values["numer_zamowienia"] == "ZAM/2026/7"
     assert values["data_zamowienia"] == "21 listopada 2026 r."  # 23:30 UTC is the next day in Warsaw
     assert (
@@ -64,9 +85,12 @@ def test_values_come_in_the_polish_forms_of_every_message():
 
 def test_an_erased_name_is_no_first_name_and_a_missing_value_refuses_the_template():
     values = reply_templates.facts(
-        order={"number": "1001", "customer_name": "[usunięto]"}, parcel=None, case=None, status_url=None,
+        order={"number": "1001", "customer_name": "[usunięto]"},
+        parcel=None,
+        case=None,
+        status_url=None,
         return_address="",
-    )  # fmt: skip
+    )
     assert "imie" not in values and "link_statusu" not in values and "adres_zwrotu" not in values
     with pytest.raises(MissingFacts) as refused:
         reply_templates.render(reply_templates.get("opoznienie"), values)
