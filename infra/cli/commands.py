@@ -118,12 +118,12 @@ def _clocks(t: dict) -> str:
         TicketPriority(t.get("sla_priority", t["priority"])),
     )
     history = [TicketEvent.model_validate(e) for e in t.get("history", [])]
-    clocks = sla.clocks(history, targets, policy.calendar_for(targets), policy.escalation, now())
+    clocks = sla.clocks(history, targets, policy.calendars(targets), policy.escalation, now())
     rows = [
         (
             c.metric,
             hours(c.elapsed),
-            hours(c.target),
+            f"{hours(c.target)} {'business' if targets.business_hours(c.metric) else 'calendar'}",
             "paused" if c.paused else "running" if c.running else "stopped",
         )
         for c in clocks
