@@ -25,6 +25,7 @@ LABELS = {
     | {"form": "formularz", "system": "system"},
     "category": {"delivery": "dostawa", "payment": "płatność", "return": "zwrot", "complaint": "reklamacja"}
     | {"product_question": "pytanie o produkt", "other": "inne"},
+    "priority": {"urgent": "pilny", "high": "wysoki", "normal": "zwykły", "low": "niski"},
     "team": {
         "customer_service": "obsługa klienta",
         "logistics": "logistyka",

@@ -1,4 +1,8 @@
-"""Return and complaint cases: in the order's partition, found by RMA through the lookup index."""
+"""Return and complaint cases: in the order's partition, found by RMA through the lookup index.
+
+A complaint waits in the sparse due index (`queue = "complaint_answer"`, `due_at` = the first moment
+after its answer deadline) until it is answered; still there when due, it is deemed accepted (UPK art.
+7a ust. 2: the sweeper)."""
 
 from __future__ import annotations
 
@@ -7,9 +11,18 @@ from typing import Any
 
 from zwrotnica.models.common import iso
 from zwrotnica.store import items
-from zwrotnica.store.table import LOOKUP_INDEX, client, from_item, order_pk, table_name, to_item
+from zwrotnica.store.table import (
+    LOOKUP_INDEX,
+    client,
+    from_item,
+    order_pk,
+    query_due,
+    table_name,
+    to_item,
+)
 
 SUBMISSION_TTL = timedelta(days=30)
+ANSWER_QUEUE = "complaint_answer"
 
 
 def next_sequence(year: int) -> int:
@@ -73,8 +86,39 @@ def get(rma: str) -> dict[str, Any] | None:
 def moved(case: dict[str, Any], new_status: str, changes: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The case's new status, only from the one the decision read (Guard.CONFLICT: someone moved it)."""
     return items.update(
-        items.key(order_pk(case["order_number"]), f"CASE#{case['case_id']}"),
+        _key(case["order_number"], case["case_id"]),
         {**changes, "status": new_status, "updated_at": iso(now)},
         condition="#status = :seen",
         values={":seen": case["status"]},
     )
+
+
+def get_current(order_number: str, rma: str) -> dict[str, Any] | None:
+    """The case itself, read consistently (the lookup index may lag behind a move just made)."""
+    item = (
+        client()
+        .get_item(TableName=table_name(), Key=_key(order_number, rma), ConsistentRead=True)
+        .get("Item")
+    )
+    return from_item(item) if item else None
+
+
+def _key(order_number: str, rma: str) -> dict[str, Any]:
+    return items.key(order_pk(order_number), f"CASE#{rma}")
+
+
+def updated(case: dict[str, Any], changes: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Fields of a case that stays where it is (a complaint's goods asked for), conditional on the status
+    the decision read (Guard.CONFLICT)."""
+    return items.update(
+        _key(case["order_number"], case["case_id"]),
+        {**changes, "updated_at": iso(now)},
+        condition="#status = :seen",
+        names={"#status": "status"},
+        values={":seen": case["status"]},
+    )
+
+
+def unanswered_due(now: datetime, limit: int) -> tuple[list[dict[str, Any]], bool]:
+    """Complaints whose answer deadline passed while they waited in the queue (sparse index)."""
+    return query_due(ANSWER_QUEUE, iso(now), limit)

@@ -118,3 +118,14 @@ def list_for_order(order_number: str) -> list[OutboxMessage]:
         ExpressionAttributeValues=to_item({":pk": order_pk(order_number), ":msg": "MSG#"}),
     )
     return [OutboxMessage.model_validate(from_item(item)) for item in page.get("Items", [])]
+
+
+def withdrawn(message: OutboxMessage, at: datetime) -> dict[str, Any]:
+    """A pending marketing message that must not go out (the customer withdrew the consent after it was
+    written): out of the queue, never sent. Conditional on it still pending (sent already: nothing)."""
+    return items.update(
+        _key(message.order_number, message.message_id),
+        {"status": OutboxStatus.WITHDRAWN.value, "queue": None, "due_at": None, "withdrawn_at": iso(at)},
+        condition="#status = :pending",
+        values={":pending": OutboxStatus.PENDING.value},
+    )

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from zwrotnica.models.common import iso
-from zwrotnica.models.order import ShopOrder
+from zwrotnica.models.order import PaymentMethod, ShopOrder
 from zwrotnica.store import items
 from zwrotnica.store.table import LOOKUP_INDEX, client, from_item, order_pk, query_due, table_name, to_item
 
@@ -41,6 +41,10 @@ def ensure_for_order(order: ShopOrder) -> list[dict[str, Any]]:
             "email": order.email,
             "phone": order.phone,
             "marketing_consent": order.marketing_consent,
+            # Cash on delivery: what the customer pays the courier (the messages say it; delivered, the
+            # order is paid). None removes it when the shop changes the payment method.
+            "cod_amount": order.total if order.payment_method is PaymentMethod.COD else None,
+            "currency": order.currency,
             "delivery_method": order.delivery.method.value,
             "point_id": order.delivery.point_id,
         }
