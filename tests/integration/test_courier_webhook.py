@@ -484,4 +484,8 @@ def test_review_request_three_days_after_delivery_only_with_consent(shipx, conte
     assert review.due_at.isoformat().startswith(
         (datetime.fromisoformat(delivered.replace("Z", "+00:00")) + timedelta(days=3)).date().isoformat()
     )
-    assert "https://sklep.example.com/opinie" in review.html and "zgody na informacje handlowe" in review.text
+    assert "https://sklep.example.com/opinie" in review.html
+    # Why it came, and the one-click way to stop it (the same signed link its headers will carry).
+    assert "zgody na otrzymywanie informacji handlowych" in review.text
+    assert review.unsubscribe_url and review.unsubscribe_url in review.text
+    assert review.unsubscribe_url.startswith("https://sklep.example.com/api/orders/1001/unsubscribe?t=")

@@ -123,7 +123,9 @@ def digest_line(ticket: dict[str, Any], steps: list[str], priority: str) -> str:
     A legal deadline's steps say which deadline and, on its last day, what missing it means; such a
     line starts with LOUD."""
     legal_steps = [s.split(":")[1] for s in steps if s.startswith("legal:")]
-    texts = [legal.legal_step_text(ticket["category"], legal_steps[-1])] if legal_steps else []
+    # The most pressing step reached says it all: the deadline passed, its last day, 75% of it.
+    worst = next((step for step in ("breach", "final", "warn") if step in legal_steps), None)
+    texts = [legal.legal_step_text(ticket["category"], worst)] if worst else []
     texts += [
         f"{METRIC_PL[s.split(':')[0].split('#')[0]]}: {STEP_PL[s.split(':')[1]]}"
         for s in steps
