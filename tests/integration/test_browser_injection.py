@@ -143,7 +143,7 @@ def test_return_form_pages_show_hostile_text_as_text(site, page, context, sent):
     # The team rejects it with a hostile reason, and answers a ticket with hostile text.
     now = datetime.now(UTC)
     assert usecases.move(rma, CaseStatus.DELIVERED_TO_SHOP, now, site)
-    usecases.settle(rma, False, now, site, reason=f"Powód: {SCRIPT} {IMG} {JS_URL}")
+    usecases.decide(rma, {"verdict": "reject", "reason": f"Powód: {SCRIPT} {IMG} {JS_URL}"}, now, site)
     ticket_id, _ = usecases.open_ticket(
         TicketRequest(
             order_number="1001",

@@ -86,7 +86,10 @@ def _move(
 
 
 def move(rma: str, new: CaseStatus, ctx: Context, fresh: bool = False, **kwargs: Any) -> Effect:
-    """One forward move of a case by hand (outcome "not_moved" when it is not forward from where it is)."""
+    """One forward move of a case by hand (outcome "not_moved" when it is not forward from where it is).
+    A decision is never a plain move: it goes through `decide`, which knows what the law allows."""
+    if new in (CaseStatus.ACCEPTED, CaseStatus.REJECTED):
+        raise InvalidPayload("a decision on a case goes through decide()")
     case = _case(rma, fresh)
     step = _move(case, new, ctx, **kwargs)
     if step is None:

@@ -55,6 +55,7 @@ LABELS = {
         "case_rejected": "zgłoszenie rozpatrzone negatywnie",
         "case_refund_ordered": "zgłoszenie: zwrot pieniędzy zlecony",
         "case_closed": "zgłoszenie zamknięte",
+        "case_goods_requested": "reklamacja: prośba o odesłanie towaru",
         "ticket_reply": "odpowiedź zespołu",
     },
 }
