@@ -126,8 +126,12 @@ def refund_case(command: Command, ctx: Context, fresh: bool) -> Effect:
     number, amount = case["order_number"], int(case["refund_amount"])
     try:
         effect = request_refund(number, amount, f"case:{rma}", ctx, fresh)
-    except NotRefundable:
+    except NotRefundable:  # not paid through PayU or Przelewy24 (cash on delivery, a bank transfer)
         text = refund_ticket_text(case)
+        if not case.get("bank_account"):
+            how = "Operator płatności nie zwróci tej płatności: przelej pieniądze klientowi."
+            how += " " + legal.transfer_confirmation_hint(rma)
+            text = legal.TicketText(text.subject, f"{text.note} {how}")
         return Effect("transfer").follow(refund_follow_up(case, text, f"transfer:{rma}", ctx.now))
     except ProviderError as exc:
         if exc.retryable:

@@ -43,11 +43,14 @@ def open_ticket(request: TicketRequest, ctx: Context, fresh: bool = False) -> Ef
     """A new ticket with its first SLA step, or (when the order has an open ticket of the category)
     a note on that one. Idempotent on `request.source_ref`: the same trigger twice is one ticket or
     one note. First try: create, assuming no open ticket (one round trip); a lost lock (`fresh`):
-    read the open ticket and add the note. A request with a legal deadline (a complaint's answer, a
-    withdrawal's refund) always opens its own ticket and takes no lock."""
+    read the open ticket and add the note. A case's request with a legal deadline (a complaint's answer,
+    a withdrawal's refund) always opens its own ticket and takes no lock."""
+    # A case's legal deadline (a complaint's answer, a withdrawal's refund) is a ticket of its own: as a
+    # note on another ticket its clock would be lost, and the case's notes name it.
+    own = request.legal_deadline is not None and request.case_id is not None
     existing = (
         ticket_store.open_ticket_id(request.order_number, request.category.value)
-        if fresh and request.order_number
+        if fresh and request.order_number and not own
         else None
     )
     if existing:
@@ -56,8 +59,7 @@ def open_ticket(request: TicketRequest, ctx: Context, fresh: bool = False) -> Ef
     policy = default_policy()
     ticket_id = ticket_store.ticket_id_for(request.source_ref)
     effect = Effect("opened", data={"ticket_id": ticket_id})
-    # A legal deadline is a ticket of its own: as a note on another ticket its clock would be lost.
-    if request.order_number and not request.legal_deadline:
+    if request.order_number and not own:
         effect.write(ticket_store.lock(request), Guard.CONFLICT)
     new = ticket_store.new(request, sla.opening_due(request, policy), policy.version)
     return effect.write(new, Guard.DUPLICATE)
