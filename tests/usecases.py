@@ -109,3 +109,20 @@ def record_event(ticket_id: str, event, now: datetime) -> Effect:
     from zwrotnica.store import tickets as ticket_store
 
     return run(lambda ctx, fresh: tickets.record(ticket_store.get(ticket_id), event, ctx.now), now)
+
+
+def fake_refunds(monkeypatch) -> list[tuple[str, int, str]]:
+    """The payment provider's refund as flows.refunds.request_refund answers once it sent one (PayU's
+    refundId "REF-1"), without the provider: the calls it got (order, grosze, reason)."""
+    from zwrotnica.flows import refunds
+
+    calls = []
+
+    def refunder(order_number: str, amount: int, reason_ref: str, ctx, fresh=False) -> Effect:
+        calls.append((order_number, amount, reason_ref))
+        return Effect(
+            "requested", data={"refund": refunds.RefundRequest("REF-1", "payu", amount, "requested")}
+        )
+
+    monkeypatch.setattr(refunds, "request_refund", refunder)
+    return calls

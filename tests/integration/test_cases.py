@@ -15,7 +15,6 @@ from tests import usecases
 from tests.factories import api_event, woo_order, woo_webhook
 from zwrotnica.effect import Effect
 from zwrotnica.errors import InvalidPayload
-from zwrotnica.flows import refunds
 from zwrotnica.models.case import CaseStatus
 from zwrotnica.store import cases, tickets
 from zwrotnica.store import orders as orders_store
@@ -63,20 +62,6 @@ def test_return_parcel_moves_the_case_forward_once_and_never_back(stack, context
     ]
 
 
-def fake_refunds(monkeypatch) -> list[tuple[str, int, str]]:
-    """The payment provider's refund, as flows.refunds.request_refund answers once it sent one."""
-    calls = []
-
-    def refunder(order_number: str, amount: int, reason_ref: str, ctx, fresh=False) -> Effect:
-        calls.append((order_number, amount, reason_ref))
-        return Effect(
-            "requested", data={"refund": refunds.RefundRequest("REF-1", "payu", amount, "requested")}
-        )
-
-    monkeypatch.setattr(refunds, "request_refund", refunder)
-    return calls
-
-
 def refund_ticket(rma: str) -> dict:
     return tickets.get(tickets.ticket_id_for(f"refund-deadline:{rma}"))
 
@@ -85,7 +70,7 @@ def test_accepting_a_paid_withdrawal_orders_the_refund_once(stack, context, sent
     rma = open_case(context)
     now = datetime.now(UTC)
     usecases.on_return_parcel("1001", delivered=True, now=now, base_url=BASE)
-    calls = fake_refunds(monkeypatch)
+    calls = usecases.fake_refunds(monkeypatch)
     assert usecases.decide(rma, {"verdict": "accept"}, now, BASE) is CaseStatus.REFUND_ORDERED
     with pytest.raises(InvalidPayload):
         usecases.decide(rma, {"verdict": "accept"}, now, BASE)  # a second click
@@ -141,7 +126,7 @@ def test_a_withdrawal_is_never_rejected_only_accepted_with_a_deduction(stack, co
         usecases.decide(rma, {"verdict": "accept", "deduction": 500}, now, BASE)
     with pytest.raises(InvalidPayload, match="at most the refund"):
         usecases.decide(rma, {"verdict": "accept", "deduction": 2251, "reason": "Zniszczony."}, now, BASE)
-    calls = fake_refunds(monkeypatch)
+    calls = usecases.fake_refunds(monkeypatch)
     decision = {"verdict": "accept", "deduction": 500, "reason": "Produkt nosi ślady użytkowania"}
     assert usecases.decide(rma, decision, now, BASE) is CaseStatus.REFUND_ORDERED
     # The refund is the amount minus the deduction (UPK art. 34 ust. 4).
@@ -169,7 +154,7 @@ def test_with_proof_of_sending_the_refund_is_not_held_back_and_no_deduction_befo
     assert "pierwszy skan przewoźnika to dowód nadania" in note and "nie wolno już wstrzymywać" in note
     with pytest.raises(InvalidPayload, match="goods back"):
         usecases.decide(rma, {"verdict": "accept", "deduction": 100, "reason": "Ślady."}, now, BASE)
-    calls = fake_refunds(monkeypatch)
+    calls = usecases.fake_refunds(monkeypatch)
     assert usecases.decide(rma, {"verdict": "accept"}, now, BASE) is CaseStatus.REFUND_ORDERED
     assert calls == [("1001", 2250, f"case:{rma}")]
 
@@ -226,7 +211,6 @@ def test_team_decision_endpoint_is_signed(stack, context, sent):
 
 
 def test_courier_events_for_the_registered_return_parcel_move_the_case(stack, context, sent, monkeypatch):
-    from zwrotnica.effect import Effect
     from zwrotnica.store import shipments, unit_of_work
 
     rma = open_case(context)

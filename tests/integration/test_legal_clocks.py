@@ -15,9 +15,7 @@ from order_status.app import lambda_handler as orders
 from tests import usecases
 from tests.factories import lambda_context, woo_order, woo_webhook
 from zwrotnica.dispatch import sweeps
-from zwrotnica.effect import Effect
 from zwrotnica.errors import InvalidPayload
-from zwrotnica.flows import refunds
 from zwrotnica.flows import returns as returns_flow
 from zwrotnica.models.case import CaseStatus
 from zwrotnica.models.returns import ReturnSubmission
@@ -68,19 +66,6 @@ def team_messages(team: str) -> list[dict]:
     ]
 
 
-def fake_refunds(monkeypatch) -> list[tuple[str, int, str]]:
-    calls = []
-
-    def refunder(order_number: str, amount: int, reason_ref: str, ctx, fresh=False) -> Effect:
-        calls.append((order_number, amount, reason_ref))
-        return Effect(
-            "requested", data={"refund": refunds.RefundRequest("REF-1", "payu", amount, "requested")}
-        )
-
-    monkeypatch.setattr(refunds, "request_refund", refunder)
-    return calls
-
-
 def by_subject(sent, subject: str):
     return next(e for e in sent.emails if e.subject == subject)
 
@@ -123,7 +108,7 @@ def test_the_refund_deadline_escalates_before_it_is_due_and_the_refund_solves_it
     )
 
     # The refund is ordered at 9:00: the ticket is solved by it and escalates no more.
-    calls = fake_refunds(monkeypatch)
+    calls = usecases.fake_refunds(monkeypatch)
     assert usecases.decide(rma, {"verdict": "accept"}, at(2026, 12, 24, 9, 0)) is CaseStatus.REFUND_ORDERED
     assert calls == [("1001", 2250, f"case:{rma}")]
     solved = tickets.get(ticket_id)
@@ -204,7 +189,7 @@ def test_an_unanswered_complaint_is_deemed_accepted_after_its_14th_day_across_ch
 
 def test_a_complaint_refund_is_the_complained_items_value_by_default(stack, sent, monkeypatch):
     rma = complaint("1001", datetime.now(W), demand="withdrawal")
-    calls = fake_refunds(monkeypatch)
+    calls = usecases.fake_refunds(monkeypatch)
     assert usecases.decide(rma, {"verdict": "accept"}, datetime.now(W)) is CaseStatus.REFUND_ORDERED
     [item] = [i for i in order_store.load_view("1001").order["items"] if i["sku"] == "CZAPKA-WEL"]
     assert calls == [("1001", item["unit_price"], f"case:{rma}")]
