@@ -14,7 +14,6 @@ from zwrotnica.effect import Effect, Guard
 from zwrotnica.errors import ZwrotnicaError
 from zwrotnica.messages import policy
 from zwrotnica.messages.polish import count
-from zwrotnica.messages.report_templates import label
 from zwrotnica.models.command import Command, open_ticket
 from zwrotnica.models.outbox import Channel, MessageKind, OutboxMessage
 from zwrotnica.models.ticket import TicketCategory, TicketRequest
@@ -114,6 +113,8 @@ def _record_failure(
 
 
 def undelivered_ticket(message: OutboxMessage, now: datetime) -> Command:
+    from zwrotnica.messages.report_templates import label  # lazy: the report's module, rarely needed
+
     return open_ticket(
         TicketRequest(
             order_number=message.order_number,

@@ -16,7 +16,6 @@ from zwrotnica.dispatch import bus
 from zwrotnica.domain.sla_policy import SlaPolicy, default_policy
 from zwrotnica.errors import ZwrotnicaError
 from zwrotnica.flows import cases, payments, shipments, tickets
-from zwrotnica.messages.report_templates import label
 from zwrotnica.models.common import iso
 from zwrotnica.notify import sender
 from zwrotnica.observability import logger, metrics
@@ -85,6 +84,8 @@ def escalate_due(
 ) -> tuple[EscalationResult, bool]:
     """One sweep batch of the SLA ladder: every due step exactly once, even when two sweeps overlap;
     then one digest per team (at most once: the steps are stored, `tickets list --breached` shows them)."""
+    from zwrotnica.messages.report_templates import label  # lazy: the report's module
+
     policy = policy or default_policy()
     ctx = Context.build(now)
     result = EscalationResult()

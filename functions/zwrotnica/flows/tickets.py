@@ -19,7 +19,6 @@ from zwrotnica.domain.sla_policy import SlaPolicy, default_policy
 from zwrotnica.effect import Effect, Guard
 from zwrotnica.messages import compose, legal
 from zwrotnica.messages import policy as message_policy
-from zwrotnica.messages.report_templates import label
 from zwrotnica.messages.ticket_templates import ticket_reply
 from zwrotnica.models.command import Command
 from zwrotnica.models.common import iso
@@ -124,6 +123,8 @@ def digest_line(ticket: dict[str, Any], steps: list[str], priority: str) -> str:
     """The team digest's line: the ticket, its category and priority in Polish, and the steps reached.
     A legal deadline's steps say which deadline and, on its last day, what missing it means; such a
     line starts with LOUD."""
+    from zwrotnica.messages.report_templates import label  # lazy: only the sweeper's digest needs it
+
     legal_steps = [s.split(":")[1] for s in steps if s.startswith("legal:")]
     # The most pressing step reached says it all: the deadline passed, its last day, 75% of it.
     worst = next((step for step in ("breach", "final", "warn") if step in legal_steps), None)
@@ -278,6 +279,8 @@ def update_from_command(command: Command, ctx: Context, fresh: bool) -> Effect:
         legal_met_at=iso(ctx.now) if met else None,
     )
     effect.write(update, Guard.DUPLICATE)
-    if solve and (release := ticket_store.release_lock(ticket)):
+    # A case's legal ticket never took the order's lock (open_ticket): nothing to free then.
+    locked = not (ticket.get("case_id") and (ticket.get("legal_deadline") or ticket.get("legal_met_at")))
+    if solve and locked and (release := ticket_store.release_lock(ticket)):
         effect.write(release, Guard.OPTIONAL)
     return effect

@@ -9,7 +9,6 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zwrotnica.errors import InvalidPayload, InvalidSignature, MalformedBody
-from zwrotnica.messages.report_templates import label
 from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketPriority, TicketRequest
 from zwrotnica.providers import standard_webhooks
 from zwrotnica.secrets import Secrets
@@ -45,7 +44,13 @@ def verify_and_parse(
         category=ticket.category,
         priority=ticket.priority,
         subject=ticket.subject,
-        note=f"Zgłoszenie z zewnątrz (kanał: {label('channel', ticket.channel.value)}).",
+        note=f"Zgłoszenie z zewnątrz (kanał: {_channel_pl(ticket.channel.value)}).",
         source_ref=f"api:{msg_id}",
         at=now,
     )
+
+
+def _channel_pl(channel: str) -> str:
+    from zwrotnica.messages.report_templates import label  # lazy: the report's module
+
+    return label("channel", channel)
