@@ -208,6 +208,13 @@ def test_team_decision_endpoint_is_signed(stack, context, sent):
     response = decision(complaint, reject)
     assert response["statusCode"] == 200 and json.loads(response["body"])["status"] == "rejected"
     assert cases.get(complaint)["status"] == "rejected"
+    # Cash on delivery: accepted, then finance confirms its bank transfer with the transfer's date.
+    cod = open_case(context, "1004", payment="cod", bank_account="61109010140000071219812874")
+    assert json.loads(decision(cod, {"verdict": "accept"})["body"])["status"] == "accepted"
+    today = datetime.now(UTC).astimezone(W).date().isoformat()
+    assert decision(cod, {"verdict": "transfer_sent"})["statusCode"] == 422  # the date is required
+    confirmed = decision(cod, {"verdict": "transfer_sent", "transferred_on": today})
+    assert confirmed["statusCode"] == 200 and json.loads(confirmed["body"])["status"] == "refund_ordered"
 
 
 def test_courier_events_for_the_registered_return_parcel_move_the_case(stack, context, sent, monkeypatch):
