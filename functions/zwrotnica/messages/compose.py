@@ -50,6 +50,7 @@ def email(
         subject=one_line(content.subject),  # a line break can never start a header of its own
         text=content.text,
         html=content.html,
+        blocks=content.blocks or None,
         created_at=now,
         due_at=max(policy.earliest_send(Channel.EMAIL, now), not_before or now),
     )

@@ -40,6 +40,9 @@ class OutboxMessage(BaseModel):
     subject: str | None = None
     text: str
     html: str | None = None
+    # An e-mail's content as the layout's blocks: paragraphs, and (label, url) links. The outbox item
+    # stores these instead of text and HTML (store.outbox), which are the layout's rendering of them.
+    blocks: tuple[str | tuple[str, str], ...] | None = None
     status: OutboxStatus = OutboxStatus.PENDING
     attempts: int = 0
     created_at: UtcDateTime

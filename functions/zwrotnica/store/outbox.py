@@ -1,6 +1,10 @@
 """Outbox items in DynamoDB: written inside the caller's commit, then sent and marked.
 
-ORDER#{n} / MSG#{id}: queue "outbox" / due_at on the sparse index while pending.
+ORDER#{n} / MSG#{id}: queue "outbox" / due_at on the sparse index while pending. An e-mail is stored as
+its subject and `blocks` (the paragraphs and links its text and HTML are rendered from: ~0.5 KB instead
+of ~4 KB of HTML, one write unit instead of five, and as many again on each index), and rendered again
+when it is read (messages.templates.email_from_blocks, in the shop's branding of that moment). Items
+written before, with `text` and `html`, are read as they are.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from typing import Any
 
 from zwrotnica.domain.weeks import week_key
 from zwrotnica.messages import policy
+from zwrotnica.messages.templates import email_from_blocks
 from zwrotnica.models.common import iso
 from zwrotnica.models.outbox import OutboxMessage, OutboxStatus
 from zwrotnica.store import items
@@ -38,11 +43,10 @@ def put_new(message: OutboxMessage, *, inline: bool = False) -> dict[str, Any]:
     once that writer has sent it, rescheduled it after a failure, or died; the writer's own copy keeps
     the real send time. Without it, a sweep between the commit and the send would send it a second time.
     Zero extra round trips: only the stored `due_at` differs."""
-    data = message.model_dump(mode="json") | {
+    data = stored(message) | {
         "pk": order_pk(message.order_number),
         "sk": f"MSG#{message.message_id}",
         "type": "message",
-        "message_id": message.message_id,
         "queue": OUTBOX_QUEUE,
         # The week it was created in: the weekly report's deflection figures query this bucket.
         "gsi1pk": message_week(week_key(message.created_at)),
@@ -51,6 +55,25 @@ def put_new(message: OutboxMessage, *, inline: bool = False) -> dict[str, Any]:
     if inline and message.due_at is not None:
         data["due_at"] = iso(max(message.due_at, message.created_at + policy.INLINE_GRACE))
     return items.put_new(data)
+
+
+def stored(message: OutboxMessage) -> dict[str, Any]:
+    """The message's attributes as stored: an e-mail with blocks without the text and HTML they render."""
+    compact = {"text", "html"} if message.blocks else {"blocks"}
+    return message.model_dump(mode="json", exclude=compact)
+
+
+def with_body(item: dict[str, Any]) -> dict[str, Any]:
+    """A stored message item with its text and HTML: rendered again from its blocks when it has them
+    (what the send, the dev outbox view and a data subject's export show)."""
+    if item.get("blocks") and not item.get("text"):
+        content = email_from_blocks(item.get("subject") or "", item["blocks"])
+        return item | {"text": content.text, "html": content.html}
+    return item
+
+
+def loaded(item: dict[str, Any]) -> OutboxMessage:
+    return OutboxMessage.model_validate(with_body(item))
 
 
 def mark_sent(message: OutboxMessage, at: datetime, provider_message_id: str) -> None:
@@ -108,7 +131,7 @@ def claim(message: OutboxMessage, lease_until: datetime) -> bool:
 def due(now: datetime, limit: int) -> tuple[list[OutboxMessage], bool]:
     """Pending messages whose time has come, oldest first. Returns (messages, more_left)."""
     found, more = query_due(OUTBOX_QUEUE, iso(now), limit)
-    return [OutboxMessage.model_validate(item) for item in found], more
+    return [loaded(item) for item in found], more
 
 
 def list_for_order(order_number: str) -> list[OutboxMessage]:
@@ -117,4 +140,4 @@ def list_for_order(order_number: str) -> list[OutboxMessage]:
         KeyConditionExpression="pk = :pk AND begins_with(sk, :msg)",
         ExpressionAttributeValues=to_item({":pk": order_pk(order_number), ":msg": "MSG#"}),
     )
-    return [OutboxMessage.model_validate(from_item(item)) for item in page.get("Items", [])]
+    return [loaded(from_item(item)) for item in page.get("Items", [])]
