@@ -403,7 +403,8 @@ def test_twenty_concurrent_deliveries_change_state_once_and_send_once(
 
 
 def test_round_trips_per_webhook(stack, context, shipx):
-    """Target: one read to find the shipment, one transaction; then one update per message sent."""
+    """Target: one query for the shipment's key, one consistent read of the shipment (the lookup index
+    holds keys only: a courier event never writes it), one transaction; then one update per message sent."""
     from zwrotnica.store.table import client
 
     order_with_parcel(context)
@@ -415,17 +416,20 @@ def test_round_trips_per_webhook(stack, context, shipx):
     client().meta.events.register("before-call.dynamodb.*", count)
     try:
         push(context, shipx, "delivered", at="2025-03-04 18:20:00 +0100")  # one e-mail
-        assert dict(calls) == {"Query": 1, "TransactWriteItems": 1, "UpdateItem": 1}
+        assert dict(calls) == {"Query": 1, "GetItem": 1, "TransactWriteItems": 1, "UpdateItem": 1}
         calls.clear()
         couriers(inpost_webhook("delivered", at="2025-03-04 18:20:00 +0100"), context)
-        assert dict(calls) == {"Query": 1}  # a retry of the last applied event: the read says so
+        assert dict(calls) == {
+            "Query": 1,
+            "GetItem": 1,
+        }  # a retry of the last applied event: the read says so
         calls.clear()
         couriers(inpost_webhook("out_for_delivery", at="2025-03-03 07:42:19 +0100"), context)
         # late: a timeline line only, one item: a plain conditional PutItem (half a transaction's units)
-        assert dict(calls) == {"Query": 1, "PutItem": 1}
+        assert dict(calls) == {"Query": 1, "GetItem": 1, "PutItem": 1}
         calls.clear()
         couriers(inpost_webhook("out_for_delivery", at="2025-03-03 07:42:19 +0100"), context)
-        assert dict(calls) == {"Query": 1, "PutItem": 1}  # its retry: the marker refuses it
+        assert dict(calls) == {"Query": 1, "GetItem": 1, "PutItem": 1}  # its retry: the marker refuses it
     finally:
         client().meta.events.unregister("before-call.dynamodb.*", count)
 

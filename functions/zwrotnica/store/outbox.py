@@ -5,6 +5,11 @@ its subject and `blocks` (the paragraphs and links its text and HTML are rendere
 of ~4 KB of HTML, one write unit instead of five, and as many again on each index), and rendered again
 when it is read (messages.templates.email_from_blocks, in the shop's branding of that moment). Items
 written before, with `text` and `html`, are read as they are.
+
+Week buckets (the weekly report, the team dashboard): a message joins one when it leaves the queue, in
+the write that takes it out: `MSGWEEK#{week}` when sent, `MSGFAILED#{week}` when given up (the week it
+was created in, `gsi1sk` = its creation time). One index write per message, and the bucket itself says
+how it ended; pending messages are in the queue, not in a bucket.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from zwrotnica.messages.templates import email_from_blocks
 from zwrotnica.models.common import iso
 from zwrotnica.models.outbox import OutboxMessage, OutboxStatus
 from zwrotnica.store import items
-from zwrotnica.store.report import message_week
+from zwrotnica.store.report import failed_message_week, message_week
 from zwrotnica.store.table import (
     OUTBOX_QUEUE,
     client,
@@ -48,9 +53,6 @@ def put_new(message: OutboxMessage, *, inline: bool = False) -> dict[str, Any]:
         "sk": f"MSG#{message.message_id}",
         "type": "message",
         "queue": OUTBOX_QUEUE,
-        # The week it was created in: the weekly report's deflection figures query this bucket.
-        "gsi1pk": message_week(week_key(message.created_at)),
-        "gsi1sk": iso(message.created_at),
     }
     if inline and message.due_at is not None:
         data["due_at"] = iso(max(message.due_at, message.created_at + policy.INLINE_GRACE))
@@ -76,8 +78,13 @@ def loaded(item: dict[str, Any]) -> OutboxMessage:
     return OutboxMessage.model_validate(with_body(item))
 
 
+def _bucket(message: OutboxMessage, week: str) -> dict[str, Any]:
+    return {"gsi1pk": week, "gsi1sk": iso(message.created_at)}
+
+
 def mark_sent(message: OutboxMessage, at: datetime, provider_message_id: str) -> None:
-    """Leave the queue (the GSI is sparse: removing queue/due_at drops the item from it)."""
+    """Leave the queue (the GSI is sparse: removing queue/due_at drops the item from it) and join the
+    week's bucket of sent messages."""
     sets = {
         "status": OutboxStatus.SENT.value,
         "sent_at": iso(at),
@@ -86,7 +93,7 @@ def mark_sent(message: OutboxMessage, at: datetime, provider_message_id: str) ->
         "queue": None,
         "due_at": None,
         "last_error": None,
-    }
+    } | _bucket(message, message_week(week_key(message.created_at)))
     update = items.update(
         _key(message.order_number, message.message_id),
         sets,
@@ -101,6 +108,7 @@ def failure(message: OutboxMessage, error: str, next_due: datetime | None) -> di
     sets: dict[str, Any] = {"attempts": message.attempts + 1, "last_error": error[:300]}
     if next_due is None:
         sets |= {"status": OutboxStatus.FAILED.value, "queue": None, "due_at": None}
+        sets |= _bucket(message, failed_message_week(week_key(message.created_at)))
     else:
         sets["due_at"] = iso(next_due)
     return items.update(
