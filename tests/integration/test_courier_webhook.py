@@ -489,3 +489,27 @@ def test_review_request_three_days_after_delivery_only_with_consent(shipx, conte
         (datetime.fromisoformat(delivered.replace("Z", "+00:00")) + timedelta(days=3)).date().isoformat()
     )
     assert "https://sklep.example.com/opinie" in review.html and "zgody na informacje handlowe" in review.text
+
+
+def test_a_long_carrier_payload_is_kept_compressed_and_cut_in_the_events_line(stack, context, shipx):
+    """Issue 19: the line is written with every event, in a transaction (2 units per started KB)."""
+    from infra.perf.units import item_size
+    from zwrotnica.store import timeline
+    from zwrotnica.store.table import client, to_item
+
+    order_with_parcel(context, "2001", "1000635967411U", provider="DPD Poland")
+    words = " ".join(f"punkt{n} magazyn{n * 7 % 13} trasa{n * 11 % 17}" for n in range(400))
+    response = couriers(aftership_webhook(aftership_body("attempt_fail.json", subtag_message=words)), context)
+    assert response["statusCode"] == 200
+    items = client().query(
+        TableName="ZwrotnicaTable",
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :t)",
+        ExpressionAttributeValues=to_item({":pk": "ORDER#2001", ":t": "T#"}),
+    )["Items"]
+    [line] = [i for i in items if "shipment" in i["sk"]["S"]]
+    data = line["data"]["M"]
+    assert "raw" not in data and len(data["raw_z"]["B"]) <= timeline.RAW_BUDGET
+    assert item_size(line) < 1024  # one write unit, where the 4,000 characters kept took five
+    kept = timeline.raw_text({"data": {"raw_z": data["raw_z"]["B"]}})
+    assert kept.startswith('{"event": "tracking_update"') and "punkt1 magazyn7" in kept
+    assert 500 < len(kept) < len(words)  # cut, at a character, to what fits
