@@ -144,8 +144,10 @@ class WriteCost:
 
     @property
     def kind(self) -> str:
-        """What the item is, by its sort key's prefix (`ORDER`, `T`, `MSG`, `SHIPMENT`...)."""
-        return self.key[1].split("#", 1)[0]
+        """What the item is, by its sort key's prefix (`ORDER`, `T`, `MSG`, `SHIPMENT`...), or its
+        partition key's when the sort key is a value (`ATTEMPTS`: an hour)."""
+        sk = self.key[1]
+        return (self.key[0] if sk[:1].isdigit() else sk).split("#", 1)[0]
 
 
 def price(
