@@ -17,7 +17,7 @@ at its creation, has it only once it was sent).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +30,7 @@ from zwrotnica.store.table import (
     from_item,
     lookup_index,
     order_pk,
+    pages,
     query_keys,
     table_name,
     to_item,
@@ -57,15 +58,6 @@ def message_week(week: str) -> str:
 def failed_message_week(week: str) -> str:
     """Messages created that week and given up after their last try."""
     return f"MSGFAILED#{week}"
-
-
-def pages(params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    while True:
-        page = client().query(**params)
-        yield from (from_item(item) for item in page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            return
-        params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def bucket_keys(key: str) -> list[dict[str, Any]]:

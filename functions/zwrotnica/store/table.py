@@ -10,6 +10,7 @@ Single-table design; docs/data-model.md lists every access pattern. Keys:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -99,16 +100,20 @@ def keys_of(item: dict[str, Any]) -> dict[str, Any]:
     return {"pk": item["pk"], "sk": item["sk"]}
 
 
-def query_keys(params: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every table key a query finds (all pages), in its order, typed: for `batch_get`."""
-    params = params | {"TableName": table_name(), "ProjectionExpression": "pk, sk"}
-    found: list[dict[str, Any]] = []
+def pages(params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every item a query finds, page after page."""
     while True:
         page = client().query(**params)
-        found += [keys_of(item) for item in page.get("Items", [])]
+        yield from (from_item(item) for item in page.get("Items", []))
         if "LastEvaluatedKey" not in page:
-            return found
+            return
         params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def query_keys(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every table key a query finds (all pages), in its order, typed: for `batch_get`."""
+    found = pages(params | {"TableName": table_name(), "ProjectionExpression": "pk, sk"})
+    return [to_item({"pk": item["pk"], "sk": item["sk"]}) for item in found]
 
 
 def queue_keys(queue: str) -> list[dict[str, Any]]:
