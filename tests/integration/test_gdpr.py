@@ -205,3 +205,28 @@ def test_cli_export_writes_the_document_for_the_data_subject(customers, capsys, 
     assert document["orders"][0]["order"]["email"] == ANNA and JAN not in target.read_text(encoding="utf-8")
     assert cli.main(["gdpr", "export", ANNA]) == 0
     assert json.loads(capsys.readouterr().out)["orders"][0]["order_number"] == "1001"  # stdout: JSON only
+
+
+def test_export_shows_a_courier_payload_stored_compressed_as_text_and_erase_removes_it(stack, context):
+    """Issue 19: a courier event's line keeps the carrier's payload zlib-compressed (data.raw_z)."""
+    from courier_webhook.app import lambda_handler as couriers
+    from tests.factories import PARCEL, inpost_webhook, woo_order_shipped
+
+    assert orders(woo_webhook(woo_order_shipped("3003", PARCEL)), context)["statusCode"] == 200
+    event = inpost_webhook("taken_by_courier", number=PARCEL, at="2026-11-23 09:00:00 +0100")
+    assert couriers(event, context)["statusCode"] == 200
+    document = json.loads(json.dumps(gdpr.export(ANNA, datetime.now(UTC)), ensure_ascii=False))
+    [line] = [t for t in document["orders"][0]["timeline"] if t["kind"] == "shipment"]
+    assert "raw_z" not in line["data"]
+    assert json.loads(line["data"]["raw"])["payload"] == {
+        "shipment_id": 1592329201,
+        "tracking_number": PARCEL,
+        "status": "taken_by_courier",
+    }
+    done = woo_order_shipped("3003", PARCEL, status="completed", modified="2026-11-20T15:00:00")
+    assert orders(woo_webhook(done, topic="order.updated"), context)["statusCode"] == 200
+    gdpr.erase(ANNA, datetime.now(UTC))
+    [stored] = [i for i in gdpr_store.partition("3003") if i.get("kind") == "shipment"]
+    assert (
+        set(stored["data"]) & {"raw", "raw_z"} == set() and stored["data"]["raw_code"] == "taken_by_courier"
+    )

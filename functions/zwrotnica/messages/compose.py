@@ -57,6 +57,7 @@ def email(
         text=content.text,
         html=content.html,
         unsubscribe_url=unsubscribe_url if kind is MessageKind.MARKETING else None,
+        blocks=content.blocks or None,
         created_at=now,
         due_at=max(policy.earliest_send(Channel.EMAIL, now), not_before or now),
     )

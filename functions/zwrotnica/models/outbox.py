@@ -43,6 +43,9 @@ class OutboxMessage(BaseModel):
     html: str | None = None
     # A marketing e-mail's one-click unsubscribe (signed link): its List-Unsubscribe header (RFC 8058).
     unsubscribe_url: str | None = Field(default=None, max_length=800)
+    # An e-mail's content as the layout's blocks: paragraphs, and (label, url) links. The outbox item
+    # stores these instead of text and HTML (store.outbox), which are the layout's rendering of them.
+    blocks: tuple[str | tuple[str, str], ...] | None = None
     status: OutboxStatus = OutboxStatus.PENDING
     attempts: int = 0
     created_at: UtcDateTime

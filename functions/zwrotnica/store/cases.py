@@ -12,9 +12,10 @@ from typing import Any
 from zwrotnica.models.common import iso
 from zwrotnica.store import items
 from zwrotnica.store.table import (
-    LOOKUP_INDEX,
     client,
     from_item,
+    keys_of,
+    lookup_index,
     order_pk,
     query_due,
     table_name,
@@ -73,14 +74,19 @@ def create(case: dict[str, Any], submission_key: str, now: datetime) -> tuple[di
 
 
 def get(rma: str) -> dict[str, Any] | None:
+    """The case by its RMA: its key from the lookup index (which holds no case attributes: a case's moves
+    never write it), then the case itself, read consistently."""
     page = client().query(
         TableName=table_name(),
-        IndexName=LOOKUP_INDEX,
+        IndexName=lookup_index(),
         KeyConditionExpression="gsi1pk = :pk",
         ExpressionAttributeValues=to_item({":pk": f"CASE#{rma}"}),
     )
-    items = page.get("Items", [])
-    return from_item(items[0]) if items else None
+    found = page.get("Items", [])
+    if not found:
+        return None
+    answer = client().get_item(TableName=table_name(), Key=keys_of(found[0]), ConsistentRead=True)
+    return from_item(answer["Item"]) if "Item" in answer else None
 
 
 def moved(case: dict[str, Any], new_status: str, changes: dict[str, Any], now: datetime) -> dict[str, Any]:
