@@ -32,8 +32,10 @@ def ingest(order: ShopOrder, ctx: Context, fresh: bool = False) -> Effect:
     """One order version from the shop: create, update, or nothing for a retry or a stale copy.
 
     Reads: the stored version (one GetItem); for a new order the payment notifications held for its
-    number (one Query); for an order naming parcels, which of them have courier events held (one
-    BatchGetItem). What was held is applied after the commit (commands), never lost between the two.
+    number and for each platform id it has (one Query each: a payment plugin names the order by its
+    WooCommerce post id, PrestaShop id_order or id_cart); for an order naming parcels, which of them
+    have courier events held (one BatchGetItem). What was held is applied after the commit (commands),
+    never lost between the two. The platform ids are indexed in the same commit (SHOPREF items).
     """
     stored = order_store.get_version(order.number)
     change = apply_shop_order(
@@ -44,6 +46,8 @@ def ingest(order: ShopOrder, ctx: Context, fresh: bool = False) -> Effect:
         effect.write(order_store.upsert(change, ctx.now), Guard.CONFLICT)
         for item in shipment_store.ensure_for_order(order):
             effect.write(item)
+        for item in order_store.ref_items(order):
+            effect.write(item, Guard.OPTIONAL)
         effect.line(order.number, change.timeline).send(change.messages if ctx.send else [])
     refs = [(s.carrier, s.tracking_number) for s in order.shipments]
     for carrier, number in unmatched.held_numbers(refs) if refs else []:
@@ -57,12 +61,15 @@ def ingest(order: ShopOrder, ctx: Context, fresh: bool = False) -> Effect:
             )
         )
     if change.action is UpsertAction.CREATE:
-        for sk, _ in payment_store.held(order.number):
-            payload = {"order_number": order.number, "sk": sk}
-            key = f"{order.number}:{sk}"
-            effect.follow(
-                Command(kind=CommandKind.APPLY_HELD_PAYMENT, key=key, payload=payload, created_at=ctx.now)
-            )
+        parts = [payment_store.number_part(order.number)]
+        parts += [payment_store.ref_part(kind, value) for kind, value in order_store.shop_refs(order)]
+        for part in parts:
+            for sk, _ in payment_store.held(part):
+                payload = {"order_number": order.number, "held": part, "sk": sk}
+                key = f"{order.number}:{sk}"
+                effect.follow(
+                    Command(kind=CommandKind.APPLY_HELD_PAYMENT, key=key, payload=payload, created_at=ctx.now)
+                )
     return effect
 
 
