@@ -29,6 +29,7 @@ from zwrotnica.http import (
     request_base_url,
     wants_html,
 )
+from zwrotnica.models.order import ParcelAdded
 from zwrotnica.models.payment import PaymentEvent, RefundEvent
 from zwrotnica.observability import logger, metrics
 from zwrotnica.providers import payments, shop
@@ -48,11 +49,24 @@ def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
     if order is None:
         return json_response(HTTPStatus.OK, {"message": "acknowledged"})
     ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    if isinstance(order, ParcelAdded):
+        return _parcel(order, ctx)
     effect = bus.run(lambda fresh: orders.ingest(order, ctx, fresh), ctx)
     action = effect.data["action"]
     logger.info("shop order ingested", extra={"order_number": order.number, "action": action})
     metrics.add_metric(name=f"ShopOrder{action.title()}", unit="Count", value=1)
     return json_response(HTTPStatus.OK, {"order_number": order.number, "action": action})
+
+
+def _parcel(parcel: ParcelAdded, ctx: Context):
+    """A waybill added to an order (Shoper parcel events): received (200) whatever it did."""
+    effect = bus.run(lambda fresh: orders.add_parcel(parcel, ctx, fresh), ctx)
+    action = "duplicate" if effect.outcome == "duplicate" else effect.data["action"]
+    logger.info("shop parcel", extra={"platform": parcel.platform, "action": action})
+    metrics.add_metric(
+        name="ShopParcelAdded" if action == "parcel_added" else "ShopParcelNotAdded", unit="Count", value=1
+    )
+    return json_response(HTTPStatus.OK, {"order_number": parcel.order_number, "action": action})
 
 
 @app.post(

@@ -16,7 +16,7 @@ from zwrotnica.domain.shipment_status import ShipmentStatus
 from zwrotnica.effect import Effect, Guard
 from zwrotnica.errors import MissingProof, OrderNotFound
 from zwrotnica.models.command import Command, CommandKind
-from zwrotnica.models.order import ShopOrder
+from zwrotnica.models.order import ParcelAdded, ShipmentRef, ShopOrder
 from zwrotnica.models.pickup_point import PickupPoint
 from zwrotnica.providers import inpost_points
 from zwrotnica.secrets import get_secrets
@@ -49,17 +49,7 @@ def ingest(order: ShopOrder, ctx: Context, fresh: bool = False) -> Effect:
         for item in order_store.ref_items(order):
             effect.write(item, Guard.OPTIONAL)
         effect.line(order.number, change.timeline).send(change.messages if ctx.send else [])
-    refs = [(s.carrier, s.tracking_number) for s in order.shipments]
-    for carrier, number in unmatched.held_numbers(refs) if refs else []:
-        payload = {"order_number": order.number, "carrier": carrier, "tracking_number": number}
-        effect.follow(
-            Command(
-                kind=CommandKind.REPLAY_TRACKING,
-                key=f"{carrier}:{number}",
-                payload=payload,
-                created_at=ctx.now,
-            )
-        )
+    _replay_held_tracking(effect, order.number, order.shipments, ctx)
     if change.action is UpsertAction.CREATE:
         parts = [payment_store.number_part(order.number)]
         parts += [payment_store.ref_part(kind, value) for kind, value in order_store.shop_refs(order)]
@@ -70,6 +60,47 @@ def ingest(order: ShopOrder, ctx: Context, fresh: bool = False) -> Effect:
                 effect.follow(
                     Command(kind=CommandKind.APPLY_HELD_PAYMENT, key=key, payload=payload, created_at=ctx.now)
                 )
+    return effect
+
+
+def _replay_held_tracking(effect: Effect, number: str, shipments: list[ShipmentRef], ctx: Context) -> None:
+    """Courier events held for parcels the order now names: replayed after the commit (one BatchGetItem)."""
+    refs = [(s.carrier, s.tracking_number) for s in shipments]
+    for carrier, tracking in unmatched.held_numbers(refs) if refs else []:
+        payload = {"order_number": number, "carrier": carrier, "tracking_number": tracking}
+        effect.follow(
+            Command(
+                kind=CommandKind.REPLAY_TRACKING,
+                key=f"{carrier}:{tracking}",
+                payload=payload,
+                created_at=ctx.now,
+            )
+        )
+
+
+def add_parcel(parcel: ParcelAdded, ctx: Context, fresh: bool = False) -> Effect:
+    """A waybill the shop added to one of its orders (a Shoper parcel event): the parcel joins the order
+    as if an order update had named it (its shipment item with the order's contact data; courier events
+    held for it replayed), carried by the order's carrier (its shipping method, else who runs its pickup
+    point). Reads: the order and the parcel (two GetItems), held courier events (one BatchGetItem).
+
+    An order we do not have (its order.create never reached us): nothing to attach it to, outcome
+    "unmatched"; its next order event names no parcel (Shoper's order body carries none), so the
+    courier's own webhook or the team finds it."""
+    number = parcel.order_number
+    order = order_store.get_order(number)
+    if order is None:
+        return Effect("unmatched", data={"order_number": number, "action": "unmatched"})
+    carrier = order.delivery.carrier or order.delivery.point_carrier or "unknown"
+    ref = ShipmentRef(carrier=carrier, tracking_number=parcel.tracking_number)
+    if ref in order.shipments or shipment_store.get(number, carrier, ref.tracking_number):
+        return Effect("duplicate", data={"order_number": number, "action": "duplicate"})
+    effect = Effect(
+        "parcel_added", data={"order_number": number, "action": "parcel_added", "carrier": carrier}
+    )
+    for item in shipment_store.ensure_for_order(order.model_copy(update={"shipments": [ref]})):
+        effect.write(item)
+    _replay_held_tracking(effect, number, [ref], ctx)
     return effect
 
 

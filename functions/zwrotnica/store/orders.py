@@ -60,6 +60,27 @@ def get_version(number: str) -> StoredVersion | None:
     return StoredVersion(version=data["version"], status=ShopStatus(data["shop_status"]))
 
 
+def get_order(number: str) -> ShopOrder | None:
+    """The stored order as the shop's last version of it (one consistent GetItem); None when we do
+    not have it."""
+    if not is_order_number(number):
+        return None
+    item = (
+        client()
+        .get_item(
+            TableName=table_name(), Key=to_item({"pk": order_pk(number), "sk": "ORDER"}), ConsistentRead=True
+        )
+        .get("Item")
+    )
+    if not item:
+        return None
+    data = from_item(item)
+    fields = {name: data[name] for name in SHOP_FIELDS if data.get(name) is not None}
+    return ShopOrder.model_validate(
+        fields | {"number": data["number"], "status": data["shop_status"], "modified_at": data["version"]}
+    )
+
+
 def upsert(change: OrderChange, now: datetime) -> dict[str, Any]:
     """The order's shop fields, conditional on the version read: a concurrent or replayed writer fails
     (Guard.CONFLICT: read the version again) instead of overwriting a newer version."""
