@@ -42,7 +42,10 @@ OrderToken = Annotated[str, Path(pattern=order_numbers.TOKEN_PATTERN)]
 
 @app.post(
     "/webhooks/shop/<platform>",
-    responses=documented({200: "Applied, or acknowledged and ignored"}, (400, 401, 404, 413, 422, 503)),
+    responses=documented(
+        {200: "Applied, a parcel added to an order, or acknowledged and ignored"},
+        (400, 401, 404, 413, 422, 503),
+    ),
 )
 def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
     order = shop.verify_and_parse(platform, lower_headers(app), raw_body(app), get_secrets(), time.time())
