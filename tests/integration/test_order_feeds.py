@@ -96,9 +96,12 @@ class FakeBaseLinker:
         self.orders: dict[int, dict] = {}
         self.packages: dict[int, list[dict]] = {}
         self.calls: list[tuple[str, dict]] = []
+        self.blocked = False  # over the limit: "the token is blocked for a while"
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         assert (request.method, str(request.url)) == ("POST", "https://api.baselinker.com/connector.php")
+        if self.blocked:
+            return httpx.Response(200, json={"status": "ERROR", "error_code": "ERROR_BLOCKED_TOKEN"})
         if request.headers.get("X-BLToken") != BL_TOKEN:
             return httpx.Response(200, json={"status": "ERROR", "error_code": "ERROR_AUTH_TOKEN"})
         form = parse_qs(request.content.decode())
@@ -299,6 +302,17 @@ def test_a_source_without_credentials_is_not_polled_and_resumes_from_its_cursor(
     assert bl.calls == [
         ("getJournalList", {"last_log_id": 654321, "logs_types": list(baselinker.JOURNAL_LOG_TYPES)})
     ]
+
+
+def test_a_provider_failure_leaves_the_cursor_and_the_source_is_read_again_after_the_lease(bl, sent):
+    bl.order(7000701, AT, email="jan@example.com")
+    bl.blocked = True
+    assert sweep() == {} and order_store.load_view("7000701") is None
+    assert "cursor" not in feed_item("baselinker")
+    bl.blocked = False
+    assert sweep(NOW + timedelta(minutes=5)) == {}  # the failed sweep's lease: a back-off
+    assert sweep(NOW + timedelta(minutes=11)) == {"create": 1}
+    assert feed_item("baselinker")["cursor"] == {"log_id": 654321}
 
 
 def test_a_record_that_is_no_order_is_skipped_and_the_rest_read(bl, sent):
