@@ -22,6 +22,7 @@ from return_form.app import lambda_handler as returns_app
 from sla_sweeper.app import lambda_handler as sweeper_app
 from tests import usecases
 from tests.factories import SW_SECRET, api_event, delivered, woo_order, woo_webhook
+from tests.integration.test_tickets import signed_ticket
 from zwrotnica.providers import standard_webhooks
 from zwrotnica.store import cases, tickets
 from zwrotnica.store.table import client, from_item, table_name, to_item
@@ -174,18 +175,6 @@ def test_the_return_forms_prefilled_link_takes_any_shop_number_up_to_64_characte
     assert page["statusCode"] == 200 and f'value="{longest}"' in page["body"]
     too_long = returns_app(api_event("GET", "/returns", query=urlencode({"order": longest + "1"})), context)
     assert too_long["statusCode"] == 422
-
-
-def signed_ticket(payload: dict, msg_id: str) -> dict:
-    body = json.dumps(payload, ensure_ascii=False).encode()
-    ts = int(time.time())
-    headers = {
-        "content-type": "application/json",
-        "webhook-id": msg_id,
-        "webhook-timestamp": str(ts),
-        "webhook-signature": standard_webhooks.sign(SW_SECRET, msg_id, ts, body),
-    }
-    return api_event("POST", "/tickets", body=body, headers=headers)
 
 
 def test_tickets_and_the_cli_carry_the_number_as_the_shop_wrote_it(stack, context, sent, capsys):
