@@ -498,3 +498,16 @@ def test_an_order_modified_while_its_window_is_read_in_parts_makes_no_other_one_
     # The window is done: the next read starts where it ended, and brings order 1's change
     assert sweep(NOW + timedelta(minutes=10)) == {"update": 1}
     assert order_store.load_view(ps.orders[1]["reference"]).order["shop_status"] == "completed"
+
+
+def test_a_source_failing_unexpectedly_never_stops_the_sweep(bl, monkeypatch):
+    from sla_sweeper.app import lambda_handler as sweeper
+    from tests.factories import sweeper_context
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in one source's adapter")
+
+    monkeypatch.setattr(feeds, "read", broken)
+    totals = sweeper({"source": "aws.scheduler"}, sweeper_context())
+    assert totals["batches"] >= 1 and not any(key.startswith("feed_") for key in totals)
+    assert "cursor" not in feed_item("baselinker")  # read again after the lease

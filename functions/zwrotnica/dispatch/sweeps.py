@@ -142,8 +142,9 @@ def order_feeds(now: datetime, seconds: float) -> dict[str, int]:
                 effect = bus.run(lambda fresh, order=order: orders.ingest(order, ctx, fresh), ctx)
                 counts[effect.outcome] += 1
             bus.run(lambda fresh, item=claimed, batch=batch: feeds.advance(item, batch, ctx), ctx)
-        except (ProviderError, ClientError, BotoCoreError, ZwrotnicaError):
-            logger.exception("order source not read", extra={"source": item["source"]})  # lease: retried
+        except Exception as exc:  # one source's failure never stops the sweep (messages, tickets after it)
+            expected = isinstance(exc, ProviderError | ClientError | BotoCoreError | ZwrotnicaError)
+            logger.exception("order source not read", extra={"source": item["source"], "expected": expected})
             metrics.add_metric(name="OrderFeedFailed", unit="Count", value=1)
             continue
         if batch.unreadable:

@@ -66,9 +66,8 @@ class Batch:
             self.orders.append(to_shop_order(fields()))
         except (InvalidPayload, ValueError, TypeError) as exc:
             self.unreadable += 1
-            logger.warning(
-                "polled order skipped", extra={"source": self.source, "ref": str(ref), "why": str(exc)}
-            )
+            why = exc.reason if isinstance(exc, InvalidPayload) else type(exc).__name__  # field names only
+            logger.warning("polled order skipped", extra={"source": self.source, "ref": str(ref), "why": why})
 
 
 def configured() -> list[str]:
