@@ -77,7 +77,7 @@ def attempts(token: str) -> dict[str, str]:
 
 
 def woo(context, **changes) -> dict:
-    return handler(woo_webhook(woo_order(NUMBER, id=POST_ID, **changes)), context)
+    return handler(woo_webhook(woo_order(NUMBER, **({"id": POST_ID} | changes))), context)
 
 
 def payu(context, ext_order_id: str, status: str, order_id: str = PAYU_ORDER_ID, amount: int = 26100) -> dict:
@@ -201,6 +201,19 @@ def test_p24_prestashop_cart_payment_before_its_order_is_verified_only_when_the_
     assert len(p24.verify_calls) == 1
 
 
+def test_an_order_update_rewrites_no_index_it_already_has(stack, context, sent, monkeypatch):
+    from zwrotnica.store import orders as store
+
+    assert woo(context)["statusCode"] == 200
+    written = []
+    real = store.ref_items
+    monkeypatch.setattr(store, "ref_items", lambda order: written.append(order.number) or real(order))
+    assert woo(context, status="completed", date_modified_gmt="2026-11-20T15:00:00")["statusCode"] == 200
+    assert written == []  # the stored order holds the same ids: no SHOPREF write
+    assert woo(context, id=78, date_modified_gmt="2026-11-20T16:00:00")["statusCode"] == 200
+    assert written == [NUMBER] and items("SHOPREF#order_id#78")[0]["number"] == NUMBER
+
+
 def test_payu_prestashop_names_the_id_order(stack, context, sent):
     placed = generic_order("XKBKNABJK", shop_order_id="1337", cart_id="412")
     assert handler(generic_webhook(placed), context)["statusCode"] == 200
@@ -213,8 +226,14 @@ def test_a_reference_held_for_an_order_stored_before_it_was_indexed_is_applied_b
     stack, context, sent
 ):
     assert woo(context)["statusCode"] == 200
-    client().delete_item(  # as an order stored before platform ids were indexed
+    # As an order stored before platform ids were kept: no id on the order, no index item
+    client().delete_item(
         TableName=table_name(), Key=to_item({"pk": f"SHOPREF#order_id#{POST_ID}", "sk": "SHOPREF"})
+    )
+    client().update_item(
+        TableName=table_name(),
+        Key=to_item({"pk": "ORDER#ZAM~2F2026~2F52020", "sk": "ORDER"}),
+        UpdateExpression="REMOVE shop_order_id",
     )
     assert body(payu(context, f"{POST_ID}_{FIRST}", "COMPLETED"))["result"] == "unmatched"
     update = woo(context, status="completed", date_modified_gmt="2026-11-20T15:00:00")

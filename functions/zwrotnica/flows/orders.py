@@ -35,7 +35,8 @@ def ingest(order: ShopOrder, ctx: Context, fresh: bool = False) -> Effect:
     number and for each platform id it has (one Query each: a payment plugin names the order by its
     WooCommerce post id, PrestaShop id_order or id_cart); for an order naming parcels, which of them
     have courier events held (one BatchGetItem). What was held is applied after the commit (commands),
-    never lost between the two. The platform ids are indexed in the same commit (SHOPREF items).
+    never lost between the two. The platform ids are indexed in the same commit (SHOPREF items) when
+    they are new to the stored order.
     """
     stored = order_store.get_version(order.number)
     change = apply_shop_order(
@@ -46,8 +47,9 @@ def ingest(order: ShopOrder, ctx: Context, fresh: bool = False) -> Effect:
         effect.write(order_store.upsert(change, ctx.now), Guard.CONFLICT)
         for item in shipment_store.ensure_for_order(order):
             effect.write(item)
-        for item in order_store.ref_items(order):
-            effect.write(item, Guard.OPTIONAL)
+        if stored is None or not stored.indexes(order):  # new, or ids that changed (or predate the index)
+            for item in order_store.ref_items(order):
+                effect.write(item, Guard.OPTIONAL)
         effect.line(order.number, change.timeline).send(change.messages if ctx.send else [])
     _replay_held_tracking(effect, order.number, order.shipments, ctx)
     if change.action is UpsertAction.CREATE:

@@ -43,13 +43,14 @@ SHOP_FIELDS = (
 
 
 def get_version(number: str) -> StoredVersion | None:
-    """One strongly consistent read of the order's version and status (the whole decision needs)."""
+    """One strongly consistent read of the order's version, status and platform ids (all the decision
+    needs)."""
     item = (
         client()
         .get_item(
             TableName=table_name(),
             Key=to_item({"pk": order_pk(number), "sk": "ORDER"}),
-            ProjectionExpression="version, shop_status",
+            ProjectionExpression="version, shop_status, shop_order_id, cart_id",
             ConsistentRead=True,
         )
         .get("Item")
@@ -57,7 +58,11 @@ def get_version(number: str) -> StoredVersion | None:
     if not item:
         return None
     data = from_item(item)
-    return StoredVersion(version=data["version"], status=ShopStatus(data["shop_status"]))
+    return StoredVersion(
+        version=data["version"],
+        status=ShopStatus(data["shop_status"]),
+        shop_ids=(data.get("shop_order_id"), data.get("cart_id")),
+    )
 
 
 def get_order(number: str) -> ShopOrder | None:
