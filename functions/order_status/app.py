@@ -58,6 +58,7 @@ def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
     action = effect.data["action"]
     logger.info("shop order ingested", extra={"order_number": order.number, "action": action})
     metrics.add_metric(name=f"ShopOrder{action.title()}", unit="Count", value=1)
+    orders.count_reach(effect)
     return json_response(HTTPStatus.OK, {"order_number": order.number, "action": action})
 
 

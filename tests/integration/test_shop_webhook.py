@@ -244,6 +244,20 @@ def test_an_order_without_e_mail_and_phone_is_stored_with_a_note_and_nothing_sen
     assert sent.emails == [] and sent.sms == []
 
 
+def test_customers_the_shop_cannot_reach_by_e_mail_are_counted_once(stack, context, sent, monkeypatch):
+    from zwrotnica.observability import metrics
+
+    counted: list[str] = []
+    real = metrics.add_metric
+    monkeypatch.setattr(metrics, "add_metric", lambda **kw: counted.append(kw["name"]) or real(**kw))
+    phone_only = woo_order("1022", billing={"email": "", "phone": "501 222 333"})
+    nothing = woo_order("1023", billing={"email": "", "phone": ""}, shipping=None)
+    for order in (phone_only, phone_only, nothing):
+        assert lambda_handler(woo_webhook(order), context)["statusCode"] == 200
+    assert counted.count("OrderReceivedBySms") == 1  # the redelivery counts nothing
+    assert counted.count("OrderReceivedNotSent") == 1
+
+
 def test_a_number_with_slashes_is_stored_and_its_link_carries_the_token(stack, context, sent):
     response = lambda_handler(woo_webhook(woo_order("ZAM/2026/52020")), context)
     assert response["statusCode"] == 200 and body(response)["order_number"] == "ZAM/2026/52020"

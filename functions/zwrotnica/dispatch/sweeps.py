@@ -141,6 +141,7 @@ def order_feeds(now: datetime, seconds: float) -> dict[str, int]:
             for order in batch.orders:
                 effect = bus.run(lambda fresh, order=order: orders.ingest(order, ctx, fresh), ctx)
                 counts[effect.outcome] += 1
+                orders.count_reach(effect)
             bus.run(lambda fresh, item=claimed, batch=batch: feeds.advance(item, batch, ctx), ctx)
         except Exception as exc:  # one source's failure never stops the sweep (messages, tickets after it)
             expected = isinstance(exc, ProviderError | ClientError | BotoCoreError | ZwrotnicaError)

@@ -18,6 +18,7 @@ from zwrotnica.errors import MissingProof, OrderNotFound
 from zwrotnica.models.command import Command, CommandKind
 from zwrotnica.models.order import ParcelAdded, ShipmentRef, ShopOrder
 from zwrotnica.models.pickup_point import PickupPoint
+from zwrotnica.observability import metrics
 from zwrotnica.providers import inpost_points
 from zwrotnica.secrets import get_secrets
 from zwrotnica.settings import get_brand, get_settings
@@ -42,7 +43,8 @@ def ingest(order: ShopOrder, ctx: Context, fresh: bool = False) -> Effect:
     change = apply_shop_order(
         stored, order, now=ctx.now, status_url=ctx.status_url(order.number) or "", shop_name=ctx.shop_name
     )
-    effect = Effect(change.action.value, data={"order_number": order.number, "action": change.action.value})
+    data = {"order_number": order.number, "action": change.action.value, "metrics": list(change.metrics)}
+    effect = Effect(change.action.value, data=data)
     if change.writes:
         effect.write(order_store.upsert(change, ctx.now), Guard.CONFLICT)
         for item in shipment_store.ensure_for_order(order):
@@ -63,6 +65,14 @@ def ingest(order: ShopOrder, ctx: Context, fresh: bool = False) -> Effect:
                     Command(kind=CommandKind.APPLY_HELD_PAYMENT, key=key, payload=payload, created_at=ctx.now)
                 )
     return effect
+
+
+def count_reach(effect: Effect) -> None:
+    """After the commit: a new order confirmed by SMS only, or not at all (no e-mail, no Polish mobile),
+    is counted (domain.orders: how many customers the shop cannot reach); a duplicate counts nothing."""
+    if effect.outcome != "duplicate":
+        for name in effect.data.get("metrics", ()):
+            metrics.add_metric(name=name, unit="Count", value=1)
 
 
 def _replay_held_tracking(effect: Effect, number: str, shipments: list[ShipmentRef], ctx: Context) -> None:
