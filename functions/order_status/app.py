@@ -9,7 +9,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zwrotnica.context import Context
-from zwrotnica.dispatch import bus
+from zwrotnica.dispatch import inbound
+from zwrotnica.errors import ZwrotnicaError
 from zwrotnica.flows import orders
 from zwrotnica.flows import payments as payment_flow
 from zwrotnica.http import (
@@ -41,11 +42,17 @@ OrderNumber = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
     responses=documented({200: "Applied, or acknowledged and ignored"}, (400, 401, 404, 413, 422, 503)),
 )
 def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
-    order = shop.verify_and_parse(platform, lower_headers(app), raw_body(app), get_secrets(), time.time())
+    body = raw_body(app)
+    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    try:
+        order = shop.verify_and_parse(platform, lower_headers(app), body, get_secrets(), time.time())
+    except ZwrotnicaError as exc:  # kept (capped) with its verdict, then answered as before
+        inbound.refused(platform, "order", body, exc, ctx)
+        raise
     if order is None:
         return json_response(HTTPStatus.OK, {"message": "acknowledged"})
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
-    effect = bus.run(lambda fresh: orders.ingest(order, ctx, fresh), ctx)
+    record = inbound.shop_order(platform, order.number, order.version(), ctx, body)
+    effect = inbound.run_logged(lambda fresh: orders.ingest(order, ctx, fresh), ctx, record)
     action = effect.data["action"]
     logger.info("shop order ingested", extra={"order_number": order.number, "action": action})
     metrics.add_metric(name=f"ShopOrder{action.title()}", unit="Count", value=1)
@@ -60,9 +67,15 @@ def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
 )
 def payment_webhook(provider: Annotated[str, Path(max_length=40)]):
     """PayU and Przelewy24 notifications: 200 once applied (P24: after transaction/verify), 202 held."""
-    event = payments.verify_and_parse(provider, lower_headers(app), raw_body(app), get_secrets())
+    body = raw_body(app)
     ctx = Context.build(datetime.now(UTC), request_base_url(app))
-    effect = bus.run(lambda fresh: payment_flow.ingest(event, ctx, fresh), ctx)
+    try:
+        event = payments.verify_and_parse(provider, lower_headers(app), body, get_secrets())
+    except ZwrotnicaError as exc:  # kept (capped) with its verdict, then answered as before
+        inbound.refused(provider, "payment", body, exc, ctx)
+        raise
+    record = inbound.payment(event, ctx, body)
+    effect = inbound.run_logged(lambda fresh: payment_flow.ingest(event, ctx, fresh), ctx, record)
     _record(event, effect.outcome)
     if effect.outcome == "unverified":
         raise payment_flow.PaymentNotVerified("Przelewy24 refused the verification")

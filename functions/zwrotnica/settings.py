@@ -61,6 +61,9 @@ class Settings(BaseModel):
     team_allowed_emails: str = Field(alias="TEAM_ALLOWED_EMAILS", default="")
     login_link_minutes: int = Field(alias="LOGIN_LINK_MINUTES", default=15, ge=1, le=60)
     session_hours: int = Field(alias="SESSION_HOURS", default=12, ge=1, le=24)
+    # Carrier polling issue: every inbound event (webhook or poll result) is kept this many days for
+    # replay (at least 4: PayU retries a notification for 72 hours); refused deliveries 7 days.
+    inbound_log_days: int = Field(alias="INBOUND_LOG_DAYS", default=30, ge=4, le=400)
 
     model_config = {"populate_by_name": True, "frozen": True}
 
