@@ -5,10 +5,10 @@ commit as its effect: no extra round trip, and nothing about it can fail the com
 OPTIONAL), so a log write never turns a committed webhook into a 5xx. What the log item says it caused is
 read from the Effect (timeline refs, message ids, commands), never from the customer's data.
 
-- A redelivery of an event already applied (outcome "duplicate": the read or the commit found it stored)
-  is not logged again: its first delivery is, with what it caused.
-- An event that changes nothing and is no redelivery (a late payment status, a shop update older than the
-  stored one) is logged after the answer is decided, with one PutItem that never raises.
+- A redelivery the flow recognises as one (outcome "duplicate": the read or the commit found the event
+  stored) is not logged again: its first delivery is, with what it caused.
+- An event that changes nothing (a late payment status, a payment notification repeated, a shop update
+  older than the stored one) is logged after the answer is decided, with one PutItem that never raises.
 - A refused delivery (bad signature, wrong token, malformed) is logged by `refused`: its verdict, the HTTP
   status, the body's hash (the body itself only for sources whose body holds no personal data), kept 7
   days, at most REFUSED_PER_HOUR per source and hour (an attempt counter), so forged requests cannot fill
@@ -22,7 +22,7 @@ an event refused because a secret was rotated on one side (`force`: the operator
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -192,7 +192,13 @@ class NotReplayable(ValueError):
     """The stored event cannot be applied again (why, in the message)."""
 
 
-def replay(item: dict[str, Any], ctx: Context, *, force: bool = False) -> Effect:
+@dataclass(frozen=True)
+class Replayed:
+    effect: Effect
+    changed: bool  # False: applied before (a duplicate) or nothing to change (a late status)
+
+
+def replay(item: dict[str, Any], ctx: Context, *, force: bool = False) -> Replayed:
     """Apply a stored event again through the normal path, logged as channel "replay"."""
     if item.get("http_status") and not force:
         raise NotReplayable(
@@ -241,7 +247,15 @@ def replay(item: dict[str, Any], ctx: Context, *, force: bool = False) -> Effect
         raise NotReplayable(
             "only its hash was kept (the body holds the buyer's data): ask the sender to deliver it again"
         )
-    return run_logged(decide, ctx, record, always=True)
+    wrote: list[bool] = []
+
+    def decided(fresh: bool) -> Effect:
+        effect = decide(fresh)
+        wrote[:] = [not effect.empty]
+        return effect
+
+    effect = run_logged(decided, ctx, record, always=True)
+    return Replayed(effect, bool(wrote and wrote[0]) and effect.outcome != "duplicate")
 
 
 def _tracking_event(item: dict[str, Any]) -> TrackingEvent:

@@ -95,7 +95,8 @@ def day_of(event_id: str) -> str:
 
 
 def entry(record: Inbound, outcome: str, caused: list[str], days: int) -> dict[str, Any]:
-    """The log item (a plain Put: nothing about it can fail a commit it rides in)."""
+    """The log item. Its condition fails only for the same event received again within the same second
+    (the same id): the first record, with what it caused, stays (guard OPTIONAL where it rides a commit)."""
     refused = record.http_status is not None and record.http_status >= 400
     keep = timedelta(days=REFUSED_DAYS if refused else days)
     data = {
@@ -122,7 +123,7 @@ def entry(record: Inbound, outcome: str, caused: list[str], days: int) -> dict[s
         "batch": record.batch,
         "expires_at": int((record.received_at + keep).timestamp()),
     }
-    return items.put(data)
+    return items.put(data, condition="attribute_not_exists(sk)")
 
 
 def get(event_id: str) -> dict[str, Any] | None:
