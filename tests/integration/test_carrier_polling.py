@@ -391,3 +391,32 @@ def test_an_order_update_after_the_end_does_not_ask_the_carrier_again(stack, con
     result = sweep(polled, datetime(2026, 3, 20, 11, 0, tzinfo=UTC))
     assert polled.calls["dhl"] == calls and result.ended == 1  # ...and off it without a call
     assert "queue" not in poll_store.get("dhl", DHL_PARCEL)
+
+
+def test_the_carriers_a_shops_plugins_name_are_the_carriers_polled(stack, context, polled):
+    """WooCommerce Shipment Tracking's Polish providers and Furgonetka's service ids (shop-platforms.md 7.3,
+    7.7; Furgonetka's `ruch` is ORLEN Paczka) reach the trackers' carrier ids through the order webhook."""
+    use_credentials(**CREDENTIALS)
+    order = woo_order_shipped("1001", DPD_PARCEL, "DPD.PL", modified="2026-03-09T07:30:00")
+    order["meta_data"][-1]["value"].append(
+        {"tracking_provider": "Poczta Polska", "tracking_number": PP_PARCEL}
+    )
+    order["meta_data"].append(
+        {
+            "key": "tracking_info",
+            "value": {DHL_PARCEL: {"courierService": "dhl"}, ORLEN_PARCEL: {"courierService": "ruch"}},
+        }
+    )
+    assert orders(woo_webhook(order), context)["statusCode"] == 200
+    parcels = {"dpd": DPD_PARCEL, "poczta_polska": PP_PARCEL, "dhl": DHL_PARCEL, "orlen": ORLEN_PARCEL}
+    for carrier, number in parcels.items():
+        assert shipment("1001", carrier, number)
+        polled_item = poll_store.get(carrier, number)
+        assert (polled_item is None) == (carrier == "dpd")  # DPD: its queue, no poll item
+    sweep(polled, datetime(2026, 3, 9, 8, 0, tzinfo=UTC))
+    assert {c: n for c, n in polled.asked} == {
+        "dpd": (),
+        "dhl": (DHL_PARCEL,),
+        "poczta_polska": (PP_PARCEL,),
+        "orlen": (ORLEN_PARCEL,),
+    }
