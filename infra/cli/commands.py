@@ -302,10 +302,14 @@ def gdpr_erase(args: argparse.Namespace) -> int:
 # --- Inbound events (issue 18): what each webhook or carrier poll brought, and replaying one ----------------
 
 
+ABOUT = {"SHIP": "parcel", "ORDER": "order", "PAY": "payment"}
+
+
 def _event_rows(found: list[dict]) -> list[tuple[str, ...]]:
     rows = []
     for e in sorted(found, key=lambda e: e["id"]):
-        about = e.get("gsi1pk", "").removeprefix("INBOUND#").replace("#", " ", 1) or "-"
+        kind, _, ref = e.get("gsi1pk", "").removeprefix("INBOUND#").partition("#")
+        about = f"{ABOUT.get(kind, kind)} {ref.replace('#', ' ')}" if ref else "-"
         rows.append(
             (
                 e["id"],

@@ -108,12 +108,42 @@ def make_handler(routes: list, table: str) -> type[BaseHTTPRequestHandler]:
                 return False
             return True
 
+        def _dev_post(self, path: str, body: bytes | None) -> bool:
+            """The emulated DPD queue (infra/local/dpd.py) and a sweep on demand, for `make demo`."""
+            from infra.local import dpd
+
+            json_type = {"Content-Type": "application/json"}
+            if path == "/_dev/dpd/events":
+                events = json.loads(body or b"[]")
+                added = [dpd.QUEUE.add(e) for e in (events if isinstance(events, list) else [events])]
+                self._send(
+                    200,
+                    json.dumps({"queued": len(added), "waiting": dpd.QUEUE.waiting()}).encode(),
+                    json_type,
+                )
+            elif path == "/_dev/sweep":
+                with _invoke_lock:
+                    result = gateway.load_handler("sla_sweeper.app.lambda_handler")(
+                        {"source": "local.dev"},
+                        gateway.FakeContext(function_name="sweeper", timeout_ms=120_000),
+                    )
+                answer = result | {
+                    "dpd_waiting": dpd.QUEUE.waiting(),
+                    "dpd_acknowledged": dpd.QUEUE.acknowledged,
+                }
+                self._send(200, json.dumps(answer, default=str).encode(), json_type)
+            else:
+                return False
+            return True
+
         def _handle(self) -> None:
             url = urlsplit(self.path)
             if self.command == "GET" and self._dev(url.path, url.query):
                 return
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
+            if self.command == "POST" and url.path.startswith("/_dev/") and self._dev_post(url.path, body):
+                return
             for route in routes:
                 params = route.match(self.command, url.path)
                 if params is not None:
@@ -265,6 +295,9 @@ def main() -> None:
     shipx_offline()
     points_offline()
     p24_sandbox()
+    from infra.local import dpd
+
+    dpd.install(env["SECRETS_NAME"])  # DPD's queue answered here; other carriers: no credentials, not polled
     routes = template.routes()
     server = _Server(("127.0.0.1", port), make_handler(routes, env["TABLE_NAME"]))
     stop = threading.Event()
@@ -281,6 +314,7 @@ def main() -> None:
     print(f"  smtp       127.0.0.1:{smtp_port}   (inbound e-mail, as SES receiving: see the README)")
     print(f"  outbox     http://127.0.0.1:{port}/_dev/outbox   (every e-mail and SMS, newest first)")
     print(f"  openapi    http://127.0.0.1:{port}/openapi.json   (every public route, from the handlers)")
+    print(f"  dpd        POST http://127.0.0.1:{port}/_dev/dpd/events   (DPD's queue, emulated here)")
     print(
         f"  team       http://localhost:{port}/team   (TEAM_ALLOWED_EMAILS=you@shop.pl make run; "
         "the sign-in e-mail shows in the outbox)"
