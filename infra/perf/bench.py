@@ -14,7 +14,8 @@ Honest warm latency (docs/benchmarks.md explains the earlier multi-second p99s):
   run works on a fresh order.
 
 Env: BENCH_RUNS (200), BENCH_WARMUP (5), COLD_RUNS (9 pairs), BENCH_SWEEPER_SIZES (1000,10000; add 100000
-for the 100k row, ~1 min), BENCH_LOAD_WEBHOOKS (1000; 0 skips the load test).
+for the 100k row, ~1 min), BENCH_LOAD_WEBHOOKS (1000; 0 skips the load test), BENCH_POLL_SIZES (1000,10000:
+a day of carrier poll runs each, ~2 and ~15 minutes in moto).
 Figures are written to docs/benchmarks.md with the date, machine and command.
 """
 
@@ -452,6 +453,9 @@ def main() -> int:
     from infra.perf.bench_sweeper import SIZES, scaling
 
     sweep = scaling(RoundTrips())
+    from infra.perf import bench_polling
+
+    polling = bench_polling.measure(RoundTrips())
     load_figures = None
     if LOAD_WEBHOOKS:
         from infra.perf import load
@@ -491,6 +495,15 @@ def main() -> int:
             f"| {r['read_per_due']:.2f} | {r['ms']:.0f} |"
             for r in sweep
         ],
+    ]
+    lines += [
+        "",
+        "Carrier polling (issue 18): the sweeper's real poll step on moto, a day of runs every 5 minutes "
+        "(infra/perf/bench_polling.py; BENCH_POLL_SIZES), beside `domain.polling.estimate_run`:",
+        "",
+        *bench_polling.table(polling),
+        "",
+        *bench_polling.cost_lines(polling, memory["SlaSweeperFunction"]),
     ]
     if load_figures:
         from infra.perf import load

@@ -132,6 +132,7 @@ class PollResult:
     calls: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # carrier API calls
     events: int = 0  # events sent through the pushed path (applied, refreshed, recorded, held, duplicate)
     applied: int = 0  # ... of which changed a shipment
+    claimed: int = 0  # poll items rescheduled by this run (each asked about, or ended)
     not_found: int = 0  # numbers the carrier does not know (yet)
     ended: int = 0  # parcels that left the poll queue without a call (final state, too old)
     failed: dict[str, str] = field(default_factory=dict)  # carrier -> "auth" | "down"
@@ -233,6 +234,7 @@ def _poll_batch(tracker: Any, items: list[dict], health: dict, ctx: Context, res
         next_due = polling.next_poll_at(carrier, number, _status(item.get("status")), ctx.now, first_seen)
         if not write_one(poll_store.claim(item, next_due, ctx.now)):
             continue  # another run has it, or an event moved it meanwhile
+        result.claimed += 1
         if next_due is None:
             result.ended += 1  # a final state, or older than max_age: never asked again
             continue
