@@ -285,6 +285,16 @@ def test_dpd_event_for_a_number_no_order_named_is_held_then_joins_its_order(stac
     assert notices("1002") == {("shipment_delivered", "email"): 1}
 
 
+def test_dpd_drains_batch_after_batch_until_one_is_shorter_than_the_limit(stack, polled, monkeypatch):
+    use_credentials(**only("dpd"))
+    monkeypatch.setattr(sweeps, "DPD_LIMIT", 3)
+    result = sweep(polled, datetime(2026, 7, 15, 8, 0, tzinfo=UTC))  # ten events queued
+    # 3 + 3 + 3 + 1: four batches, each acknowledged after its events were committed; the fourth is short
+    assert (result.calls["dpd"], len(polled.acknowledged), result.events) == (8, 4, 10)
+    assert polled.dpd_queued == 0
+    assert sweep(polled, datetime(2026, 7, 15, 8, 5, tzinfo=UTC)).calls["dpd"] == 1  # empty: one call
+
+
 # --- the schedule, the limits, a carrier down ------------------------------------------------------------
 
 
