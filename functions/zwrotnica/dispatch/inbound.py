@@ -161,7 +161,7 @@ def payment(event: PaymentEvent | RefundEvent, ctx: Context, body: bytes) -> Inb
         channel="webhook",
         verdict="verified",
         received_at=ctx.now,
-        key=event.event_key,
+        key=f"{event.event_key}|{event.payment_ref or ''}",  # the shop's reference: one order's payment
         kind="refund" if isinstance(event, RefundEvent) else "payment",
         order_number=event.order_number,
         fallback=log_store.payment_lookup(event.provider, event.provider_payment_id),
