@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus
-from zwrotnica.domain import links, returns
+from zwrotnica.domain import links, order_numbers, returns
 from zwrotnica.errors import (
     FormInvalid,
     InvalidPayload,
@@ -26,6 +26,7 @@ from zwrotnica.errors import (
 )
 from zwrotnica.flows import returns as returns_flow
 from zwrotnica.http import html_response
+from zwrotnica.models.case import CaseDecision, Verdict
 from zwrotnica.models.returns import ReturnSubmission
 from zwrotnica.secrets import get_secrets
 from zwrotnica.store import cases as case_store
@@ -97,7 +98,7 @@ def _details(
 def lookup(fields: Mapping[str, str], now: datetime, client: str | None = None) -> Response:
     try:
         ctx = returns_flow.lookup(
-            fields.get("order_number", "").strip(),
+            order_numbers.normalize(fields.get("order_number", "")),
             fields.get("email") or None,
             fields.get("phone") or None,
             now,
@@ -136,7 +137,7 @@ def _submit(sub: ReturnSubmission, ctx: Context, client: str | None) -> tuple[st
 
 def submit_form(fields: Mapping[str, str], ctx: Context, client: str | None = None) -> Response:
     now = ctx.now
-    order_number = fields.get("order_number", "")
+    order_number = order_numbers.normalize(fields.get("order_number", ""))
     if not links.token_valid(
         get_secrets().link_signing_key, f"form:{order_number}", fields.get("csrf", ""), now
     ):
@@ -183,14 +184,16 @@ def submit_json(payload: Any, ctx: Context, client: str | None = None) -> tuple[
         "refund_amount": case.get("refund_amount"),
         "refund_due": case.get("refund_due"),
         "answer_due": case.get("answer_due"),
-        "status_url": ctx.status_url(str(payload.get("order_number", ""))),
+        "status_url": ctx.status_url(order_numbers.normalize(str(payload.get("order_number", "")))),
     }
 
 
 def decide(rma: str, headers: Mapping[str, str], body: bytes, ctx: Context) -> str:
-    """The team's verdict on returned goods; answers with the case's status once what follows ran
-    (an accepted withdrawal's refund ordered: "refund_ordered")."""
-    from zwrotnica.flows import cases
+    """The team's decision on a case (`verdict`: accept, with a `deduction` and its `reason` for a
+    withdrawal or a `remedy`/`amount` for a complaint; reject with the `reason`, a complaint only;
+    request_goods; transfer_sent with `transferred_on`); answers with the case's status once what
+    follows ran (an accepted withdrawal's refund ordered: "refund_ordered")."""
+    from zwrotnica.flows import cases, refunds
     from zwrotnica.providers import standard_webhooks
     from zwrotnica.providers.shop import parse_json
 
@@ -198,10 +201,18 @@ def decide(rma: str, headers: Mapping[str, str], body: bytes, ctx: Context) -> s
     if standard_webhooks.verify(secrets, headers, body, ctx.now.timestamp()) is None:
         raise InvalidSignature()
     payload = parse_json(body)
-    if not isinstance(payload, dict) or not isinstance(payload.get("accept"), bool):
-        raise InvalidPayload("expected {accept: true|false, reason: text}")
-    reason = str(payload.get("reason") or "")[:500] or None
-    accept = payload["accept"]
-    bus.run(lambda fresh: cases.settle_returned_goods(rma, accept, ctx, fresh, reason=reason), ctx)
+    try:
+        decision = CaseDecision.model_validate(payload)
+    except ValidationError:
+        raise InvalidPayload(
+            "expected {verdict: accept|reject|request_goods|transfer_sent, deduction: grosze, reason: text, "
+            "remedy: repair|replacement|price_reduction|withdrawal, amount: grosze, transferred_on: date}"
+        ) from None
+    if decision.verdict is Verdict.TRANSFER_SENT:
+        assert decision.transferred_on is not None  # CaseDecision requires it
+        on = decision.transferred_on
+        bus.run(lambda fresh: refunds.confirm_transfer(rma, on, ctx, fresh), ctx)
+    else:
+        bus.run(lambda fresh: cases.decide(rma, decision, ctx, fresh), ctx)
     case = case_store.get(rma)
     return str(case["status"]) if case else ""

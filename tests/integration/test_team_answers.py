@@ -27,7 +27,7 @@ def clocks(ticket_id: str, as_of: datetime) -> dict[str, Any]:
         TicketPriority(ticket["priority"]),
     )
     history = [TicketEvent.model_validate(e) for e in ticket["history"]]
-    found = sla.clocks(history, targets, policy.calendar_for(targets), policy.escalation, as_of)
+    found = sla.clocks(history, targets, policy.calendars(targets), policy.escalation, as_of)
     return {c.metric: ("paused" if c.paused else "running" if c.running else "stopped") for c in found}
 
 

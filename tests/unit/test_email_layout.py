@@ -51,6 +51,9 @@ def order() -> ShopOrder:
     return ShopOrder.model_validate(fields | {"platform": "woocommerce"})
 
 
+UNSUB = "https://sklep.example.com/api/orders/1001/unsubscribe?t=1.x"
+
+
 def emails() -> dict[str, templates.Email]:
     """One rendering of every template (each shipping notice, each case state)."""
     out = {
@@ -95,9 +98,10 @@ def emails() -> dict[str, templates.Email]:
             order_number="1001",
             shop_name="Sklep",
             links={n: f"https://sklep.example.com/api/nps/1001?s={n}&t=1.x" for n in range(11)},
+            unsubscribe_url=UNSUB,
         ),
-        "review_request": shipping_templates.review_request(CTX, "https://sklep.example.com/opinie"),
-        "goodwill": shipping_templates.goodwill(CTX, "PRZEPRASZAMY10"),
+        "review_request": shipping_templates.review_request(CTX, "https://sklep.example.com/opinie", UNSUB),
+        "goodwill": shipping_templates.goodwill(CTX, "PRZEPRASZAMY10", UNSUB),
         "case_submitted": case_templates.case_submitted(
             rma="ZW-2026-000001",
             kind=CaseKind.WITHDRAWAL,

@@ -161,7 +161,7 @@ def answer_by(
     """When the team's first reply is due (the e-mail channel's target on the business calendar), in the
     calendar's time zone, rounded up to a quarter of an hour: the promise the acknowledgement makes."""
     targets = policy.targets_for(TicketChannel.EMAIL, category, priority)
-    due = policy.calendar_for(targets).add_business_time(received_at, targets.first_reply)
+    due = policy.due(targets, "first_reply", received_at)
     if due.minute % 15 or due.second or due.microsecond:
         due = due.replace(second=0, microsecond=0) + timedelta(minutes=15 - due.minute % 15)
     return due

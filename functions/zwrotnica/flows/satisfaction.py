@@ -71,15 +71,21 @@ def send_nps(command: Command, ctx: Context, fresh: bool) -> Effect:
     token = satisfaction.nps_token(ctx.link_key, number, ctx.now)
     base = f"{ctx.base_url.rstrip('/')}/nps/{order_numbers.encode(number)}"
     links = {score: f"{base}?s={score}&t={token}" for score in satisfaction.NPS_SCORES}
+    unsubscribe_url = ctx.unsubscribe_url(number) or ""
+    content = survey_templates.nps_request(
+        order_number=number, links=links, shop_name=ctx.shop_name, unsubscribe_url=unsubscribe_url
+    )
     message = compose.email(
         dedup_key=f"nps:{number}",
         order_number=number,
         recipient=order.get("email") or "",
         template="nps_request",
-        content=survey_templates.nps_request(order_number=number, links=links, shop_name=ctx.shop_name),
+        content=content,
         now=ctx.now,
         kind=MessageKind.MARKETING,
-        marketing_consent=bool(order.get("marketing_consent")),
+        # the consent given with the order and not withdrawn since (the sender checks the address again)
+        marketing_consent=bool(order.get("marketing_consent")) and not order.get("marketing_withdrawn_at"),
+        unsubscribe_url=unsubscribe_url,
     )
     if message is None:
         return Effect("not_sent")

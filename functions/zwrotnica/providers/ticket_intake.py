@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from zwrotnica.errors import InvalidPayload, InvalidSignature, MalformedBody
-from zwrotnica.models.order import EMAIL_PATTERN
+from zwrotnica.models.order import EMAIL_PATTERN, OrderNumber
 from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketPriority, TicketRequest
 from zwrotnica.providers import standard_webhooks
 from zwrotnica.secrets import Secrets
@@ -42,7 +42,7 @@ class TicketIn(BaseModel):
     category: TicketCategory | None = None  # with a message, the rules decide it
     priority: TicketPriority = TicketPriority.NORMAL
     subject: str = Field(default="", max_length=200)
-    order_number: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9_/-]+$")
+    order_number: OrderNumber | None = None  # as the shop numbers it: slashes, dots, Polish letters
     # A conversation (the customer's own words): the same loop as an e-mail
     message: str | None = Field(default=None, min_length=1, max_length=20_000)
     contact: ContactIn | None = None
@@ -108,7 +108,13 @@ def verify_and_parse(
         category=ticket.category,
         priority=ticket.priority,
         subject=ticket.subject,
-        note=f"Zgłoszenie z zewnątrz ({ticket.channel.value}).",
+        note=f"Zgłoszenie z zewnątrz (kanał: {_channel_pl(ticket.channel.value)}).",
         source_ref=f"api:{msg_id}",
         at=now,
     )
+
+
+def _channel_pl(channel: str) -> str:
+    from zwrotnica.messages.report_templates import label  # lazy: the report's module
+
+    return label("channel", channel)

@@ -19,11 +19,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from zwrotnica.domain import order_numbers
 from zwrotnica.models.common import iso
-from zwrotnica.store import items
+from zwrotnica.store import items, table
 from zwrotnica.store.orders import CUSTOMER_ORDERS  # the lookup index: a customer's orders by mailbox
-from zwrotnica.store.table import LOOKUP_INDEX, client, from_item, order_pk, table_name, to_item
+from zwrotnica.store.table import (
+    client,
+    from_item,
+    lookup_index,
+    order_number_of,
+    order_pk,
+    table_name,
+    to_item,
+)
 
 CONVERSATION = "CONVERSATION"
 COUNTER_TTL = timedelta(days=2)
@@ -97,7 +104,7 @@ def gather(
     for item in batch_get(keys, consistent=consistent):
         sk, pk = item["sk"], item["pk"]
         if sk == "ORDER":
-            out.orders[str(item.get("number") or order_numbers.from_key(pk.removeprefix("ORDER#")))] = item
+            out.orders[str(item.get("number") or order_number_of(pk))] = item
         elif sk == CONVERSATION:
             out.conversations[_number_of(pk, numbers)] = item["ticket_id"]
         elif sk == "TICKET":
@@ -110,7 +117,7 @@ def gather(
 
 
 def _number_of(pk: str, numbers: list[str]) -> str:
-    return next((n for n in numbers if order_pk(n) == pk), order_numbers.from_key(pk.removeprefix("ORDER#")))
+    return next((n for n in numbers if order_pk(n) == pk), order_number_of(pk))
 
 
 def order_context(order_number: str, *, consistent: bool = False) -> Gathered:
@@ -142,48 +149,48 @@ def shipments(order_number: str, order: dict[str, Any]) -> list[dict[str, Any]]:
 
 def recent_orders(sender_key: str, since: datetime, limit: int = 3) -> list[dict[str, Any]]:
     """The sender's newest orders placed since `since` (lookup index, newest first; no personal data
-    read: numbers only)."""
+    read: the number, from the key the index holds)."""
     page = client().query(
         TableName=table_name(),
-        IndexName=LOOKUP_INDEX,
+        IndexName=lookup_index(),
         KeyConditionExpression="gsi1pk = :k AND gsi1sk >= :since",
         ExpressionAttributeValues=to_item(
             {":k": CUSTOMER_ORDERS + sender_key, ":since": "ORDER#" + iso(since)}
         ),
-        ProjectionExpression="pk, #n",
-        ExpressionAttributeNames={"#n": "number"},
+        ProjectionExpression="pk",
         ScanIndexForward=False,
         Limit=limit,
     )
-    return [from_item(i) for i in page.get("Items", [])]
+    return [{"number": order_number_of(from_item(i)["pk"])} for i in page.get("Items", [])]
 
 
 def customer_orders(sender_key: str, limit: int = 100) -> list[dict[str, Any]]:
-    """The customer's orders (totals only, newest first, at most `limit`): what makes them a VIP."""
+    """The customer's orders (totals only, newest first, at most `limit`): what makes them a VIP. The
+    lookup index holds keys (template.yaml), so one Query for them, then the totals by key."""
     page = client().query(
         TableName=table_name(),
-        IndexName=LOOKUP_INDEX,
+        IndexName=lookup_index(),
         KeyConditionExpression="gsi1pk = :k",
         ExpressionAttributeValues=to_item({":k": CUSTOMER_ORDERS + sender_key}),
-        ProjectionExpression="#total",
-        ExpressionAttributeNames={"#total": "total"},
+        ProjectionExpression="pk, sk",
         ScanIndexForward=False,
         Limit=limit,
     )
-    return [from_item(i) for i in page.get("Items", [])]
+    keys = [{"pk": i["pk"], "sk": i["sk"]} for i in page.get("Items", [])]
+    return table.batch_get(keys, fields="#total", names={"#total": "total"}) if keys else []
 
 
 def case_order(rma: str) -> str | None:
     """The order of a return case (a reply to a case message): its lookup key."""
     page = client().query(
         TableName=table_name(),
-        IndexName=LOOKUP_INDEX,
+        IndexName=lookup_index(),
         KeyConditionExpression="gsi1pk = :k",
         ExpressionAttributeValues=to_item({":k": f"CASE#{rma}"}),
         ProjectionExpression="pk",
     )
     found = [from_item(i)["pk"] for i in page.get("Items", [])]
-    return order_numbers.from_key(found[0].removeprefix("ORDER#")) if found else None
+    return order_number_of(found[0]) if found else None
 
 
 # --- builders -----------------------------------------------------------------------------------------
