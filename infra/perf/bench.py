@@ -696,8 +696,9 @@ rendered again when read (store/outbox.py); the due index projects keys only and
 a message's four counted fields, so a shipment's, a case's or a ticket's updates never write it; a
 message joins its week bucket once, when it leaves the queue; a courier payload is compressed in its
 timeline line. After issue 19 (79 WRU, before issue 18's log): the events' own writes are 52 (1 order
-event 4, 2 payments 12, 6 parcel events 36 of which 10 are the silent-parcel clock moving on the due index), the 4 messages 25 (each: its
-item in the commit 2, the due index in and out 2, marked sent 1, its week bucket 1), returns 2.
+event 4, 2 payments 12, 6 parcel events 36 of which 10 are the silent-parcel clock moving on the due
+index), the 4 messages 25 (each: its item in the commit 2, the due index in and out 2, marked sent 1,
+its week bucket 1), returns 2.
 
 Why not 40: with the guarantees kept, an event is one transaction of at least two items (its state and
 its line or marker: 4 WRU; a payment has three: 6), 9 events are at least 40 WRU alone, and a message
