@@ -24,7 +24,7 @@ print(paused, gc.isenabled(), gc.get_freeze_count() > 1000)
 @pytest.mark.parametrize("handler", HANDLERS)
 def test_a_handler_loads_with_collection_paused_and_leaves_it_running(handler):
     package = handler.split(".")[0]
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 (our own interpreter, our own probe)
         [sys.executable, "-c", PROBE.format(package=package, handler=handler)],
         cwd=FUNCTIONS,
         env={"PYTHONPATH": str(FUNCTIONS), "AWS_DEFAULT_REGION": "eu-central-1", "PATH": "/usr/bin:/bin"},
