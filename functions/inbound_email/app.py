@@ -17,6 +17,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from zwrotnica import startup
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus
 from zwrotnica.domain import mail_safety
@@ -128,3 +129,6 @@ def lambda_handler(event: dict, context_: LambdaContext) -> dict:
         logger.info("inbound email decided", extra=summary)
         results.append(summary)
     return {"results": results}
+
+
+startup.ready()  # the handler is loaded: collection resumes (zwrotnica/startup.py)

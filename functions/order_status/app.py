@@ -8,6 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from zwrotnica import startup
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus, inbound
 from zwrotnica.domain import links, order_numbers
@@ -298,3 +299,6 @@ def nps(
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)
+
+
+startup.ready()  # the handler is loaded: collection resumes (zwrotnica/startup.py)
