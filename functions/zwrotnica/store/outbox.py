@@ -60,8 +60,11 @@ def put_new(message: OutboxMessage, *, inline: bool = False) -> dict[str, Any]:
 
 
 def stored(message: OutboxMessage) -> dict[str, Any]:
-    """The message's attributes as stored: an e-mail with blocks without the text and HTML they render."""
+    """The message's attributes as stored: an e-mail with blocks without the text and HTML they render,
+    and without threading headers when it has none (most messages: no empty map in every item)."""
     compact = {"text", "html"} if message.blocks else {"blocks"}
+    if not message.headers:
+        compact.add("headers")
     return message.model_dump(mode="json", exclude=compact)
 
 
