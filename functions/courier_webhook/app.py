@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zwrotnica import startup
 from zwrotnica.context import Context
-from zwrotnica.dispatch import inbound
+from zwrotnica.dispatch import event_log
 from zwrotnica.effect import Effect
 from zwrotnica.errors import ZwrotnicaError
 from zwrotnica.flows import shipments
@@ -57,12 +57,12 @@ def _receive(source: str, token: str | None):
     try:
         event = couriers.verify_and_parse(request, get_secrets(), time.time(), settings.inpost_source_check)
     except ZwrotnicaError as exc:  # kept (capped) with its verdict, then answered as before
-        inbound.refused(source, "tracking", request.body, exc, ctx)
+        event_log.refused(source, "tracking", request.body, exc, ctx)
         raise
     if event is None:
         return json_response(HTTPStatus.OK, {"result": "ignored"})
-    record = inbound.tracking(event, ctx, "webhook", request.body)
-    effect = inbound.run_logged(lambda fresh: shipments.ingest(event, ctx, fresh), ctx, record)
+    record = event_log.tracking(event, ctx, "webhook", request.body)
+    effect = event_log.run_logged(lambda fresh: shipments.ingest(event, ctx, fresh), ctx, record)
     _record(event, effect)
     return json_response(HTTPStatus.OK, {"result": effect.outcome})
 

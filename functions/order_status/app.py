@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zwrotnica import startup
 from zwrotnica.context import Context
-from zwrotnica.dispatch import bus, inbound
+from zwrotnica.dispatch import bus, event_log
 from zwrotnica.domain import links, order_numbers
 from zwrotnica.errors import InvalidUnsubscribeLink, OrderNotFound, ZwrotnicaError
 from zwrotnica.flows import consent, orders
@@ -56,14 +56,14 @@ def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
     try:
         order = shop.verify_and_parse(platform, lower_headers(app), body, get_secrets(), time.time())
     except ZwrotnicaError as exc:  # kept (capped) with its verdict, then answered as before
-        inbound.refused(platform, "order", body, exc, ctx)
+        event_log.refused(platform, "order", body, exc, ctx)
         raise
     if order is None:
         return json_response(HTTPStatus.OK, {"message": "acknowledged"})
     if isinstance(order, ParcelAdded):
         return _parcel(order, ctx)
-    record = inbound.shop_order(platform, order.number, order.version(), ctx, body)
-    effect = inbound.run_logged(lambda fresh: orders.ingest(order, ctx, fresh), ctx, record)
+    record = event_log.shop_order(platform, order.number, order.version(), ctx, body)
+    effect = event_log.run_logged(lambda fresh: orders.ingest(order, ctx, fresh), ctx, record)
     action = effect.data["action"]
     logger.info("shop order ingested", extra={"order_number": order.number, "action": action})
     metrics.add_metric(name=f"ShopOrder{action.title()}", unit="Count", value=1)
@@ -99,10 +99,10 @@ def payment_webhook(provider: Annotated[str, Path(max_length=40)]):
     try:
         event = payments.verify_and_parse(provider, lower_headers(app), body, get_secrets())
     except ZwrotnicaError as exc:  # kept (capped) with its verdict, then answered as before
-        inbound.refused(provider, "payment", body, exc, ctx)
+        event_log.refused(provider, "payment", body, exc, ctx)
         raise
-    record = inbound.payment(event, ctx, body)
-    effect = inbound.run_logged(lambda fresh: payment_flow.ingest(event, ctx, fresh), ctx, record)
+    record = event_log.payment(event, ctx, body)
+    effect = event_log.run_logged(lambda fresh: payment_flow.ingest(event, ctx, fresh), ctx, record)
     _record(event, effect.outcome)
     if effect.outcome == "unverified":
         raise payment_flow.PaymentNotVerified("Przelewy24 refused the verification")

@@ -421,26 +421,26 @@ def _event_rows(found: list[dict]) -> list[tuple[str, ...]]:
 
 def events_list(args: argparse.Namespace) -> int:
     """By order (its own events and its parcels'), by parcel, or since a time (one Query per day)."""
-    from zwrotnica.store import inbound
+    from zwrotnica.store import event_log
     from zwrotnica.store import orders as order_store
 
     if args.order:
-        found = inbound.by_lookup(inbound.order_lookup(args.order), args.limit)
+        found = event_log.by_lookup(event_log.order_lookup(args.order), args.limit)
         view = order_store.load_view(args.order)
         for parcel in view.shipments if view else []:
-            lookup = inbound.parcel_lookup(parcel["carrier"], parcel["tracking_number"])
-            found += inbound.by_lookup(lookup, args.limit)
+            lookup = event_log.parcel_lookup(parcel["carrier"], parcel["tracking_number"])
+            found += event_log.by_lookup(lookup, args.limit)
         what = f"order {args.order}"
     elif args.parcel:
         carrier, _, number = args.parcel.partition(":")
         if not number:
             raise ValueError("--parcel CARRIER:NUMBER, e.g. dpd:1000635967411U")
-        found, what = inbound.by_lookup(inbound.parcel_lookup(carrier, number), args.limit), args.parcel
+        found, what = event_log.by_lookup(event_log.parcel_lookup(carrier, number), args.limit), args.parcel
     else:
         since = parse(args.since)
         if since is None:
             raise ValueError("--since takes an ISO time, e.g. 2026-11-20T10:00:00Z")
-        found, what = inbound.since(since, now(), args.limit), f"since {local(args.since)}"
+        found, what = event_log.since(since, now(), args.limit), f"since {local(args.since)}"
     headers = ("id", "received", "source", "verdict", "outcome", "order", "about", "caused")
     unique = list({e["id"]: e for e in found}.values())
     print(text_table(headers, _event_rows(unique), numbers=False) if unique else f"No events for {what}.")
@@ -452,11 +452,11 @@ def events_list(args: argparse.Namespace) -> int:
 def events_show(args: argparse.Namespace) -> int:
     import json
 
-    from zwrotnica.store import inbound
+    from zwrotnica.store import event_log
 
-    item = inbound.get(args.id)
+    item = event_log.get(args.id)
     if item is None:
-        raise LookupError(f"no event {args.id} (events are kept INBOUND_LOG_DAYS days)")
+        raise LookupError(f"no event {args.id} (events are kept EVENT_LOG_DAYS days)")
     shown = {k: v for k, v in sorted(item.items()) if k not in ("pk", "sk", "gsi1sk", "type")}
     for key in ("event",):
         if isinstance(shown.get(key), str):
@@ -468,16 +468,16 @@ def events_show(args: argparse.Namespace) -> int:
 def events_replay(args: argparse.Namespace) -> int:
     """Through the normal path: an event applied before is a duplicate and changes nothing."""
     from zwrotnica.context import Context
-    from zwrotnica.dispatch import inbound as inbound_dispatch
-    from zwrotnica.store import inbound
+    from zwrotnica.dispatch import event_log as log_dispatch
+    from zwrotnica.store import event_log
 
-    item = inbound.get(args.id)
+    item = event_log.get(args.id)
     if item is None:
         raise LookupError(f"no event {args.id}")
     ctx = Context.build(now())
     try:
-        done = inbound_dispatch.replay(item, ctx, force=args.force)
-    except inbound_dispatch.NotReplayable as exc:
+        done = log_dispatch.replay(item, ctx, force=args.force)
+    except log_dispatch.NotReplayable as exc:
         print(f"Not replayed: {exc}.")
         return 1
     if not done.changed:
@@ -486,7 +486,7 @@ def events_replay(args: argparse.Namespace) -> int:
         )
     else:
         print(f"{args.id}: replayed, outcome {done.effect.outcome}.")
-        for line in inbound_dispatch.caused(done.effect):
+        for line in log_dispatch.caused(done.effect):
             if not line.startswith("timeline:") or "shipment" in line:
                 print(f"  {line}")
     return 0

@@ -824,7 +824,7 @@ timeline line (the line's key made unique per notification, as a courier event's
 event that changes nothing the customer sees written as its line alone (one plain PutItem) if the
 silent clock read the last line.
 
-Issue 18's event log (every inbound delivery kept for replay: store/inbound.py) rides each webhook's
+Issue 18's event log (every inbound delivery kept for replay: store/event_log.py) rides each webhook's
 commit: one item under 1 KB (the canonical event compact, no second copy of a kept body or its hash) is
 2 WRU in the transaction and 1 on the lookup index, so +3 per logged event, +30 per order (ten webhooks;
 a PayU COMPLETED with its trimmed payload is 1.1 KB: +5). Kept in the commit so an applied event is never

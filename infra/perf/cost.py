@@ -80,7 +80,7 @@ PRICES: dict[str, dict[str, Any]] = {
 # message, from item sizes: tests/integration/test_write_units.py fails when a measurement grows past
 # these. Before issue 19 (measured the same way on its code): order 4, payment 6, tracking 6.8,
 # message 30.2, return_post 32, per order 181.9.
-# Since issue 18 every inbound webhook's event-log item (INBOUND#day / EVT#id, store/inbound.py) rides its
+# Since issue 18 every inbound webhook's event-log item (INBOUND#day / EVT#id, store/event_log.py) rides its
 # commit: under 1 KB in a transaction it costs 2 units, its lookup-index entry 1, so +3 per order, payment
 # and tracking event (a PayU COMPLETED, 1.1 KB with its trimmed payload, +5).
 # Since issue 15 an order with an e-mail address is in the customers' orders index (gsi1pk

@@ -31,7 +31,7 @@ from zwrotnica.dispatch import sweeps
 from zwrotnica.domain import polling
 from zwrotnica.observability import metrics
 from zwrotnica.providers import carrier_tracking
-from zwrotnica.store import inbound as log_store
+from zwrotnica.store import event_log as log_store
 from zwrotnica.store import outbox as outbox_store
 from zwrotnica.store import polling as poll_store
 from zwrotnica.store import shipments as shipment_store

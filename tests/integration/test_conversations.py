@@ -383,7 +383,7 @@ def test_a_sender_writing_again_and_again_gets_one_answer_and_a_flood_is_quarant
     sent = len(ses.requests)
     result = receive(mail("Spam spam", message_id="<s@p.example.pl>"), context, message_id="0107019a-flood-x")
     assert (result["action"], len(ses.requests), result.get("ticket_id")) == ("quarantine", sent, None)
-    assert item("INBOUND#ses:0107019a-flood-x", "INBOUND")["reasons"][-1] == "flood"
+    assert item("MAIL#ses:0107019a-flood-x", "UNREAD")["reasons"][-1] == "flood"
 
 
 def test_answers_per_hour_are_limited(ses, carriers, context):
@@ -405,7 +405,7 @@ def test_a_virus_is_dropped_and_nothing_is_kept_but_the_raw_mail(ses, carriers, 
         Bucket=BUCKET, Prefix="attachments/"
     )
     assert listed.get("KeyCount", 0) == 0
-    assert item("INBOUND#ses:0107019a-virus", "INBOUND")["action"] == "drop"
+    assert item("MAIL#ses:0107019a-virus", "UNREAD")["action"] == "drop"
 
 
 # --- POST /tickets with a message: the same loop ----------------------------------------------------

@@ -1,6 +1,6 @@
-"""Every inbound event kept for replay (store.inbound, dispatch.inbound), end to end on moto through the real
-handlers and the operator CLI: what is kept (and what is not: personal data, redeliveries), the verdicts of
-refused deliveries and their cap, and replays that change nothing or, after a fix, apply."""
+"""Every inbound event kept for replay (store.event_log, dispatch.event_log), end to end on moto through the
+real handlers and the operator CLI: what is kept (and what is not: personal data, redeliveries), the
+verdicts of refused deliveries and their cap, and replays that change nothing or, after a fix, apply."""
 
 from __future__ import annotations
 
@@ -27,10 +27,10 @@ from tests.factories import (
     woo_order_shipped,
     woo_webhook,
 )
-from zwrotnica.dispatch import inbound as inbound_dispatch
+from zwrotnica.dispatch import event_log as log_dispatch
 from zwrotnica.errors import InvalidPayload
 from zwrotnica.providers import inpost
-from zwrotnica.store import inbound as log_store
+from zwrotnica.store import event_log as log_store
 from zwrotnica.store import orders as order_store
 from zwrotnica.store import outbox as outbox_store
 
@@ -97,7 +97,7 @@ def test_a_courier_push_is_kept_with_its_verdict_body_and_what_it_caused_once(st
     assert f"timeline:shipment:{line['ref']}" in logged["caused"]
     assert any(c.startswith("message:shipment_out_for_delivery:sms:") for c in logged["caused"])
     received = datetime.fromisoformat(logged["received_at"].replace("Z", "+00:00"))
-    assert logged["expires_at"] == int((received + timedelta(days=30)).timestamp())  # INBOUND_LOG_DAYS
+    assert logged["expires_at"] == int((received + timedelta(days=30)).timestamp())  # EVENT_LOG_DAYS
     # InPost delivers it again: a redelivery changes nothing and is not logged a second time
     again = couriers(inpost_webhook("out_for_delivery", at="2025-03-03 07:42:19 +0100"), context)
     assert body(again) == {"result": "duplicate"} and len(parcel_events()) == 1
@@ -145,7 +145,7 @@ def test_a_log_write_that_fails_never_turns_the_answer_into_an_error(stack, cont
     def throttled(item):
         raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "PutItem")
 
-    monkeypatch.setattr(inbound_dispatch, "write_one", throttled)
+    monkeypatch.setattr(log_dispatch, "write_one", throttled)
     late = orders(payu_webhook(payu_order_body("1001", "PENDING", 26100)), context)
     assert (late["statusCode"], body(late)) == (200, {"result": "ignored"})
 
@@ -168,7 +168,7 @@ def test_refused_deliveries_are_kept_a_week_with_their_verdict_and_capped_per_ho
     assert refused["inpost"]["expires_at"] == int((received + timedelta(days=7)).timestamp())
     assert "gsi1pk" not in refused["inpost"]  # nothing verified says which order it is about
     # A flood of forged requests: past the cap only a metric, the table does not grow
-    monkeypatch.setattr(inbound_dispatch, "REFUSED_PER_HOUR", 3)
+    monkeypatch.setattr(log_dispatch, "REFUSED_PER_HOUR", 3)
     for minute in range(10, 15):  # five different forged bodies
         at = f"2025-03-04 18:{minute}:00 +0100"
         assert couriers(inpost_webhook("delivered", token="guessed", at=at), context)["statusCode"] == 401

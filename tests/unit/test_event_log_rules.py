@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from zwrotnica.dispatch.inbound import verdict
+from zwrotnica.dispatch.event_log import verdict
 from zwrotnica.errors import InvalidPayload, InvalidSignature, MalformedBody, PayloadTooLarge, UnknownSource
-from zwrotnica.store.inbound import BODY_MAX, Inbound, day_of, with_body
+from zwrotnica.store.event_log import BODY_MAX, Inbound, day_of, with_body
 
 AT = datetime(2026, 12, 31, 23, 30, 5, tzinfo=UTC)  # already 1 January in Warsaw
 

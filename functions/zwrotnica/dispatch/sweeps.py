@@ -198,7 +198,7 @@ def order_feeds(now: datetime, seconds: float) -> dict[str, int]:
 # --- Carriers we ask ourselves: DHL, Poczta Polska, ORLEN polled per parcel, DPD's queue drained ---------
 # (issue 18, docs/carrier-polling.md). Every event they bring goes through the pushed path
 # (flows.shipments.ingest through the bus: the same model, precedence, dedup, messages, tickets, returns),
-# logged with it (dispatch.inbound). A carrier without credentials is not asked and has no poll items.
+# logged with it (dispatch.event_log). A carrier without credentials is not asked and has no poll items.
 
 MS_PER_CALL = 400  # what one carrier call is assumed to take when the run's budget is set
 DPD_LIMIT = 100  # events per queue batch (DPD's own maximum is not published; public clients ask 10-100)
@@ -364,11 +364,11 @@ def _apply_track(carrier: str, item: dict, track: Any, ctx: Context, result: Pol
 def _carrier_event(event: Any, ctx: Context, channel: str, batch: str | None = None) -> Any:
     """One event from a carrier's API through the pushed path, logged; None when it could not be
     committed (DynamoDB, a lost race twice): the carrier brings it again."""
-    from zwrotnica.dispatch import inbound
+    from zwrotnica.dispatch import event_log
 
-    record = inbound.tracking(event, ctx, channel, batch=batch)
+    record = event_log.tracking(event, ctx, channel, batch=batch)
     try:
-        return inbound.run_logged(lambda fresh: shipments.ingest(event, ctx, fresh), ctx, record)
+        return event_log.run_logged(lambda fresh: shipments.ingest(event, ctx, fresh), ctx, record)
     except (ClientError, BotoCoreError, ZwrotnicaError):
         logger.exception("carrier event not committed", extra={"carrier": event.carrier})
         metrics.add_metric(name="CarrierEventFailed", unit="Count", value=1)

@@ -4,7 +4,7 @@ allows, and the items that record it (builders and reads only; docs/data-model.m
   ORDER#{n} / CONVERSATION            the order's open conversation ticket (its customer writing about it)
   THREAD#{hash} / THREAD              an outside tool's thread (a chat id, POST /tickets) -> its ticket
   SENDER#{mailbox key} / {yyyymmdd}   one sender's day: `mails`, `answers`, `h{HH}` answers in that hour
-  INBOUND#{key} / INBOUND             a message that made no ticket message (virus, spam, flood, unreadable)
+  MAIL#{key} / UNREAD                 a message that made no ticket message (virus, spam, flood, unreadable)
   TICKET#{id} / MSG#{key}             one message of a ticket's conversation (store.tickets.message)
 
 The first read of every message is one BatchGetItem (`gather`): the orders its numbers name, their open
@@ -224,7 +224,7 @@ def count(sender_key: str, day: str, hour: int, answered: bool, now: datetime) -
 def marker(key: str, data: dict[str, Any], now: datetime) -> dict[str, Any]:
     """A message that made no ticket message, once (its condition failing: seen before)."""
     return items.put_new(
-        {"pk": f"INBOUND#{key}", "sk": "INBOUND", "type": "inbound", "received": iso(now)}
+        {"pk": f"MAIL#{key}", "sk": "UNREAD", "type": "unread_mail", "received": iso(now)}
         | data
         | {"expires_at": int((now + MARKER_TTL).timestamp())}
     )

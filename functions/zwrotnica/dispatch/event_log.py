@@ -1,6 +1,6 @@
 """Every inbound event kept for replay: webhooks (courier, payment, shop) and what the poller brings.
 
-`run_logged(decide, ctx, record)` is `bus.run` with the event's log item (store.inbound) written in the same
+`run_logged(decide, ctx, record)` is `bus.run` with the event's log item (store.event_log) written in the same
 commit as its effect: no extra round trip, and nothing about it can fail the commit (a plain Put, guard
 OPTIONAL), so a log write never turns a committed webhook into a 5xx. What the log item says it caused is
 read from the Effect (timeline refs, message ids, commands), never from the customer's data.
@@ -35,8 +35,8 @@ from zwrotnica.models.payment import PaymentEvent, RefundEvent
 from zwrotnica.models.tracking import TrackingEvent
 from zwrotnica.observability import logger, metrics
 from zwrotnica.store import attempts
-from zwrotnica.store import inbound as log_store
-from zwrotnica.store.inbound import Inbound
+from zwrotnica.store import event_log as log_store
+from zwrotnica.store.event_log import Inbound
 from zwrotnica.store.table import write_one
 
 REFUSED_PER_HOUR = 100
@@ -65,7 +65,7 @@ def run_logged(
 ) -> Effect:
     """`bus.run(decide, ctx)` with the event's log item in the same commit. `always`: log a duplicate too
     (an operator's replay shows what it did)."""
-    days = ctx.settings.inbound_log_days
+    days = ctx.settings.event_log_days
     rode: list[bool] = []
 
     def logged(fresh: bool) -> Effect:
@@ -129,7 +129,7 @@ def refused(source: str, kind: str, body: bytes, exc: ZwrotnicaError, ctx: Conte
             return
     except (ClientError, BotoCoreError):
         return
-    _put(log_store.entry(record, "refused", [], ctx.settings.inbound_log_days))
+    _put(log_store.entry(record, "refused", [], ctx.settings.event_log_days))
 
 
 # --- The records the edges and the poller make ----------------------------------------------------------
