@@ -105,7 +105,8 @@ QUEUE = DpdQueue()
 
 
 def install(secret_name: str) -> DpdQueue:
-    """DPD's (dev) credentials into the local secret, and every carrier client through the local queue."""
+    """DPD's (dev) credentials into the local secret (beside what it holds), and every carrier client
+    through the local queue."""
     import json
 
     import boto3
@@ -113,8 +114,11 @@ def install(secret_name: str) -> DpdQueue:
     from infra.local.bootstrap import DEV_SECRETS
     from zwrotnica.providers import carrier_tracking
 
-    boto3.client("secretsmanager").put_secret_value(
-        SecretId=secret_name, SecretString=json.dumps(DEV_SECRETS | CREDENTIALS)
+    secrets = boto3.client("secretsmanager")
+    # Added to what the secret holds (make run's BaseLinker token), never in its place
+    current = json.loads(secrets.get_secret_value(SecretId=secret_name).get("SecretString") or "{}")
+    secrets.put_secret_value(
+        SecretId=secret_name, SecretString=json.dumps(DEV_SECRETS | current | CREDENTIALS)
     )
     carrier_tracking.use_transport(httpx.MockTransport(QUEUE.answer))
     return QUEUE
