@@ -167,6 +167,12 @@ def test_nps_goes_once_per_order_after_delivery_with_consent_and_a_click_is_coun
         re.findall(r"(?m)^(\d+): (https://\S+)$", survey["Content"]["Simple"]["Body"]["Text"]["Data"])
     )
     assert sorted(int(k) for k in found) == list(range(11))
+    # Marketing: like every marketing e-mail, the one-click unsubscribe in its text and its headers
+    headers = {h["Name"]: h["Value"] for h in survey["Content"]["Simple"].get("Headers", [])}
+    unsubscribe = headers["List-Unsubscribe"].strip("<>")
+    assert "/orders/2001/unsubscribe?t=" in unsubscribe
+    assert unsubscribe in survey["Content"]["Simple"]["Body"]["Text"]["Data"]
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     path = found["9"][found["9"].index("/nps/") :]  # the link points at PUBLIC_BASE_URL (…/api)
     event = api_event("GET", urlsplit(path).path, query=urlsplit(path).query, headers={"accept": "text/html"})
     assert orders(event, context)["statusCode"] == 200
@@ -179,5 +185,18 @@ def test_no_nps_without_marketing_consent(ses, carriers, context):
     from tests.integration.status_scenarios import PARCEL_A
 
     delivered_order(context, carriers, "2002", consent=False, parcels=(PARCEL_A,))
+    sweep(timedelta(days=8))
+    assert nps_requests(ses) == []
+
+
+def test_no_nps_once_the_marketing_consent_is_withdrawn(ses, carriers, context):
+    from tests.integration.status_scenarios import PARCEL_A
+    from zwrotnica.context import Context
+    from zwrotnica.dispatch import bus
+    from zwrotnica.flows import consent
+
+    delivered_order(context, carriers, "2003", consent=True, parcels=(PARCEL_A,))
+    ctx = Context.build(datetime.now(UTC), "https://sklep.example.com/api")
+    bus.run(lambda fresh: consent.withdraw_marketing("2003", ctx, fresh), ctx)  # the one-click unsubscribe
     sweep(timedelta(days=8))
     assert nps_requests(ses) == []
