@@ -27,7 +27,7 @@ from zwrotnica.http import (
 )
 from zwrotnica.models.returns import ReturnSubmission
 from zwrotnica.observability import logger, metrics
-from zwrotnica.providers.shop import parse_json
+from zwrotnica.strict import json_body
 from zwrotnica.web.return_form import lookup_page
 
 app = create_app()
@@ -51,7 +51,7 @@ def submit():
     body, client = raw_body(app), client_ip(app)
     ctx = Context.build(datetime.now(UTC), request_base_url(app))
     if lower_headers(app).get("content-type", "").startswith("application/json"):
-        status, answer = views.submit_json(parse_json(body), ctx, client)
+        status, answer = views.submit_json(json_body(body), ctx, client)
         return json_response(status, answer)
     fields = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     if fields.get("step") == "submit":
@@ -64,7 +64,8 @@ def submit():
     responses=documented({200: "Decision recorded"}, (400, 401, 404, 413, 422, 503)),
 )
 def decision(rma: Annotated[str, Path(pattern=r"^ZW-\d{4}-\d{6}$")]):
-    """The team's decision on returned goods (signed like every webhook: Standard Webhooks)."""
+    """The team's decision on returned goods: Standard Webhooks-signed with its own secret
+    (`case_decision_secrets`), the body naming the case: {"case_id": RMA, "accept": bool, "reason"}."""
     ctx = Context.build(datetime.now(UTC), request_base_url(app))
     status = views.decide(rma, lower_headers(app), raw_body(app), ctx)
     return json_response(HTTPStatus.OK, {"case_id": rma, "status": status})

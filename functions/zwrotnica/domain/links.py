@@ -9,6 +9,7 @@ import hmac
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
+from zwrotnica import strict
 from zwrotnica.domain import order_numbers
 
 
@@ -27,11 +28,13 @@ def make_token(key: str, order_number: str, now: datetime, valid_for: timedelta)
 
 
 def token_valid(key: str, order_number: str, token: str, now: datetime) -> bool:
+    """Signed with `key` over `order_number` and not expired; any other text (non-ASCII, a 5,000-digit
+    expiry) is simply not valid (zwrotnica.strict)."""
     expires_text, _, signature = token.partition(".")
-    if not expires_text.isdigit() or not signature:
+    expires = strict.unix_time(expires_text)
+    if expires is None or not signature:
         return False
-    expires = int(expires_text)
-    return hmac.compare_digest(_mac(key, order_number, expires), signature) and now.timestamp() < expires
+    return strict.equal(_mac(key, order_number, expires), signature) and now.timestamp() < expires
 
 
 def status_url(base_url: str, key: str, order_number: str, now: datetime, valid_for: timedelta) -> str:
