@@ -11,9 +11,11 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from pydantic import ValidationError
 
+from zwrotnica import strict
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus
 from zwrotnica.domain import links, returns
+from zwrotnica.effect import Guard
 from zwrotnica.errors import (
     FormInvalid,
     InvalidPayload,
@@ -26,9 +28,11 @@ from zwrotnica.errors import (
 )
 from zwrotnica.flows import returns as returns_flow
 from zwrotnica.http import html_response
+from zwrotnica.models.common import one_line
 from zwrotnica.models.returns import ReturnSubmission
 from zwrotnica.secrets import get_secrets
 from zwrotnica.store import cases as case_store
+from zwrotnica.store import replays
 from zwrotnica.web import return_form as pages
 
 CSRF_VALID = timedelta(hours=2)
@@ -114,9 +118,10 @@ def to_submission(fields: Mapping[str, Any]) -> ReturnSubmission:
     """Form fields (qty_<sku>) or JSON ({"items": {sku: qty}}) into the submission model."""
     data = dict(fields)
     if "items" not in data:
-        data["items"] = {
-            k[4:]: int(v or 0) for k, v in fields.items() if k.startswith("qty_") and str(v or "0").isdigit()
+        quantities = {
+            k[4:]: strict.digits(str(v or "0"), 6) for k, v in fields.items() if k.startswith("qty_")
         }
+        data["items"] = {sku: qty for sku, qty in quantities.items() if qty is not None}
     for optional in ("reason", "demand", "description", "bank_account", "email", "phone"):
         if data.get(optional) == "":
             data[optional] = None
@@ -187,21 +192,44 @@ def submit_json(payload: Any, ctx: Context, client: str | None = None) -> tuple[
     }
 
 
+DECISION_ROUTE = "case-decision"
+
+
 def decide(rma: str, headers: Mapping[str, str], body: bytes, ctx: Context) -> str:
     """The team's verdict on returned goods; answers with the case's status once what follows ran
-    (an accepted withdrawal's refund ordered: "refund_ordered")."""
+    (an accepted withdrawal's refund ordered: "refund_ordered").
+
+    Signed with the decision's own secret (Standard Webhooks) over the raw body, which must name the
+    case (`case_id`) the URL names: a decision for one case sent to another's URL is refused. The
+    message id is remembered (store.replays, in the decision's own commit): a retry of a delivered
+    decision answers with the case's status and changes nothing; the same id for another case is
+    refused."""
     from zwrotnica.flows import cases
     from zwrotnica.providers import standard_webhooks
-    from zwrotnica.providers.shop import parse_json
 
-    secrets = get_secrets().standard_webhooks_secrets
-    if standard_webhooks.verify(secrets, headers, body, ctx.now.timestamp()) is None:
+    secrets = get_secrets().case_decision_secrets
+    msg_id = standard_webhooks.verify(secrets, headers, body, ctx.now.timestamp())
+    if msg_id is None:
         raise InvalidSignature()
-    payload = parse_json(body)
+    payload = strict.json_body(body)
     if not isinstance(payload, dict) or not isinstance(payload.get("accept"), bool):
-        raise InvalidPayload("expected {accept: true|false, reason: text}")
-    reason = str(payload.get("reason") or "")[:500] or None
-    accept = payload["accept"]
-    bus.run(lambda fresh: cases.settle_returned_goods(rma, accept, ctx, fresh, reason=reason), ctx)
+        raise InvalidPayload("expected {case_id: RMA, accept: true|false, reason: text}")
+    if payload.get("case_id") != rma:
+        raise InvalidPayload("the signed decision names another case than the URL (case_id)")
+    reason_text = payload.get("reason")
+    if reason_text is not None and not isinstance(reason_text, str):
+        raise InvalidPayload("reason: text for the customer")
+    reason = one_line(reason_text or "")[:500] or None
+    applied_to = replays.seen(DECISION_ROUTE, msg_id)
+    if applied_to is None:
+        accept = payload["accept"]
+        bus.run(
+            lambda fresh: cases.settle_returned_goods(rma, accept, ctx, fresh, reason=reason).write(
+                replays.marker(DECISION_ROUTE, msg_id, rma, ctx.now), Guard.DUPLICATE
+            ),
+            ctx,
+        )
+    elif applied_to != rma:
+        raise InvalidPayload("this message id was used for another decision")
     case = case_store.get(rma)
     return str(case["status"]) if case else ""

@@ -18,6 +18,9 @@ class Secrets(BaseModel):
     # Shop platforms
     woocommerce_webhook_secret: str = ""
     standard_webhooks_secrets: list[str] = Field(default_factory=list)  # several during a key rotation
+    # The team's decisions on returned goods (POST /cases/{rma}/decision): Standard Webhooks, but a
+    # secret of their own: they accept or reject returns and so order refunds (issue 12)
+    case_decision_secrets: list[str] = Field(default_factory=list)
     shoper_webhook_secret: str = ""  # the webhook's "Klucz" in the Shoper panel: X-Webhook-SHA1
     # Polled sources (no webhooks): providers.idosell, providers.baselinker, providers.prestashop
     idosell_api_key: str = ""  # X-API-KEY of an admin account

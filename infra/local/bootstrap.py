@@ -18,6 +18,7 @@ DEV_SECRETS = {
     "link_signing_key": "dev-link-signing-key-0123456789abcdef",
     "woocommerce_webhook_secret": "dev-woocommerce-secret",
     "standard_webhooks_secrets": ["whsec_ZHV6eXNla3JldGRvdGVzdG93d2Vid2Vib29rb3c="],
+    "case_decision_secrets": ["whsec_ZGVjeXpqZS16ZXNwb2x1LW8tendyb3RhY2gtbG9rYWxuaWU="],
     "shoper_webhook_secret": "dev-shoper-klucz",
     "inpost_webhook_token": "dev-inpost-token-4f1c2a",
     "inpost_api_token": "dev-shipx-api-token",
