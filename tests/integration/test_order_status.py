@@ -102,6 +102,14 @@ def test_order_number_with_forbidden_characters_is_422(stack, context):
 def test_guessing_e_mails_for_one_order_is_throttled_but_signed_links_are_not(order_1001, context):
     for attempt in range(20):
         assert status(context, "1001", f"email=guess{attempt}%40example.com")["statusCode"] == 404
+    # Past 20 failures in the hour a wrong e-mail is told to stop...
+    throttled = status(context, "1001", "email=guess20%40example.com")
+    assert throttled["statusCode"] == 429 and "Zbyt wiele prób" in json.loads(throttled["body"])["message"]
+    # ...but the customer with the right one is not punished for strangers' guesses (issue 12)
+    assert status(context, "1001", "email=anna.kowalska%40example.com")["statusCode"] == 200
+    # until the order's hard limit: 50 failures in the hour, then the right e-mail waits too
+    for attempt in range(21, 50):
+        assert status(context, "1001", f"email=guess{attempt}%40example.com")["statusCode"] == 429
     blocked = status(context, "1001", "email=anna.kowalska%40example.com")
     assert blocked["statusCode"] == 429 and "Zbyt wiele prób" in json.loads(blocked["body"])["message"]
     token = links.make_token(KEY, "1001", datetime.now(UTC), timedelta(days=1))

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from zwrotnica.access import guard_lookup, proof_matches
+from zwrotnica.access import check_proof
 from zwrotnica.context import Context
-from zwrotnica.domain import links
+from zwrotnica.domain import links, lookups
 from zwrotnica.domain.order_status import OrderStatusView, StatusPage, build_view, status_page
 from zwrotnica.domain.orders import UpsertAction, apply_shop_order
 from zwrotnica.domain.shipment_status import ShipmentStatus
@@ -41,7 +41,15 @@ def ingest(order: ShopOrder, ctx: Context, fresh: bool = False) -> Effect:
     )
     effect = Effect(change.action.value, data={"order_number": order.number, "action": change.action.value})
     if change.writes:
+        key = ctx.secrets().link_signing_key
         effect.write(order_store.upsert(change, ctx.now), Guard.CONFLICT)
+        effect.write(
+            order_store.contact(
+                order.number,
+                lookups.contact_digest(key, lookups.EMAIL, order.email),
+                lookups.contact_digest(key, lookups.PHONE, order.phone),
+            )
+        )
         for item in shipment_store.ensure_for_order(order):
             effect.write(item)
         effect.line(order.number, change.timeline).send(change.messages if ctx.send else [])
@@ -75,14 +83,15 @@ def read_status(
     now: datetime,
     client: str | None = None,
 ) -> OrderStatusView:
-    """The same OrderNotFound for "no such order" and "wrong proof": order numbers can't be enumerated.
-    DynamoDB: a signed link is one Query; an unsigned lookup two counting UpdateItems and the Query."""
+    """The same OrderNotFound for "no such order" and "wrong proof": order numbers can't be enumerated,
+    neither by the answer nor by its time (zwrotnica.access: the proof is compared with the order's small
+    CONTACT item first). DynamoDB: a signed link is one Query; an unsigned lookup two counting
+    UpdateItems and the CONTACT Query, then (the proof matched) two forgiving UpdateItems and the Query."""
     if not (email or phone or token):
         raise MissingProof()
-    if not token:
-        guard_lookup("status", number, email, phone, client, now)
+    check_proof("status", number, email, phone, token, client, now)
     view = order_store.load_view(number)
-    if view is None or not proof_matches(view.order, email, phone, token, now):
+    if view is None:
         raise OrderNotFound()
     return build_view(view.order, view.timeline, view.shipments, view.cases)
 

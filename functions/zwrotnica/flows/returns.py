@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from zwrotnica.access import guard_lookup, proof_matches
+from zwrotnica.access import check_proof
 from zwrotnica.context import Context
 from zwrotnica.domain import deadlines, returns
 from zwrotnica.domain.bank_account import normalize_account
@@ -52,13 +52,12 @@ def lookup(
     *,
     count: bool = True,
 ) -> ReturnContext:
-    """The same OrderNotFound for a wrong number and a wrong e-mail (no enumeration); counted per order
-    and per client (`client`: the caller's IP) like the status page (`count`: not again when the same
-    request decides a second time)."""
-    if count:
-        guard_lookup("lookup", order_number, email, phone, client, now)
+    """The same OrderNotFound for a wrong number and a wrong e-mail (no enumeration, by the answer or its
+    time: zwrotnica.access); failures counted per order and per client (`client`: the caller's IP) like
+    the status page (`count`: not again when the same request decides a second time)."""
+    check_proof("lookup", order_number, email, phone, None, client, now, count=count)
     view = order_store.load_view(order_number)
-    if view is None or not proof_matches(view.order, email, phone, None, now):
+    if view is None:
         raise OrderNotFound()
     outbound = [s for s in view.shipments if not s.get("is_return")]
     possessed = [

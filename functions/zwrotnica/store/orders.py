@@ -13,6 +13,7 @@ from zwrotnica.models.outbox import OutboxMessage
 from zwrotnica.store import items
 from zwrotnica.store.table import client, from_item, order_pk, table_name, to_item
 
+CONTACT = "CONTACT"
 # Shop-owned fields: an update from the shop replaces these and nothing else (payment, shipment
 # and case state belong to other flows and survive every shop update).
 SHOP_FIELDS = (
@@ -90,6 +91,32 @@ def possession(order_number: str, at: datetime) -> dict[str, Any]:
         condition="attribute_exists(pk) AND "
         "(attribute_not_exists(#possessed_at) OR #possessed_at < :possessed_at)",
     )
+
+
+def contact(number: str, email_digest: str | None, phone_digest: str | None) -> dict[str, Any]:
+    """ORDER#{n} / CONTACT: digests of the order's e-mail and phone (domain.lookups.contact_digest, never
+    the clear values), rewritten with every order write (None removes one the shop removed). A customer's
+    proof is compared with this small item before anything else of the order is read."""
+    return items.update(
+        items.key(order_pk(number), CONTACT),
+        {"type": "contact", "email_digest": email_digest, "phone_digest": phone_digest},
+    )
+
+
+def proof_matches(number: str, kind: str, digest: str) -> bool:
+    """Whether the order's CONTACT item holds this digest of its e-mail or phone. One consistent Query on
+    the item's key, the digest compared by DynamoDB: a missing order and a wrong proof cost the same read
+    and get the same answer, byte for byte (`{"Count": 0, "Items": [], ...}`); no digest leaves the table."""
+    answer = client().query(
+        TableName=table_name(),
+        KeyConditionExpression="pk = :pk AND sk = :sk",
+        FilterExpression="#d = :digest",
+        ProjectionExpression="sk",
+        ExpressionAttributeNames={"#d": f"{kind}_digest"},
+        ExpressionAttributeValues=to_item({":pk": order_pk(number), ":sk": CONTACT, ":digest": digest}),
+        ConsistentRead=True,
+    )
+    return answer.get("Count", 0) > 0
 
 
 @dataclass
