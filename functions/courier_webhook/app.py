@@ -23,7 +23,6 @@ from zwrotnica.http import (
     json_response,
     lower_headers,
     raw_body,
-    request_base_url,
 )
 from zwrotnica.models.tracking import TrackingEvent
 from zwrotnica.observability import logger, metrics
@@ -52,7 +51,7 @@ def _receive(source: str, token: str | None):
     event = couriers.verify_and_parse(request, get_secrets(), time.time(), settings.inpost_source_check)
     if event is None:
         return json_response(HTTPStatus.OK, {"result": "ignored"})
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    ctx = Context.build(datetime.now(UTC))
     effect = bus.run(lambda fresh: shipments.ingest(event, ctx, fresh), ctx)
     _record(event, effect)
     held = effect.data.get("held") or effect.outcome == "refuted"

@@ -24,7 +24,6 @@ from zwrotnica.http import (
     json_response,
     lower_headers,
     raw_body,
-    request_base_url,
     wants_html,
 )
 from zwrotnica.models.payment import PaymentEvent, RefundEvent
@@ -44,7 +43,7 @@ def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
     order = shop.verify_and_parse(platform, lower_headers(app), raw_body(app), get_secrets(), time.time())
     if order is None:
         return json_response(HTTPStatus.OK, {"message": "acknowledged"})
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    ctx = Context.build(datetime.now(UTC))
     effect = bus.run(lambda fresh: orders.ingest(order, ctx, fresh), ctx)
     action = effect.data["action"]
     logger.info("shop order ingested", extra={"order_number": order.number, "action": action})
@@ -61,7 +60,7 @@ def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
 def payment_webhook(provider: Annotated[str, Path(max_length=40)]):
     """PayU and Przelewy24 notifications: 200 once applied (P24: after transaction/verify), 202 held."""
     event = payments.verify_and_parse(provider, lower_headers(app), raw_body(app), get_secrets())
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    ctx = Context.build(datetime.now(UTC))
     effect = bus.run(lambda fresh: payment_flow.ingest(event, ctx, fresh), ctx)
     _record(event, effect.outcome)
     if effect.outcome == "unverified":
@@ -90,9 +89,7 @@ def order_status(
 ):
     now, proof = datetime.now(UTC), {"email": email, "phone": phone, "token": t}
     if wants_html(app):
-        page = orders.status_html(
-            order_number, **proof, now=now, base_url=request_base_url(app), client=client_ip(app)
-        )
+        page = orders.status_html(order_number, **proof, now=now, client=client_ip(app))
         return html_response(HTTPStatus.OK, page)
     view = orders.read_status(order_number, **proof, now=now, client=client_ip(app))
     return json_response(HTTPStatus.OK, view.model_dump(mode="json"))

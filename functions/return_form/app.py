@@ -22,7 +22,6 @@ from zwrotnica.http import (
     json_response,
     lower_headers,
     raw_body,
-    request_base_url,
     request_body,
 )
 from zwrotnica.models.returns import ReturnSubmission
@@ -31,6 +30,8 @@ from zwrotnica.strict import json_body
 from zwrotnica.web.return_form import lookup_page
 
 app = create_app()
+Rma = Annotated[str, Path(pattern=r"^ZW-\d{4}-\d{6}$")]
+PDF = "application/pdf"
 
 
 @app.get("/returns", responses=documented({200: "The form"}, (422,), media=(JSON, HTML), ok_media=(HTML,)))
@@ -49,7 +50,7 @@ def form(order: Annotated[str | None, Query(max_length=40)] = None):
 )
 def submit():
     body, client = raw_body(app), client_ip(app)
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    ctx = Context.build(datetime.now(UTC))
     if lower_headers(app).get("content-type", "").startswith("application/json"):
         status, answer = views.submit_json(json_body(body), ctx, client)
         return json_response(status, answer)
@@ -63,12 +64,27 @@ def submit():
     "/cases/<rma>/decision",
     responses=documented({200: "Decision recorded"}, (400, 401, 404, 413, 422, 503)),
 )
-def decision(rma: Annotated[str, Path(pattern=r"^ZW-\d{4}-\d{6}$")]):
+def decision(rma: Rma):
     """The team's decision on returned goods: Standard Webhooks-signed with its own secret
     (`case_decision_secrets`), the body naming the case: {"case_id": RMA, "accept": bool, "reason"}."""
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    ctx = Context.build(datetime.now(UTC))
     status = views.decide(rma, lower_headers(app), raw_body(app), ctx)
     return json_response(HTTPStatus.OK, {"case_id": rma, "status": status})
+
+
+@app.get(
+    "/labels/<rma>",
+    responses=documented(
+        {200: "The case's return label or slip (PDF)"},
+        (404, 410, 422, 503),
+        media=(JSON, HTML),
+        ok_media=(PDF,),
+    ),
+)
+def label(rma: Rma, t: Annotated[str, Query(max_length=100)] = ""):
+    """The link in the label e-mail: our own token (7 days), checked before anything is read, then the
+    PDF from the private bucket, whatever AWS credentials signed nothing (issue 12)."""
+    return views.label_pdf(rma, t, datetime.now(UTC))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -21,6 +21,8 @@ from zwrotnica.errors import (
     InvalidPayload,
     InvalidProof,
     InvalidSignature,
+    LabelNotFound,
+    LinkGone,
     MissingProof,
     OrderNotFound,
     TooManyAttempts,
@@ -190,6 +192,29 @@ def submit_json(payload: Any, ctx: Context, client: str | None = None) -> tuple[
         "answer_due": case.get("answer_due"),
         "status_url": ctx.status_url(str(payload.get("order_number", ""))),
     }
+
+
+def label_pdf(rma: str, token: str, now: datetime) -> Response:
+    """The case's label as a download; a changed or expired token is 410 (Polish page for a browser),
+    a case without a label (or one the bucket let go after 60 days) 404."""
+    from zwrotnica.store import labels
+
+    if not links.label_token_valid(get_secrets().link_signing_key, rma, token, now):
+        raise LinkGone()
+    case = case_store.get(rma)
+    pdf = labels.get_pdf(case["label_key"]) if case and case.get("label_key") else None
+    if pdf is None:
+        raise LabelNotFound()
+    return Response(
+        status_code=HTTPStatus.OK,
+        content_type="application/pdf",
+        body=pdf,
+        headers={
+            "Content-Disposition": f'attachment; filename="{rma}.pdf"',
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 DECISION_ROUTE = "case-decision"

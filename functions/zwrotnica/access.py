@@ -2,7 +2,8 @@
 the limits on guessing (per order, per client). Shared by the status page and the return form.
 
 An unsigned lookup, in this order (issue 12):
-1. a malformed proof is refused, uncounted (it says nothing about any order);
+1. a malformed proof is refused, uncounted (it says nothing about any order), and so is text that is no
+   order number at all;
 2. the attempt is counted for the client and for the order number (atomic, before anything is read, so
    the limits hold however many guesses run at once); a client past its limit is refused here, and an
    order past its hard limit of failures too;
@@ -21,6 +22,7 @@ from datetime import datetime
 
 from zwrotnica.domain import links, lookups
 from zwrotnica.errors import InvalidProof, MissingProof, OrderNotFound, TooManyAttempts, TooManyLookups
+from zwrotnica.models.order import is_order_number
 from zwrotnica.observability import metrics
 from zwrotnica.settings import get_settings
 from zwrotnica.store import attempts
@@ -48,13 +50,15 @@ def check_proof(
     wrong proof), MissingProof, InvalidProof, TooManyLookups or TooManyAttempts. `scope` names the
     counter ("status", "lookup"); `count=False`: the same request checks again (counted once already)."""
     if token:
-        if not links.token_valid(_link_key(), number, token, now):
+        if not links.status_token_valid(_link_key(), number, token, now):
             raise OrderNotFound()
         return
     if not (email or phone):
         raise MissingProof()
     if errors := lookups.proof_errors(email, phone):
         raise InvalidProof(errors)
+    if not is_order_number(number):
+        raise OrderNotFound()  # no order has it (and a 5,000 character key is not one DynamoDB takes)
     counted = _count(scope, number, client, now) if count else []
     failures = counted[-1][2] if counted else 0
     if failures > lookups.HARD_FAILURES_PER_ORDER_PER_HOUR:

@@ -127,7 +127,7 @@ def issue_label(command: Command, ctx: Context, fresh: bool) -> Effect:
     key = f"labels/{rma}.pdf"
     labels.put_pdf(key, pdf)
     move = _move(
-        case, CaseStatus.LABEL_SENT, ctx, changes=changes | {"label_key": key}, label_url=labels.link(key)
+        case, CaseStatus.LABEL_SENT, ctx, changes=changes | {"label_key": key}, label_url=ctx.label_url(rma)
     )
     effect = Effect("label_sent")
     if move:

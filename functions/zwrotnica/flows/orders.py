@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from zwrotnica.access import check_proof
-from zwrotnica.context import Context
+from zwrotnica.context import Context, public_base_url
 from zwrotnica.domain import links, lookups
 from zwrotnica.domain.order_status import OrderStatusView, StatusPage, build_view, status_page
 from zwrotnica.domain.orders import UpsertAction, apply_shop_order
@@ -128,13 +128,12 @@ def status_html(
     phone: str | None,
     token: str | None,
     now: datetime,
-    base_url: str,
     client: str | None = None,
 ) -> str:
     view = read_status(number, email=email, phone=phone, token=token, now=now, client=client)
     page = status_page(view, now)
     brand = get_brand()
-    base = (get_settings().public_base_url or base_url).rstrip("/")
+    base = public_base_url()  # configuration only, never the request's Host
     actions = Links(
         returns=links.return_form_url(base, get_secrets().link_signing_key, number, now, RETURN_LINK_VALID),
         contact_email=brand.support_email,
