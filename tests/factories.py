@@ -25,8 +25,9 @@ DECISION_SECRET = DEV_SECRETS["case_decision_secrets"][0]  # the team's decision
 
 
 def lambda_context(function_name: str = "test", timeout_ms: int = 10_000) -> FakeContext:
-    """What Lambda hands a handler: a name, a request id, the time left."""
-    return FakeContext(function_name=function_name, timeout_ms=timeout_ms)
+    """What Lambda hands a handler: a name, a request id, the time left (the whole timeout at each call: a
+    test hands one context to many invocations)."""
+    return FakeContext(function_name=function_name, timeout_ms=timeout_ms, reused=True)
 
 
 def sweeper_context() -> FakeContext:

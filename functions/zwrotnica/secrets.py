@@ -52,7 +52,8 @@ class Secrets(BaseModel):
 
 
 def get_secrets() -> Secrets:
-    from aws_lambda_powertools.utilities import parameters  # lazy: keeps it off the cold import path
+    from zwrotnica import aws  # Powertools Parameters, on a client with short timeouts (zwrotnica.aws)
 
-    raw: Any = parameters.get_secret(get_settings().secrets_name, transform="json", max_age=CACHE_SECONDS)
+    provider = aws.parameters_provider("secrets")
+    raw: Any = provider.get(get_settings().secrets_name, transform="json", max_age=CACHE_SECONDS)
     return Secrets.model_validate(raw)
