@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from zwrotnica.models.case import CaseKind, ComplaintDemand, ReturnMethod, WithdrawalReason
+from zwrotnica.models.common import CleanText, one_line
 from zwrotnica.models.order import OrderNumber
+
+
+def _skus(value: Any) -> Any:
+    """SKUs as the order stores them (models.order.OrderItem: one clean line)."""
+    return (
+        {one_line(k) if isinstance(k, str) else k: v for k, v in value.items()}
+        if isinstance(value, dict)
+        else value
+    )
 
 
 class ReturnSubmission(BaseModel):
@@ -14,10 +26,10 @@ class ReturnSubmission(BaseModel):
     order_number: OrderNumber
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=32)
-    items: dict[str, int] = Field(min_length=1, max_length=100)
+    items: Annotated[dict[str, int], BeforeValidator(_skus)] = Field(min_length=1, max_length=100)
     kind: CaseKind
     reason: WithdrawalReason | None = None
-    description: str | None = Field(default=None, max_length=3000)
+    description: CleanText | None = Field(default=None, max_length=3000)
     demand: ComplaintDemand | None = None
     return_method: ReturnMethod
     bank_account: str | None = Field(default=None, max_length=40)
