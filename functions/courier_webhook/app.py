@@ -13,8 +13,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zwrotnica.context import Context
-from zwrotnica.dispatch import bus
+from zwrotnica.dispatch import inbound
 from zwrotnica.effect import Effect
+from zwrotnica.errors import ZwrotnicaError
 from zwrotnica.flows import shipments
 from zwrotnica.http import (
     Path,
@@ -33,8 +34,10 @@ from zwrotnica.settings import get_settings
 app = create_app()
 Source = Annotated[str, Path(max_length=40)]
 Token = Annotated[str, Path(max_length=200)]
+# 200 for everything received, held or not: ShipX asks for 200 (couriers.md 2.2), AfterShip and Standard
+# Webhooks resend anything but 2xx; the body says what it did.
 RECEIVED = documented(
-    {200: "Applied, or ignored", 202: "Held: no matching order yet, a duplicate or refuted"},
+    {200: "Received: applied, ignored, a duplicate, refuted, or held until an order names the parcel"},
     (400, 401, 404, 413, 422, 503),
 )
 URL_CHECK = documented({200: "The URL is ours"}, (401, 404, 422, 503))
@@ -48,14 +51,18 @@ def _request(source: str, token: str | None, body: bytes = b"") -> couriers.Cour
 def _receive(source: str, token: str | None):
     request = _request(source, token, raw_body(app))
     settings = get_settings()
-    event = couriers.verify_and_parse(request, get_secrets(), time.time(), settings.inpost_source_check)
+    ctx = Context.build(datetime.now(UTC))
+    try:
+        event = couriers.verify_and_parse(request, get_secrets(), time.time(), settings.inpost_source_check)
+    except ZwrotnicaError as exc:  # kept (capped) with its verdict, then answered as before
+        inbound.refused(source, "tracking", request.body, exc, ctx)
+        raise
     if event is None:
         return json_response(HTTPStatus.OK, {"result": "ignored"})
-    ctx = Context.build(datetime.now(UTC))
-    effect = bus.run(lambda fresh: shipments.ingest(event, ctx, fresh), ctx)
+    record = inbound.tracking(event, ctx, "webhook", request.body)
+    effect = inbound.run_logged(lambda fresh: shipments.ingest(event, ctx, fresh), ctx, record)
     _record(event, effect)
-    held = effect.data.get("held") or effect.outcome == "refuted"
-    return json_response(HTTPStatus.ACCEPTED if held else HTTPStatus.OK, {"result": effect.outcome})
+    return json_response(HTTPStatus.OK, {"result": effect.outcome})
 
 
 def _record(event: TrackingEvent, effect: Effect) -> None:

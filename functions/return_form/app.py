@@ -24,6 +24,7 @@ from zwrotnica.http import (
     raw_body,
     request_body,
 )
+from zwrotnica.models.order import ORDER_NUMBER_MAX_LENGTH
 from zwrotnica.models.returns import ReturnSubmission
 from zwrotnica.observability import logger, metrics
 from zwrotnica.strict import json_body
@@ -35,7 +36,7 @@ PDF = "application/pdf"
 
 
 @app.get("/returns", responses=documented({200: "The form"}, (422,), media=(JSON, HTML), ok_media=(HTML,)))
-def form(order: Annotated[str | None, Query(max_length=40)] = None):
+def form(order: Annotated[str | None, Query(max_length=ORDER_NUMBER_MAX_LENGTH)] = None):
     return html_response(HTTPStatus.OK, lookup_page({"order_number": order or ""}, {}))
 
 

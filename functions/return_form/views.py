@@ -14,8 +14,8 @@ from pydantic import ValidationError
 from zwrotnica import strict
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus
-from zwrotnica.domain import links, returns
-from zwrotnica.effect import Guard
+from zwrotnica.domain import links, order_numbers, returns
+from zwrotnica.effect import Effect, Guard
 from zwrotnica.errors import (
     FormInvalid,
     InvalidPayload,
@@ -30,7 +30,7 @@ from zwrotnica.errors import (
 )
 from zwrotnica.flows import returns as returns_flow
 from zwrotnica.http import html_response
-from zwrotnica.models.common import one_line
+from zwrotnica.models.case import CaseDecision, Verdict
 from zwrotnica.models.returns import ReturnSubmission
 from zwrotnica.secrets import get_secrets
 from zwrotnica.store import cases as case_store
@@ -103,7 +103,7 @@ def _details(
 def lookup(fields: Mapping[str, str], now: datetime, client: str | None = None) -> Response:
     try:
         ctx = returns_flow.lookup(
-            fields.get("order_number", "").strip(),
+            order_numbers.normalize(fields.get("order_number", "")),
             fields.get("email") or None,
             fields.get("phone") or None,
             now,
@@ -143,7 +143,7 @@ def _submit(sub: ReturnSubmission, ctx: Context, client: str | None) -> tuple[st
 
 def submit_form(fields: Mapping[str, str], ctx: Context, client: str | None = None) -> Response:
     now = ctx.now
-    order_number = fields.get("order_number", "")
+    order_number = order_numbers.normalize(fields.get("order_number", ""))
     if not links.token_valid(
         get_secrets().link_signing_key, f"form:{order_number}", fields.get("csrf", ""), now
     ):
@@ -190,7 +190,7 @@ def submit_json(payload: Any, ctx: Context, client: str | None = None) -> tuple[
         "refund_amount": case.get("refund_amount"),
         "refund_due": case.get("refund_due"),
         "answer_due": case.get("answer_due"),
-        "status_url": ctx.status_url(str(payload.get("order_number", ""))),
+        "status_url": ctx.status_url(order_numbers.normalize(str(payload.get("order_number", "")))),
     }
 
 
@@ -221,15 +221,17 @@ DECISION_ROUTE = "case-decision"
 
 
 def decide(rma: str, headers: Mapping[str, str], body: bytes, ctx: Context) -> str:
-    """The team's verdict on returned goods; answers with the case's status once what follows ran
-    (an accepted withdrawal's refund ordered: "refund_ordered").
+    """The team's decision on a case (`verdict`: accept, with a `deduction` and its `reason` for a
+    withdrawal or a `remedy`/`amount` for a complaint; reject with the `reason`, a complaint only;
+    request_goods; transfer_sent with `transferred_on`); answers with the case's status once what
+    follows ran (an accepted withdrawal's refund ordered: "refund_ordered").
 
     Signed with the decision's own secret (Standard Webhooks) over the raw body, which must name the
     case (`case_id`) the URL names: a decision for one case sent to another's URL is refused. The
     message id is remembered (store.replays, in the decision's own commit): a retry of a delivered
     decision answers with the case's status and changes nothing; the same id for another case is
     refused."""
-    from zwrotnica.flows import cases
+    from zwrotnica.flows import cases, refunds
     from zwrotnica.providers import standard_webhooks
 
     secrets = get_secrets().case_decision_secrets
@@ -237,23 +239,31 @@ def decide(rma: str, headers: Mapping[str, str], body: bytes, ctx: Context) -> s
     if msg_id is None:
         raise InvalidSignature()
     payload = strict.json_body(body)
-    if not isinstance(payload, dict) or not isinstance(payload.get("accept"), bool):
-        raise InvalidPayload("expected {case_id: RMA, accept: true|false, reason: text}")
+    if not isinstance(payload, dict):
+        raise InvalidPayload("expected a JSON object naming its case (case_id) and the verdict")
     if payload.get("case_id") != rma:
         raise InvalidPayload("the signed decision names another case than the URL (case_id)")
-    reason_text = payload.get("reason")
-    if reason_text is not None and not isinstance(reason_text, str):
-        raise InvalidPayload("reason: text for the customer")
-    reason = one_line(reason_text or "")[:500] or None
+    try:
+        decision = CaseDecision.model_validate({k: v for k, v in payload.items() if k != "case_id"})
+    except ValidationError:
+        raise InvalidPayload(
+            "expected {case_id: RMA, verdict: accept|reject|request_goods|transfer_sent, deduction: grosze, "
+            "reason: text, remedy: repair|replacement|price_reduction|withdrawal, amount: grosze, "
+            "transferred_on: date}"
+        ) from None
     applied_to = replays.seen(DECISION_ROUTE, msg_id)
     if applied_to is None:
-        accept = payload["accept"]
-        bus.run(
-            lambda fresh: cases.settle_returned_goods(rma, accept, ctx, fresh, reason=reason).write(
-                replays.marker(DECISION_ROUTE, msg_id, rma, ctx.now), Guard.DUPLICATE
-            ),
-            ctx,
-        )
+        marker = replays.marker(DECISION_ROUTE, msg_id, rma, ctx.now)
+
+        def decided(fresh: bool) -> Effect:
+            if decision.verdict is Verdict.TRANSFER_SENT:
+                assert decision.transferred_on is not None  # CaseDecision requires it
+                effect = refunds.confirm_transfer(rma, decision.transferred_on, ctx, fresh)
+            else:
+                effect = cases.decide(rma, decision, ctx, fresh)
+            return effect.write(marker, Guard.DUPLICATE)
+
+        bus.run(decided, ctx)
     elif applied_to != rma:
         raise InvalidPayload("this message id was used for another decision")
     case = case_store.get(rma)

@@ -1,7 +1,8 @@
 """Tickets and the sweeper. Every 5 minutes (schedule): flag silent parcels, turn stale payment queues
-into finance tickets, run due follow-up commands, retry pending customer messages, escalate tickets
-whose SLA step is due. Monday 8:00 ({"task": "weekly_report"}): the team's weekly report. Over HTTP:
-`POST /tickets` opens a ticket from outside (signed)."""
+into finance tickets, record complaints unanswered past their deadline as accepted, run due follow-up
+commands, read the polled order sources, retry pending customer messages, escalate tickets whose SLA step
+is due. Monday 8:00 ({"task": "weekly_report"}): the team's weekly report. Over HTTP: `POST /tickets`
+opens a ticket from outside (signed)."""
 
 import time
 from datetime import UTC, datetime
@@ -39,11 +40,23 @@ def open_ticket():
 
 def sweep(context: LambdaContext) -> dict:
     totals = {"sent": 0, "failed": 0, "given_up": 0, "escalated": 0, "held": 0, "silent": 0, "batches": 0}
+    # Carriers we ask ourselves (DPD's queue, DHL, Poczta Polska, ORLEN): first, within half the run.
+    floor = SAFETY_MS + (context.get_remaining_time_in_millis() - SAFETY_MS) / 2
+    polled = sweeps.poll_carriers(
+        datetime.now(UTC),
+        budget=max(0, int((context.get_remaining_time_in_millis() - floor) // sweeps.MS_PER_CALL)),
+        time_left=lambda: context.get_remaining_time_in_millis() - floor,
+    )
+    totals["carrier_calls"], totals["carrier_events"] = sum(polled.calls.values()), polled.events
     totals["silent"] = sweeps.flag_silent(datetime.now(UTC), BATCH * 4)
     totals["payment_tickets"] = sweeps.payment_queues(datetime.now(UTC), BATCH * 4)
+    totals["complaints_deemed_accepted"] = sweeps.complaints_past_deadline(datetime.now(UTC), BATCH * 4)
     totals["commands"], totals["commands_failed"], _ = bus.retry_due(
         Context.build(datetime.now(UTC)), BATCH * 4
     )
+    # Polled order sources (BaseLinker, IdoSell, PrestaShop): at most half the time left to read them
+    seconds = max(0.0, (context.get_remaining_time_in_millis() - SAFETY_MS) / 2000)
+    totals |= {f"feed_{k}": v for k, v in sweeps.order_feeds(datetime.now(UTC), seconds).items()}
     more_messages = more_tickets = True
     while (more_messages or more_tickets) and context.get_remaining_time_in_millis() > SAFETY_MS:
         now = datetime.now(UTC)

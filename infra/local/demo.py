@@ -1,4 +1,5 @@
-"""`make demo`: one realistic order's life against the running local stack, correctly signed.
+"""`make demo`: one realistic order's life against the running local stack, correctly signed, and a DPD
+parcel moving through its states from the emulated DPD queue (infra/local/dpd.py).
 
 Start `make run` first; watch the messages appear at http://127.0.0.1:3000/_dev/outbox.
 """
@@ -21,6 +22,7 @@ from zwrotnica.providers import shoper, standard_webhooks, woocommerce
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "events" / "woocommerce" / "order_created.json"
 SHOPER_SAMPLE = ROOT / "tests" / "events" / "shoper" / "order_create.json"
+BASELINKER_SAMPLE = ROOT / "tests" / "events" / "baselinker" / "get_orders.json"
 
 
 def step(title: str) -> None:
@@ -116,7 +118,7 @@ def parcel_life(client: httpx.Client, order: dict[str, Any], number: str) -> Non
     push is acted on and marked unconfirmed, as when ShipX is down)."""
     step("InPost saves the webhook URL and checks it with a GET: 200 only with the secret token")
     show(client.get(f"/webhooks/couriers/inpost/{DEV_SECRETS['inpost_webhook_token']}"))
-    step(f"InPost confirms the label for {PARCEL} before the shop has named it: 202, held")
+    step(f"InPost confirms the label for {PARCEL} before the shop has named it: received (200), held")
     show(inpost(client, "confirmed", "2026-11-20 15:30:00 +0100"))
     step("The shop adds the tracking number (order.updated): the held event joins, 'spakowane' e-mail")
     tracking = {
@@ -142,6 +144,84 @@ def parcel_life(client: httpx.Client, order: dict[str, Any], number: str) -> Non
     show(inpost(client, "delivered", "2026-11-21 18:00:00 +0100", url_token="guess"))  # noqa: S106
     step("Collected: possession recorded (the 14-day withdrawal clock starts), 'dziękujemy' e-mail")
     show(inpost(client, "delivered", "2026-11-21 18:20:00 +0100"))
+
+
+def baselinker_order(client: httpx.Client) -> None:
+    """An Allegro order in a BaseLinker account: BaseLinker sends nothing, the sweeper reads its order
+    journal (getJournalList from the last event id, then getOrders and getOrderPackages), here the local
+    stack's emulated one."""
+    sample = json.loads(BASELINKER_SAMPLE.read_text(encoding="utf-8"))["orders"][0]
+    now = int(time.time())
+    order = sample | {
+        "order_id": 8000001,
+        "email": "anna.kowalska@example.com",
+        "phone": "600100200",
+        "date_add": now,
+        "date_confirmed": now,
+        "date_in_status": now,
+        "delivery_package_nr": "602677439331630330001001",  # its own parcel, not the WooCommerce order's
+    }
+    step("An Allegro order lands in BaseLinker (no webhook: it waits in BaseLinker's order journal)")
+    show(client.post("/_dev/baselinker/orders", json={"order": order}))
+    step("The sweeper reads the journal (every 5 minutes; now, for the demo): the order, one e-mail")
+    show(client.post("/_dev/sweep"))
+    step("Another sweep at once: the journal is not due again yet, and its cursor reads nothing twice")
+    show(client.post("/_dev/sweep"))
+    show(client.get("/orders/8000001/status", params={"email": "anna.kowalska@example.com"}))
+
+
+DPD_PARCEL = "1000635967411U"  # the waybill of tests/events/dpd/customer_events_life.xml
+
+
+def dpd(client: httpx.Client, code: str, description: str, minutes_ago: int, reference: str) -> None:
+    """An event joins the (emulated) DPDInfoServices queue of the shop's channel, as DPD records it."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    at = datetime.now(ZoneInfo("Europe/Warsaw")) - timedelta(minutes=minutes_ago)
+    event = {
+        "waybill": DPD_PARCEL,
+        "businessCode": code,
+        "description": description,
+        "eventTime": at.strftime("%Y-%m-%dT%H:%M:%S"),  # no offset: Warsaw time, as DPD writes it
+        "depot": "1322",
+        "packageReference": reference,
+    }
+    client.post("/_dev/dpd/events", json=event)
+    print(f"   DPD queue  <- {code} {description}")
+
+
+def sweep(client: httpx.Client) -> None:
+    """The sweeper's run (every 5 minutes on AWS), now: DPD's queue drained, events committed, then acked."""
+    result = client.post("/_dev/sweep", timeout=120).json()
+    print(
+        f"   sweep: {result.get('carrier_calls', 0)} DPD call(s), {result.get('carrier_events', 0)} event(s) "
+        f"committed; queue: {result['dpd_waiting']} waiting, {result['dpd_acknowledged']} acknowledged"
+    )
+
+
+def dpd_parcel_life(client: httpx.Client, order: dict[str, Any], number: str) -> None:
+    """A DPD parcel without AfterShip: DPD pushes nothing, the sweeper drains DPDInfoServices' queue."""
+    step(f"Order {number} ships with DPD: the shop names waybill {DPD_PARCEL} (Shipment Tracking 'DPD.PL')")
+    tracking = {"key": "_wc_shipment_tracking_items", "value": [
+        {"tracking_provider": "DPD.PL", "tracking_number": DPD_PARCEL}]}  # fmt: skip
+    show(woo(client, order | {"number": number, "meta_data": [tracking]}, "order.created"))
+    step("DPD registers and collects the parcel; the next sweep drains the queue: 'spakowane' e-mail")
+    dpd(client, "030103", "Zarejestrowano dane przesyłki", 300, number)
+    dpd(client, "040101", "Przesyłka odebrana przez kuriera", 240, number)
+    sweep(client)
+    step("Out for delivery, then the courier finds nobody at home: SMS, then an apology and a ticket")
+    dpd(client, "170101", "Wydanie przesyłki do doręczenia", 120, number)
+    dpd(client, "200201", "Odbiorca nieobecny", 60, number)
+    sweep(client)
+    step("The next sweep finds the queue empty: one call, nothing sent twice")
+    sweep(client)
+    step("Out again and delivered: 'dotarło' e-mail, the withdrawal clock starts")
+    dpd(client, "170101", "Wydanie przesyłki do doręczenia", 30, number)
+    dpd(client, "190101", "Przesyłka doręczona", 5, number)
+    sweep(client)
+    show(client.get(f"/orders/{number}/status", params={"email": "anna.kowalska@example.com"}))
+    print(f'   every event DPD brought: make cli ARGS="--local events list --order {number}"')
 
 
 def main() -> int:
@@ -227,12 +307,14 @@ def main() -> int:
     step("Shoper: the order is marked completed (order.status)")
     done = sample | {"status_date": "2026-09-30 10:00:00", "status": {"type": "3", "name": "Zrealizowane"}}
     show(shoper_order(client, done, "order.status"))
+    baselinker_order(client)
     step(f'PayU notifies COMPLETED for {number} (261,00 zł): paid, "payment received" e-mail')
     show(payu(client, number, "COMPLETED", 26100))
     step("PayU retries the notification, then a late PENDING arrives: both change nothing")
     show(payu(client, number, "COMPLETED", 26100))
     show(payu(client, number, "PENDING", 26100))
     parcel_life(client, order, number)
+    dpd_parcel_life(client, order, "ZW1002")
     step("The customer returns the hat within 14 days (return form, JSON): a case, a slip, two e-mails")
     show(
         client.post(

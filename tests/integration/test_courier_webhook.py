@@ -231,15 +231,17 @@ def test_exact_duplicate_is_a_no_op(stack, context, sent, shipx):
     assert [e.subject for e in sent.emails].count("Zamówienie nr 1001 dotarło – dziękujemy!") == 1
 
 
-def test_unknown_number_is_held_202_then_applied_when_an_order_update_names_it(stack, context, shipx):
+def test_unknown_number_is_held_answered_200_then_applied_when_an_order_update_names_it(
+    stack, context, shipx
+):
     assert orders(woo_webhook(woo_order("1001")), context)["statusCode"] == 200
     early = push(context, shipx, "confirmed", event="shipment_confirmed", at="2025-03-01 10:30:00 +0100")
     ready = push(context, shipx, "ready_to_pickup", at="2025-03-03 13:11:05 +0100")
     again = couriers(inpost_webhook("ready_to_pickup", at="2025-03-03 13:11:05 +0100"), context)
     assert [(r["statusCode"], body(r)["result"]) for r in (early, ready, again)] == [
-        (202, "unmatched"),
-        (202, "unmatched"),
-        (202, "duplicate"),
+        (200, "unmatched"),  # received: ShipX asks for 200, and AfterShip would resend a non-2xx
+        (200, "unmatched"),
+        (200, "duplicate"),
     ]
     assert parcel_timeline() == []
     update = woo_order_shipped("1001", modified="2026-11-20T15:00:00")
@@ -255,7 +257,7 @@ def test_shipx_contradicting_the_push_means_no_action(stack, context, sent, ship
     order_with_parcel(context)
     shipx.statuses[PARCEL] = ["confirmed", "taken_by_courier"]
     response = couriers(inpost_webhook("delivered", at="2025-03-04 18:20:00 +0100"), context)
-    assert (response["statusCode"], body(response)) == (202, {"result": "refuted"})
+    assert (response["statusCode"], body(response)) == (200, {"result": "refuted"})
     assert "status" not in shipment() and notices("1001") == {}
     [line] = parcel_timeline()
     assert line["data"]["confirmed"] is False and "czeka na potwierdzenie" in line["text_pl"]
@@ -403,7 +405,8 @@ def test_twenty_concurrent_deliveries_change_state_once_and_send_once(
 
 
 def test_round_trips_per_webhook(stack, context, shipx):
-    """Target: one read to find the shipment, one transaction; then one update per message sent."""
+    """Target: one query for the shipment's key, one consistent read of the shipment (the lookup index
+    holds keys only: a courier event never writes it), one transaction; then one update per message sent."""
     from zwrotnica.store.table import client
 
     order_with_parcel(context)
@@ -415,17 +418,22 @@ def test_round_trips_per_webhook(stack, context, shipx):
     client().meta.events.register("before-call.dynamodb.*", count)
     try:
         push(context, shipx, "delivered", at="2025-03-04 18:20:00 +0100")  # one e-mail
-        assert dict(calls) == {"Query": 1, "TransactWriteItems": 1, "UpdateItem": 1}
+        assert dict(calls) == {"Query": 1, "GetItem": 1, "TransactWriteItems": 1, "UpdateItem": 1}
         calls.clear()
         couriers(inpost_webhook("delivered", at="2025-03-04 18:20:00 +0100"), context)
-        assert dict(calls) == {"Query": 1}  # a retry of the last applied event: the read says so
+        assert dict(calls) == {
+            "Query": 1,
+            "GetItem": 1,
+        }  # a retry of the last applied event: the read says so
         calls.clear()
         couriers(inpost_webhook("out_for_delivery", at="2025-03-03 07:42:19 +0100"), context)
-        # late: a timeline line only, one item: a plain conditional PutItem (half a transaction's units)
-        assert dict(calls) == {"Query": 1, "PutItem": 1}
+        # late: a timeline line only, and the event log's item riding the same commit (issue 18: the log
+        # costs no extra round trip; two items are a transaction where the line alone was a PutItem)
+        assert dict(calls) == {"Query": 1, "GetItem": 1, "TransactWriteItems": 1}
         calls.clear()
         couriers(inpost_webhook("out_for_delivery", at="2025-03-03 07:42:19 +0100"), context)
-        assert dict(calls) == {"Query": 1, "PutItem": 1}  # its retry: the marker refuses it
+        # its retry: the marker refuses it, so the whole commit, log item included, is a no-op
+        assert dict(calls) == {"Query": 1, "GetItem": 1, "TransactWriteItems": 1}
     finally:
         client().meta.events.unregister("before-call.dynamodb.*", count)
 
@@ -484,4 +492,55 @@ def test_review_request_three_days_after_delivery_only_with_consent(shipx, conte
     assert review.due_at.isoformat().startswith(
         (datetime.fromisoformat(delivered.replace("Z", "+00:00")) + timedelta(days=3)).date().isoformat()
     )
-    assert "https://sklep.example.com/opinie" in review.html and "zgody na informacje handlowe" in review.text
+    assert "https://sklep.example.com/opinie" in review.html
+    # Why it came, and the one-click way to stop it (the same signed link its headers will carry).
+    assert "zgody na otrzymywanie informacji handlowych" in review.text
+    assert review.unsubscribe_url and review.unsubscribe_url in review.text
+    assert review.unsubscribe_url.startswith("https://sklep.example.com/api/orders/1001/unsubscribe?t=")
+
+
+def test_a_long_carrier_payload_is_kept_compressed_and_cut_in_the_events_line(stack, context, shipx):
+    """Issue 19: the line is written with every event, in a transaction (2 units per started KB)."""
+    from infra.perf.units import item_size
+    from zwrotnica.store import timeline
+    from zwrotnica.store.table import client, to_item
+
+    order_with_parcel(context, "2001", "1000635967411U", provider="DPD Poland")
+    words = " ".join(f"punkt{n} magazyn{n * 7 % 13} trasa{n * 11 % 17}" for n in range(400))
+    response = couriers(aftership_webhook(aftership_body("attempt_fail.json", subtag_message=words)), context)
+    assert response["statusCode"] == 200
+    items = client().query(
+        TableName="ZwrotnicaTable",
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :t)",
+        ExpressionAttributeValues=to_item({":pk": "ORDER#2001", ":t": "T#"}),
+    )["Items"]
+    [line] = [i for i in items if "shipment" in i["sk"]["S"]]
+    data = line["data"]["M"]
+    assert "raw" not in data and len(data["raw_z"]["B"]) <= timeline.RAW_BUDGET
+    assert item_size(line) < 1024  # one write unit, where the 4,000 characters kept took five
+    kept = timeline.raw_text({"data": {"raw_z": data["raw_z"]["B"]}})
+    assert kept.startswith('{"event": "tracking_update"') and "punkt1 magazyn7" in kept
+    assert 500 < len(kept) < len(words)  # cut, at a character, to what fits
+
+
+def test_every_courier_route_answers_a_held_event_as_received(stack, context, shipx):
+    """No order names the parcel yet: each route answers what its provider counts as received (ShipX
+    documents 200, AfterShip resends any non-2xx 14 times, Standard Webhooks any non-2xx), and a
+    redelivery is received again without a second copy held."""
+    generic = {
+        "carrier": "dhl",
+        "tracking_number": "00340434161094042557",
+        "status": "IN_TRANSIT",
+        "raw_code": "DOR",
+        "occurred_at": "2026-11-21T10:00:00+01:00",
+    }
+    deliveries = {
+        "inpost": lambda: inpost_webhook("out_for_delivery", at="2025-03-03 07:42:19 +0100"),
+        "aftership": lambda: aftership_webhook(aftership_body(tracking_number="620000000000000000000999")),
+        "generic": lambda: tracking_webhook(generic),
+    }
+    shipx.statuses[PARCEL] = ["out_for_delivery"]
+    for route, delivery in deliveries.items():
+        first, again = couriers(delivery(), context), couriers(delivery(), context)
+        assert (first["statusCode"], body(first)) == (200, {"result": "unmatched"}), route
+        assert (again["statusCode"], body(again)) == (200, {"result": "duplicate"}), route

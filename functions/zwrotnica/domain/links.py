@@ -1,7 +1,7 @@
 """Signed, expiring links to an order's status page (every customer message carries one), to the return
-form and to a case's return label; the same HMAC signs the reply addresses of inbound e-mail
-(domain.reply_address). Each kind signs its own purpose prefix ("returns:", "label:", "form:",
-"team-login:"...), so a token made for one never opens another."""
+form, to a case's return label and to the one-click marketing unsubscribe; the same HMAC signs the reply
+addresses of inbound e-mail (domain.reply_address). Each kind signs its own purpose prefix ("returns:",
+"label:", "unsubscribe:", "form:", "team-login:"...), so a token made for one never opens another."""
 
 from __future__ import annotations
 
@@ -80,3 +80,20 @@ def label_url(
 
 def label_token_valid(key: str, rma: str, token: str, now: datetime) -> bool:
     return token_valid(key, f"label:{rma}", token, now)
+
+
+# Withdrawing a consent must stay as easy as giving it (RODO art. 7 ust. 3): the link in a marketing e-mail
+# keeps working for years, not days. It can only unsubscribe, so a long life risks nothing.
+UNSUBSCRIBE_VALID = timedelta(days=5 * 366)
+
+
+def unsubscribe_scope(order_number: str) -> str:
+    """What an unsubscribe token signs: never a status-page or return-form token, nor the reverse."""
+    return f"unsubscribe:{order_number}"
+
+
+def unsubscribe_url(base_url: str, key: str, order_number: str, now: datetime) -> str:
+    """`…/orders/<token>/unsubscribe?t=…`: GET shows the confirmation page, POST (the page's button, or a
+    mail client's RFC 8058 one-click `List-Unsubscribe=One-Click`) withdraws the consent."""
+    token = make_token(key, unsubscribe_scope(order_number), now, UNSUBSCRIBE_VALID)
+    return f"{base_url.rstrip('/')}/orders/{order_numbers.encode(order_number)}/unsubscribe?t={token}"

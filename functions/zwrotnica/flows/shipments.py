@@ -16,6 +16,7 @@ from typing import Any
 
 from zwrotnica.context import Context
 from zwrotnica.domain import shipment_notices
+from zwrotnica.domain.polling import POLLED, next_poll_at
 from zwrotnica.domain.shipment_status import STATUS_LABEL_PL, ShipmentStatus
 from zwrotnica.domain.shipments import (
     Action,
@@ -28,7 +29,8 @@ from zwrotnica.domain.shipments import (
     timeline_text,
 )
 from zwrotnica.effect import Effect, Guard
-from zwrotnica.models.command import Command, CommandKind, open_ticket
+from zwrotnica.messages.polish import carrier
+from zwrotnica.models.command import Command, CommandKind, cod_collected, open_ticket
 from zwrotnica.models.common import iso
 from zwrotnica.models.outbox import OutboxMessage
 from zwrotnica.models.ticket import TicketCategory, TicketPriority, TicketRequest
@@ -36,8 +38,10 @@ from zwrotnica.models.timeline import TimelineEntry
 from zwrotnica.models.tracking import TrackingEvent
 from zwrotnica.observability import logger, metrics
 from zwrotnica.store import orders as order_store
+from zwrotnica.store import polling as poll_store
 from zwrotnica.store import shipments as store
 from zwrotnica.store import unmatched
+from zwrotnica.store.table import order_number_of
 
 
 @lru_cache(maxsize=4)
@@ -53,7 +57,7 @@ def ingest(event: TrackingEvent, ctx: Context, fresh: bool = False) -> Effect:
         held, holder = unmatched.keep(event, ctx.now)
         return Effect("unmatched", data={"held": True}).write(held, Guard.DUPLICATE).write(holder)
     if fresh:  # a lost race: the index may lag behind the table, read the shipment itself
-        order_number = shipment["pk"].removeprefix("ORDER#")
+        order_number = order_number_of(shipment["pk"])
         shipment = store.get(order_number, event.carrier, event.tracking_number) or shipment
     return apply_event(event, shipment, ctx, confirm=event.source == "inpost")
 
@@ -115,6 +119,7 @@ class EventStep:
     return_shipment: dict[str, Any] | None = None  # InPost ZDN: the parcel's new number, a shipment too
     messages: list[OutboxMessage] = field(default_factory=list)
     commands: list[Command] = field(default_factory=list)
+    poll: dict[str, Any] | None = None  # a polled carrier's parcel: its next poll time (store.polling)
 
     def into(self, effect: Effect, order_number: str, event: TrackingEvent) -> Effect:
         effect.line(order_number, [self.entry])
@@ -123,6 +128,8 @@ class EventStep:
                 order_number, event.carrier, event.tracking_number, self.changes, self.seen_rev
             )
             effect.write(update, Guard.CONFLICT)
+        if self.poll is not None:
+            effect.write(self.poll, Guard.OPTIONAL)
         if self.possessed_at is not None:  # another parcel of the order taken later keeps its date
             effect.write(order_store.possession(order_number, self.possessed_at), Guard.OPTIONAL)
         if self.return_shipment:
@@ -139,9 +146,7 @@ def plan(
     ctx: Context,
     refuted: bool = False,
 ) -> EventStep:
-    text = timeline_text(state, event)
-    if refuted:
-        text = f"Przesyłka {event.tracking_number}: zdarzenie {event.raw_code} czeka na potwierdzenie."
+    text = timeline_text(state, event, refuted=refuted)
     entry = TimelineEntry(
         at=event.occurred_at,
         kind="shipment",
@@ -194,6 +199,7 @@ def plan(
     if decision.possession:
         step.changes["possessed_at"] = iso(event.occurred_at)
         step.possessed_at = event.occurred_at
+    step.poll = _next_poll(event, decision.status, ctx)
     if decision.trigger and ctx.send:
         step.messages = shipment_notices.messages(
             decision.trigger,
@@ -209,9 +215,37 @@ def plan(
             overrides=overrides(settings.shipping_messages),
             review_url=settings.review_url,
             goodwill_code=settings.goodwill_code,
+            unsubscribe_url=ctx.unsubscribe_url(state.order_number),
         )
     step.commands = _follow_ups(state, event, decision, item, ctx, refuted)
+    if decision.status is ShipmentStatus.DELIVERED and not state.is_return and state.cod_amount:
+        # Cash on delivery: the courier collected the money, the order is paid (its own commit).
+        collected = cod_collected(
+            state.order_number,
+            event.carrier,
+            event.tracking_number,
+            state.cod_amount,
+            event.occurred_at,
+            ctx.now,
+        )
+        step.commands.append(collected)
     return step
+
+
+def _next_poll(event: TrackingEvent, status: ShipmentStatus | None, ctx: Context) -> dict[str, Any] | None:
+    """A parcel of a carrier we poll, with credentials set: the next poll follows its new state (out of
+    the queue after a final one). Pushed (AfterShip) or polled, the same write in the event's commit."""
+    if event.carrier not in POLLED:
+        return None
+    from zwrotnica.providers.carrier_tracking import with_credentials
+
+    if event.carrier not in with_credentials(ctx.secrets()):
+        return None  # not polled: no poll item
+    # The interval counts from now; `max_age` is checked against the item's own first_seen when it is due.
+    due = next_poll_at(event.carrier, event.tracking_number, status, ctx.now, first_seen=ctx.now)
+    return poll_store.on_event(
+        event.carrier, event.tracking_number, status, event.occurred_at, event.raw_code, due, ctx.now
+    )
 
 
 def _follow_ups(
@@ -230,7 +264,7 @@ def _follow_ups(
     applied = decision.action is Action.APPLY
     if state.is_return and state.origin != "zdn" and applied:
         delivered = decision.status is ShipmentStatus.RETURNED
-        payload = {"order_number": state.order_number, "delivered": delivered}
+        payload = {"order_number": state.order_number, "delivered": delivered, "at": iso(event.occurred_at)}
         key = f"{state.carrier}:{state.tracking_number}:{decision.status.value if decision.status else '-'}"
         commands.append(
             Command(kind=CommandKind.MOVE_RETURN_CASES, key=key, payload=payload, created_at=ctx.now)
@@ -251,7 +285,8 @@ def _delivery_ticket(
         order_number=state.order_number,
         category=TicketCategory.DELIVERY,
         priority=TicketPriority.HIGH if status is ShipmentStatus.EXCEPTION else TicketPriority.NORMAL,
-        subject=f"Przesyłka {event.carrier} {event.tracking_number}: {STATUS_LABEL_PL[status].lower()}",
+        subject=f"Przesyłka {carrier(event.carrier).name} {event.tracking_number}: "
+        f"{STATUS_LABEL_PL[status].lower()}",
         note=f"Zdarzenie przewoźnika {event.raw_code} ({iso(event.occurred_at)}).{unconfirmed} "
         "Klient dostał przeprosiny i informację, co dalej.",
         source_ref=f"shipment:{event.event_key}",
@@ -276,7 +311,7 @@ def replay_held(command: Command, ctx: Context, fresh: bool) -> Effect:
         last = index if decision.trigger else last
         state = evolve(state, event, decision)
     effect = Effect("replayed", data={"events": len(events)})
-    state, changes, seen_rev = ShipmentState.from_item(item), {}, None
+    state, changes, seen_rev, poll = ShipmentState.from_item(item), {}, None, None
     for index, event in enumerate(events):
         if _is_last_applied(item, event):
             continue
@@ -285,6 +320,7 @@ def replay_held(command: Command, ctx: Context, fresh: bool) -> Effect:
         effect.line(order_number, [step.entry]).send(step.messages).follow(*step.commands)
         if step.seen_rev is not None:
             seen_rev, changes = step.seen_rev, changes | step.changes
+        poll = step.poll or poll
         if step.possessed_at is not None:
             effect.write(order_store.possession(order_number, step.possessed_at), Guard.OPTIONAL)
         if step.return_shipment:
@@ -295,6 +331,8 @@ def replay_held(command: Command, ctx: Context, fresh: bool) -> Effect:
         state = evolve(state, event, decision)
     if seen_rev is not None:
         effect.write(store.event_update(order_number, carrier, number, changes, seen_rev), Guard.CONFLICT)
+    if poll is not None:
+        effect.write(poll, Guard.OPTIONAL)
     return effect.write(unmatched.release(carrier, number))
 
 
@@ -319,7 +357,7 @@ def silent(item: dict[str, Any], ctx: Context) -> Effect:
     request = TicketRequest(
         order_number=state.order_number,
         category=TicketCategory.DELIVERY,
-        subject=f"Przesyłka {state.carrier} {state.tracking_number}: brak nowych zdarzeń",
+        subject=f"Przesyłka {carrier(state.carrier).name} {state.tracking_number}: brak nowych zdarzeń",
         note=f"Ostatnie zdarzenie {item.get('last_event_at')}, status: {label}. Zapytaj przewoźnika, "
         "co się dzieje z paczką." + (" Klient dostał wiadomość, że to sprawdzamy." if messages else ""),
         source_ref=f"silent:{state.carrier}:{state.tracking_number}:{item['due_at']}",

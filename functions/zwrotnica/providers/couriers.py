@@ -12,7 +12,9 @@ from zwrotnica.providers.payload import reading
 from zwrotnica.secrets import Secrets
 
 SOURCES = ("inpost", "aftership", "generic")
-PARSERS = {"inpost": inpost.parse, "aftership": aftership.parse, "generic": tracking_generic.parse}
+# Each source's adapter module; its `parse` is looked up at call time (the event log's replay and its tests
+# use the same seam).
+ADAPTERS = {"inpost": inpost, "aftership": aftership, "generic": tracking_generic}
 
 
 @dataclass(frozen=True)
@@ -50,4 +52,4 @@ def verify_and_parse(
     if not signed[request.source]():
         raise InvalidSignature()
     with reading(f"{request.source} tracking event"):
-        return PARSERS[request.source](request.body)
+        return ADAPTERS[request.source].parse(request.body)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zwrotnica.errors import InvalidPayload, InvalidSignature
 from zwrotnica.models.common import OneLine
+from zwrotnica.models.order import OrderNumber
 from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketPriority, TicketRequest
 from zwrotnica.providers import standard_webhooks
 from zwrotnica.secrets import Secrets
@@ -22,7 +23,7 @@ class TicketIn(BaseModel):
     category: TicketCategory
     priority: TicketPriority = TicketPriority.NORMAL
     subject: OneLine = Field(min_length=1, max_length=200)  # no control, bidi or zero-width characters
-    order_number: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9_/-]+$")
+    order_number: OrderNumber | None = None  # as the shop numbers it: slashes, dots, Polish letters
 
 
 def verify_and_parse(
@@ -44,7 +45,13 @@ def verify_and_parse(
         category=ticket.category,
         priority=ticket.priority,
         subject=ticket.subject,
-        note=f"Zgłoszenie z zewnątrz ({ticket.channel.value}).",
+        note=f"Zgłoszenie z zewnątrz (kanał: {_channel_pl(ticket.channel.value)}).",
         source_ref=f"api:{msg_id}",
         at=now,
     )
+
+
+def _channel_pl(channel: str) -> str:
+    from zwrotnica.messages.report_templates import label  # lazy: the report's module
+
+    return label("channel", channel)

@@ -3,18 +3,30 @@
 ORDER#{n} / SHIPMENT#{carrier}#{number}     a shipment; gsi1pk SHIP#{carrier}#{number}, gsi1sk SHIPMENT;
                                             queue "silent" / due_at while it could go silent
 ORDER#{n} / T#{at}#shipment#{c}:{no}:{code}  one courier event (timeline line and dedup marker in one)
-Events for numbers no order named yet: store/unmatched.py.
+Events for numbers no order named yet: store/unmatched.py. Poll items of polled carriers: store/polling.py.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from zwrotnica.domain.polling import POLLED
 from zwrotnica.models.common import iso
-from zwrotnica.models.order import ShopOrder
+from zwrotnica.models.order import PaymentMethod, ShopOrder
 from zwrotnica.store import items
-from zwrotnica.store.table import LOOKUP_INDEX, client, from_item, order_pk, query_due, table_name, to_item
+from zwrotnica.store import polling as poll_store
+from zwrotnica.store.table import (
+    client,
+    from_item,
+    keys_of,
+    lookup_index,
+    order_pk,
+    query_due,
+    table_name,
+    to_item,
+)
 
 SILENT_QUEUE = "silent"
 
@@ -27,11 +39,19 @@ def _key(order_number: str, carrier: str, number: str) -> dict[str, Any]:
     return items.key(order_pk(order_number), f"SHIPMENT#{carrier}#{number}")
 
 
-def ensure_for_order(order: ShopOrder) -> list[dict[str, Any]]:
+def ensure_for_order(order: ShopOrder, polled: Collection[str] | None = None) -> list[dict[str, Any]]:
     """Items for the order's commit: each named parcel gets its shipment item and lookup key, and the
-    contact data messages need (one read finds the shipment and whom to tell)."""
+    contact data messages need (one read finds the shipment and whom to tell).
+
+    A parcel of a carrier we poll (DHL, Poczta Polska, ORLEN) whose credentials are set (`polled`; None:
+    read from the secret) also gets its poll item, due at once: nobody else would ever ask about it.
+    Its time is the shop's modification time of this order version (no clock in the store); an order
+    update leaves a scheduled parcel's poll item as it is."""
+    refs = list(dict.fromkeys(order.shipments))  # one operation per item in a transaction
+    if polled is None:
+        polled = _polled_with_credentials() if any(r.carrier in POLLED for r in refs) else frozenset()
     found = []
-    for ref in dict.fromkeys(order.shipments):  # one operation per item in a transaction
+    for ref in refs:
         sets = {
             "type": "shipment",
             "carrier": ref.carrier,
@@ -41,24 +61,45 @@ def ensure_for_order(order: ShopOrder) -> list[dict[str, Any]]:
             "email": order.email,
             "phone": order.phone,
             "marketing_consent": order.marketing_consent,
+            # Cash on delivery: what the customer pays the courier (the messages say it; delivered, the
+            # order is paid). None removes it when the shop changes the payment method.
+            "cod_amount": order.total if order.payment_method is PaymentMethod.COD else None,
+            "currency": order.currency,
             "delivery_method": order.delivery.method.value,
             "point_id": order.delivery.point_id,
         }
         found.append(items.update(_key(order.number, ref.carrier, ref.tracking_number), sets))
+        if ref.carrier in POLLED and ref.carrier in polled:
+            found.append(poll_store.ensure(ref.carrier, ref.tracking_number, order.modified_at))
     return found
 
 
+def _polled_with_credentials() -> frozenset[str]:
+    """Polled carriers whose credentials are in the secret (cached per container; the order webhook has
+    just read it to verify the delivery). No credentials: not polled, no poll items."""
+    from zwrotnica.providers.carrier_tracking import with_credentials
+    from zwrotnica.secrets import get_secrets
+
+    return with_credentials(get_secrets()) & frozenset(POLLED)
+
+
 def find(carrier: str, number: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """(the order's shipment, the holder of unmatched events): one query on the lookup index."""
+    """(the order's shipment, the holder of unmatched events' index entry): one query on the lookup
+    index, which holds their keys only (a courier event rewrites the shipment, and an index that held
+    its attributes would be written with it every time), then one consistent GetItem of the shipment."""
     page = client().query(
         TableName=table_name(),
-        IndexName=LOOKUP_INDEX,
+        IndexName=lookup_index(),
         KeyConditionExpression="gsi1pk = :k",
         ExpressionAttributeValues=to_item({":k": lookup_key(carrier, number)}),
     )
-    found = [from_item(i) for i in page.get("Items", [])]
-    shipment = next((i for i in found if i.get("gsi1sk") == "SHIPMENT"), None)
-    return shipment, next((i for i in found if i.get("gsi1sk") == "UNMATCHED"), None)
+    found = page.get("Items", [])
+    entry = next((i for i in found if i.get("gsi1sk", {}).get("S") == "SHIPMENT"), None)
+    holder = next((from_item(i) for i in found if i.get("gsi1sk", {}).get("S") == "UNMATCHED"), None)
+    if entry is None:
+        return None, holder
+    answer = client().get_item(TableName=table_name(), Key=keys_of(entry), ConsistentRead=True)
+    return (from_item(answer["Item"]) if "Item" in answer else None), holder
 
 
 def get(order_number: str, carrier: str, number: str) -> dict[str, Any] | None:
@@ -107,7 +148,7 @@ def silent_flagged(item: dict[str, Any], now: datetime, notified: bool) -> dict[
     if notified:
         sets["silent_notified"] = True
     return items.update(
-        _key(item["pk"].removeprefix("ORDER#"), item["carrier"], item["tracking_number"]),
+        items.key(item["pk"], item["sk"]),  # the key as stored (an order number's old or new spelling)
         sets,
         remove=("queue", "due_at"),
         condition="#due_at = :seen",
