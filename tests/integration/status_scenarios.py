@@ -150,7 +150,7 @@ def delayed(context, carriers: Carriers) -> str:
     paid("1003")
     push_inpost(context, carriers, PARCEL_A, "taken_by_courier", now - timedelta(days=2))
     push_inpost(context, carriers, PARCEL_A, "delay_in_delivery", now - timedelta(hours=5))
-    # AfterShip-style estimate where a carrier gives one (see the report: the flow stores it next).
+    # An AfterShip-style estimate (the flow stores `latest_estimated_delivery` so: test_courier_webhook).
     _set(
         "1003", f"SHIPMENT#inpost#{PARCEL_A}", expected_delivery=(now + timedelta(days=2)).date().isoformat()
     )

@@ -544,3 +544,54 @@ def test_every_courier_route_answers_a_held_event_as_received(stack, context, sh
         first, again = couriers(delivery(), context), couriers(delivery(), context)
         assert (first["statusCode"], body(first)) == (200, {"result": "unmatched"}), route
         assert (again["statusCode"], body(again)) == (200, {"result": "duplicate"}), route
+
+
+def test_a_carriers_delivery_estimate_is_kept_on_the_parcel_and_shown_on_its_status_page(
+    stack, context, shipx
+):
+    """AfterShip's `latest_estimated_delivery` (its documented {type, source, datetime, datetime_min,
+    datetime_max}) is stored on the shipment; a later event without one keeps it; the page shows it."""
+    order_with_parcel(context, "2001", "1000635967411U", provider="DPD Poland")
+
+    def moving(at: str, estimate: dict | None) -> dict:
+        doc = aftership_body("attempt_fail.json", tag="InTransit", subtag="InTransit_001")
+        doc["msg"]["checkpoints"] = [
+            {"tag": "InTransit", "subtag": "InTransit_001", "message": "Sorting", "checkpoint_time": at}
+        ]
+        doc["event_id"] = f"evt-{at}"
+        if estimate:
+            doc["msg"]["latest_estimated_delivery"] = estimate
+        return doc
+
+    estimate = {
+        "type": "range",
+        "source": "Carrier Estimated Delivery Date",
+        "datetime": None,
+        "datetime_min": "2025-03-07T09:00:00+01:00",
+        "datetime_max": "2025-03-08T18:00:00+01:00",
+    }
+    assert (
+        couriers(aftership_webhook(moving("2025-03-06T08:00:00+01:00", estimate)), context)["statusCode"]
+        == 200
+    )
+    assert (
+        shipment("2001", "1000635967411U", "dpd")["expected_delivery"] == "2025-03-08"
+    )  # the promise we keep
+    assert (
+        couriers(aftership_webhook(moving("2025-03-06T13:00:00+01:00", None)), context)["statusCode"] == 200
+    )
+    item = shipment("2001", "1000635967411U", "dpd")
+    assert (item["status"], item["expected_delivery"]) == ("IN_TRANSIT", "2025-03-08")
+    from tests.factories import api_event
+
+    page = orders(
+        api_event(
+            "GET",
+            "/orders/2001/status",
+            query="email=anna.kowalska%40example.com",
+            headers={"accept": "text/html"},
+        ),
+        context,
+    )
+    assert page["statusCode"] == 200
+    assert "Przewidywana dostawa" in page["body"] and "8 marca 2025" in page["body"]

@@ -34,9 +34,11 @@ def test_every_request_kind_and_an_orders_life_stay_within_their_budgets(life):
 def test_the_meter_prices_what_the_requests_wrote(life):
     by_request = {m.request: m for m in life.requests}
     new_order = by_request["order webhook: new order"]
-    # The order, its line and its e-mail in one transaction; the e-mail marked sent after it.
+    # The order, its event-log item, its line and its e-mail in one transaction; the e-mail marked sent
+    # after it.
     assert [(c.operation, c.kind, c.transactional) for c in new_order.costs] == [
         ("Update", "ORDER", True),
+        ("Put", "EVT", True),
         ("Put", "T", True),
         ("Put", "MSG", True),
         ("Update", "MSG", False),
@@ -47,8 +49,11 @@ def test_the_meter_prices_what_the_requests_wrote(life):
     assert all(c.size < 1024 for c in new_order.costs)  # no HTML in the item: one unit per write
     # A courier event that moves the parcel on: its line and the parcel, nothing written on refs.
     moving = by_request["courier webhook: InPost adopted_at_sorting_center"]
-    assert {c.kind for c in moving.costs} == {"SHIPMENT", "T"}
-    assert all("refs" not in c.index for c in moving.costs)
+    assert {c.kind for c in moving.costs} == {"SHIPMENT", "T", "EVT"}
+    assert all("refs" not in c.index for c in moving.costs if c.kind != "EVT")
+    # Its log item fits one KB (2 units in the transaction) and its lookup-index entry is one unit.
+    [logged] = [c for c in moving.costs if c.kind == "EVT"]
+    assert logged.size < 1024 and logged.index == {"refs": 1}
     assert life.per_order() == pytest.approx(
         sum(n * life.events[p] for p, n in cost.typical_life(False).per_order.items()) + 4 * life.message
     )

@@ -148,7 +148,7 @@ def tracking(
         key=event.event_key,
         kind="tracking",
         lookup=log_store.parcel_lookup(event.carrier, event.tracking_number),
-        event=log_store.canonical(event),
+        event=log_store.canonical(event, raw="body" not in fields),
         batch=batch,
         **fields,
     )
@@ -227,7 +227,7 @@ def replay(item: dict[str, Any], ctx: Context, *, force: bool = False) -> Replay
         event = _tracking_event(item)
         record = replace(
             record,
-            event=log_store.canonical(event),
+            event=log_store.canonical(event, raw=record.body is None),
             lookup=log_store.parcel_lookup(event.carrier, event.tracking_number),
         )
 

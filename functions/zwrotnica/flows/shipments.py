@@ -194,6 +194,8 @@ def plan(
     for name in ("point_name", "point_address"):
         if getattr(event, name):
             step.changes[name] = getattr(event, name)
+    if event.expected_delivery:  # the carrier's latest estimate (AfterShip's); an event without one keeps it
+        step.changes["expected_delivery"] = event.expected_delivery.isoformat()
     if after.pickup_deadline:
         step.changes["pickup_deadline"] = iso(after.pickup_deadline)
     if decision.possession:
