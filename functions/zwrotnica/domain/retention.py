@@ -218,6 +218,8 @@ def _order(order: dict[str, Any], number: str, holds: _Holds, today: date) -> Ve
         kept.append(holds.contact)
     else:
         changes |= _erase(order, "customer_name") | _erase(order, "email", "") | _erase(order, "phone", None)
+        # the fingerprint of the erased CONTACT digests: the shop's next version writes them anew
+        changes |= _erase(order, "contact_mark", None)
         delivery = order.get("delivery") or {}
         changes |= {f"delivery.{k}": None for k in ("address_line", "postcode", "city") if delivery.get(k)}
     # The sale, or a later payment or refund the provider reported (4.8 counts from that tax year).

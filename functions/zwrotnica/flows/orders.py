@@ -47,14 +47,14 @@ def ingest(order: ShopOrder, ctx: Context, fresh: bool = False) -> Effect:
     effect = Effect(change.action.value, data=data)
     if change.writes:
         key = ctx.secrets().link_signing_key
-        effect.write(order_store.upsert(change, ctx.now), Guard.CONFLICT)
-        effect.write(
-            order_store.contact(
-                order.number,
-                lookups.contact_digest(key, lookups.EMAIL, order.email),
-                lookups.contact_digest(key, lookups.PHONE, order.phone),
-            )
+        digests = (
+            lookups.contact_digest(key, lookups.EMAIL, order.email),
+            lookups.contact_digest(key, lookups.PHONE, order.phone),
         )
+        mark = order_store.contact_mark(*digests)
+        effect.write(order_store.upsert(change, ctx.now, mark), Guard.CONFLICT)
+        if stored is None or stored.contact_mark != mark:  # new, or its e-mail, phone or key changed
+            effect.write(order_store.contact(order.number, *digests))
         for item in shipment_store.ensure_for_order(order):
             effect.write(item)
         if stored is None or not stored.indexes(order):  # new, or ids that changed (or predate the index)

@@ -10,6 +10,7 @@ SHOPREF#{kind}#{id} / SHOPREF   the platform's internal id of an order (kind `or
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -52,7 +53,7 @@ def get_version(number: str) -> StoredVersion | None:
         .get_item(
             TableName=table_name(),
             Key=to_item({"pk": order_pk(number), "sk": "ORDER"}),
-            ProjectionExpression="version, shop_status, shop_order_id, cart_id",
+            ProjectionExpression="version, shop_status, shop_order_id, cart_id, contact_mark",
             ConsistentRead=True,
         )
         .get("Item")
@@ -64,6 +65,7 @@ def get_version(number: str) -> StoredVersion | None:
         version=data["version"],
         status=ShopStatus(data["shop_status"]),
         shop_ids=(data.get("shop_order_id"), data.get("cart_id")),
+        contact_mark=data.get("contact_mark"),
     )
 
 
@@ -88,9 +90,10 @@ def get_order(number: str) -> ShopOrder | None:
     )
 
 
-def upsert(change: OrderChange, now: datetime) -> dict[str, Any]:
+def upsert(change: OrderChange, now: datetime, contact_mark: str | None = None) -> dict[str, Any]:
     """The order's shop fields, conditional on the version read: a concurrent or replayed writer fails
-    (Guard.CONFLICT: read the version again) instead of overwriting a newer version."""
+    (Guard.CONFLICT: read the version again) instead of overwriting a newer version. `contact_mark`: the
+    fingerprint of the CONTACT digests written with it (`contact_mark`)."""
     order = change.order
     dumped = order.model_dump(mode="json")
     sets: dict[str, Any] = {name: dumped[name] for name in SHOP_FIELDS if dumped.get(name) is not None}
@@ -103,6 +106,7 @@ def upsert(change: OrderChange, now: datetime) -> dict[str, Any]:
         # None: a phone or e-mail the shop removed (or never had: a phone order) is removed here too
         "phone": dumped.get("phone"),
         "email": dumped.get("email"),
+        "contact_mark": contact_mark,
     }
     pay = "cod" if order.payment_method is PaymentMethod.COD else "pending"
     create = change.action is UpsertAction.CREATE
@@ -138,6 +142,15 @@ def contact(number: str, email_digest: str | None, phone_digest: str | None) -> 
         items.key(order_pk(number), CONTACT),
         {"type": "contact", "email_digest": email_digest, "phone_digest": phone_digest},
     )
+
+
+def contact_mark(email_digest: str | None, phone_digest: str | None) -> str:
+    """A fingerprint of the CONTACT item's digests, kept on the order: the next version of the order
+    rewrites CONTACT only when it differs (a new e-mail or phone, a rotated key, an order stored before
+    CONTACT existed or erased since), so an update that changes neither costs no extra write. Made from
+    the digests (HMACs), it says nothing about the address itself."""
+    text = f"{email_digest or ''}|{phone_digest or ''}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def proof_matches(number: str, kind: str, digest: str) -> bool:
