@@ -103,6 +103,53 @@ def test_a_configured_public_base_url_wins(stack, context, sent):
     assert "https://sklep.example.com/api/orders/1001/status?t=" in sent.emails[-1].body
 
 
+def test_a_marketing_e_mails_unsubscribe_link_ignores_a_forged_host(
+    no_public_base_url, context, sent, monkeypatch
+):
+    """The one-click unsubscribe link (RFC 8058) of a marketing e-mail made while a webhook with a forged
+    Host is answered points at the configured URL like every other link."""
+    from courier_webhook.app import lambda_handler as couriers
+    from tests.factories import tracking_webhook, woo_order_shipped
+    from zwrotnica.settings import get_settings
+    from zwrotnica.store import outbox
+
+    api = no_public_base_url
+    monkeypatch.setenv("GOODWILL_CODE", "PRZEPRASZAMY10")  # a delay brings a goodwill code (marketing)
+    get_settings.cache_clear()
+    order = woo_order_shipped("3003", "00340434161094042557", "DHL")
+    order["meta_data"].append({"key": "_marketing_consent", "value": "yes"})
+    assert orders(forged(woo_webhook(order)), context)["statusCode"] == 200
+    data = {"carrier": "dhl", "tracking_number": "00340434161094042557", "status": "DELAYED"}
+    data |= {"raw_code": "delay", "occurred_at": datetime.now(UTC).isoformat()}
+    assert couriers(forged(tracking_webhook(data, msg_id="trk_forged_1")), context)["statusCode"] == 200
+    [goodwill] = [m for m in outbox.list_for_order("3003") if m.kind == "marketing"]
+    assert goodwill.unsubscribe_url.startswith(f"{api}/orders/3003/unsubscribe?t=")
+    assert all(ATTACKER not in mail.body for mail in sent.emails)
+
+
+def test_link_tokens_open_only_their_own_purpose_unsubscribe_included(stack, context):
+    """A status, label or return-form token (or a bare-number one from before issue 12) withdraws no
+    consent, and the unsubscribe token, valid for years, opens no status page."""
+    from zwrotnica.store import orders as order_store
+
+    assert orders(woo_webhook(woo_order("1001")), context)["statusCode"] == 200
+    now = datetime.now(UTC)
+    unsubscribe = links.make_token(KEY, links.unsubscribe_scope("1001"), now, timedelta(days=1))
+    others = [
+        links.make_token(KEY, purpose, now, timedelta(days=1))
+        for purpose in ("status:1001", "1001", "label:1001", "returns:1001", "form:1001")
+    ]
+    for token in others:
+        for method in ("GET", "POST"):
+            event = api_event(method, "/orders/1001/unsubscribe", query=f"t={token}")
+            assert orders(event, context)["statusCode"] == 404, (method, token)
+    assert "marketing_withdrawn_at" not in order_store.load_view("1001").order
+    status = orders(api_event("GET", "/orders/1001/status", query=f"t={unsubscribe}"), context)
+    assert status["statusCode"] == 404
+    page = orders(api_event("GET", "/orders/1001/unsubscribe", query=f"t={unsubscribe}"), context)
+    assert page["statusCode"] == 200
+
+
 # --- the return label's own link -------------------------------------------------------------------------
 def label_link(sent, rma: str) -> tuple[str, str]:
     mail = next(m for m in sent.emails if m.subject == f"Zgłoszenie nr {rma}: instrukcja odesłania paczki")
