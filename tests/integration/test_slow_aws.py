@@ -9,6 +9,8 @@ it with its 2xx (the message left for the sweeper)."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -113,6 +115,25 @@ def test_every_client_gives_up_well_within_the_lambda_timeout():
     """A stalled call costs at most its attempts' timeouts and backoff: less than the whole budget."""
     for config in (aws.DYNAMODB, aws.MESSAGES, aws.S3, aws.CONFIGURATION):
         assert aws.worst_case(config) <= TIMEOUT_S - aws.MARGIN_S, config.__dict__
+
+
+def test_every_boto3_client_is_made_with_our_timeouts():
+    """No function makes a boto3 client of its own (botocore's 60 s defaults): zwrotnica.aws makes them all,
+    the inbound e-mail function's S3 reader too."""
+    from inbound_email import raw_mail
+
+    functions = Path(__file__).resolve().parents[2] / "functions"
+    own = re.compile(r"boto3\.(client|resource|Session|session\.Session)\(")
+    makers = sorted(
+        str(path.relative_to(functions))
+        for path in functions.rglob("*.py")
+        if own.search(path.read_text(encoding="utf-8"))
+    )
+    assert makers == ["zwrotnica/aws.py"]
+    raw_mail._s3.cache_clear()
+    config = raw_mail._s3().meta.config
+    assert (config.connect_timeout, config.read_timeout) == (aws.S3.connect_timeout, aws.S3.read_timeout)
+    raw_mail._s3.cache_clear()
 
 
 @pytest.mark.parametrize("phase", ["read", "connect"])
