@@ -12,6 +12,7 @@ from typing import Annotated
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from zwrotnica import startup
 from zwrotnica.context import Context
 from zwrotnica.dispatch import inbound
 from zwrotnica.effect import Effect
@@ -105,3 +106,6 @@ def inpost_url_check(token: Token):
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)
+
+
+startup.ready()  # the handler is loaded: collection resumes (zwrotnica/startup.py)

@@ -16,6 +16,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inbound_email import raw_mail
+from zwrotnica import startup
 from zwrotnica.domain import intent, mail_matching, mail_safety
 from zwrotnica.domain.inbound import InboundDecision, decide
 from zwrotnica.errors import InvalidPayload
@@ -83,3 +84,6 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         logger.info("inbound email decided", extra=summary)
         results.append(summary)
     return {"results": results}
+
+
+startup.ready()  # the handler is loaded: collection resumes (zwrotnica/startup.py)

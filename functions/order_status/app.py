@@ -8,6 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from zwrotnica import startup
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus, inbound
 from zwrotnica.domain import links, order_numbers
@@ -188,3 +189,6 @@ def unsubscribe_post(order_number: OrderToken, t: UnsubscribeToken = None):
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)
+
+
+startup.ready()  # the handler is loaded: collection resumes (zwrotnica/startup.py)

@@ -9,6 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from return_form import views
+from zwrotnica import startup
 from zwrotnica.context import Context
 from zwrotnica.http import (
     HTML,
@@ -92,3 +93,6 @@ def label(rma: Rma, t: Annotated[str, Query(max_length=100)] = ""):
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)
+
+
+startup.ready()  # the handler is loaded: collection resumes (zwrotnica/startup.py)

@@ -10,6 +10,7 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from zwrotnica import startup
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus, sweeps
 from zwrotnica.flows import tickets
@@ -86,3 +87,6 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
 
         return report.send_weekly(datetime.now(UTC))
     return sweep(context)
+
+
+startup.ready()  # the handler is loaded: collection resumes (zwrotnica/startup.py)

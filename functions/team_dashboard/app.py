@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from zwrotnica import startup
 from zwrotnica.domain import team_access
 from zwrotnica.flows import team
 from zwrotnica.http import (
@@ -111,3 +112,6 @@ def sign_out():
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)
+
+
+startup.ready()  # the handler is loaded: collection resumes (zwrotnica/startup.py)
