@@ -337,7 +337,7 @@ def test_refund_failing_after_the_decision_commit(
     assert (key, refund["amount"], refund["status"]) == (
         case["refund_ref"],
         case["refund_amount"],
-        "requested",
+        "pending",
     )
 
 
