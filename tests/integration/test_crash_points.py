@@ -1,0 +1,675 @@
+"""Crash points: an order's whole life, with the N-th AWS call failing, for every N.
+
+The life (`LIFE`): a WooCommerce order paid through Przelewy24 (with its transaction/verify), shipped
+with InPost (out for delivery, delivered: ShipX confirms), a complaint (the return form: a case, its
+slip, the team's ticket), a withdrawal (its ShipX return label), the return parcel's courier events
+moving both cases, the team's answer on the complaint ticket, the team accepting the withdrawal and the
+refund through Przelewy24, and P24's refund notification. The scheduled sweeper runs ten minutes after
+every step, and a few times at the end, past every backoff.
+
+A hook on `before-call` of every client the code uses (DynamoDB, SES, SNS, S3, and Secrets Manager
+through Powertools parameters) counts the calls; in a faulted run call N raises (ServiceUnavailable).
+Then the outside world does what it would: each provider re-sends a delivery until it gets a 2xx (at
+most `ATTEMPTS` times), the customer re-submits a form that got a 5xx, the team repeats an action that
+failed, and the sweeper keeps to its schedule. The final state (the table dumped and normalised:
+`normalise` lists what legitimately differs), the labels in S3, what the providers did (refunds paid
+out, return shipments made) and the messages sent (SES and SNS) must equal those of the run without a
+fault. The one difference allowed is the documented at-least-once window: when the failed call is the
+update that marks a message sent after SES/SNS accepted it, that message goes out once more.
+
+`make crash-points` runs every N (CRASH_POINTS=all); `make test` runs a deterministic sample.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+from botocore.client import BaseClient
+
+import courier_webhook.app as courier_app
+import order_status.app as order_app
+import return_form.app as return_app
+from tests import usecases
+from tests.factories import (
+    PARCEL,
+    SW_SECRET,
+    api_event,
+    inpost_webhook,
+    lambda_context,
+    p24_notification,
+    p24_refund_notification,
+    p24_webhook,
+    shipx_tracking,
+    woo_order,
+    woo_order_shipped,
+    woo_webhook,
+)
+from tests.integration.conftest import REGION, fresh_resources
+from tests.integration.faults import START, Clock, aws_error, request_body, sweep, table_items
+from tests.integration.test_payment_webhook import FakeP24
+from zwrotnica.notify import sender
+from zwrotnica.providers import inpost, payment_clients, shipx_returns, standard_webhooks
+from zwrotnica.store import attempts, labels
+from zwrotnica.store import table as table_store
+from zwrotnica.store import tickets as ticket_store
+
+pytestmark = pytest.mark.integration
+ATTEMPTS = 5  # deliveries of one request at most (providers retry for days; one call fails)
+SAMPLE = 7  # `make test`: every SAMPLE-th crash point, from a fixed offset (all: CRASH_POINTS=all)
+ORGANIZATION = "123456"
+RECEIVER = {
+    "company_name": "Sklep Przykładowy",
+    "email": "zwroty@sklep.example.com",
+    "phone": "600700800",
+    "address": {"street": "Magazynowa", "building_number": "1", "city": "Kraków", "post_code": "30-001"},
+}
+DAY = START.replace(hour=7, minute=0)  # 8:00 in Warsaw: the whole life is one working day
+SWEEP_AFTER = timedelta(minutes=10)  # past the first backoff of a command (1 min) and a message (5 min)
+FINAL_SWEEPS = (timedelta(minutes=10), timedelta(minutes=30), timedelta(hours=2))
+
+
+# --- The outside world: ShipX (tracking reads, return shipments) and Przelewy24 ----------------------
+class FakeShipX:
+    """ShipX: `GET /v1/tracking/{n}` answers what InPost pushed so far (couriers.md 2.4); a return
+    shipment (2.7-2.8) is confirmed at once, with its label PDF and tracking number."""
+
+    def __init__(self) -> None:
+        self.statuses: dict[str, list[str]] = {}
+        self.created: list[str] = []  # the references (our RMAs) of the shipments made, in order
+
+    @staticmethod
+    def number(shipment_id: int) -> str:
+        return f"62011122233344455566{shipment_id:04d}"
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path.startswith("/v1/tracking/"):
+            number = path.rsplit("/", 1)[-1]
+            if number not in self.statuses:
+                return httpx.Response(404, json={"status": 404, "error": "resource_not_found"})
+            return httpx.Response(200, json=shipx_tracking(number, self.statuses[number]))
+        if request.method == "POST" and path == f"/v1/organizations/{ORGANIZATION}/shipments":
+            doc = json.loads(request.content)
+            assert doc["is_return"] is True and doc["receiver"] == RECEIVER
+            self.created.append(doc["reference"])
+            answer = {"id": len(self.created), "status": "created", "reference": doc["reference"]}
+            return httpx.Response(201, json=answer)
+        shipment_id = int(path.split("/")[3])
+        if path.endswith("/label"):
+            return httpx.Response(200, content=b"%PDF-1.4 " + self.number(shipment_id).encode())
+        shipment = {"id": shipment_id, "status": "confirmed", "tracking_number": self.number(shipment_id)}
+        return httpx.Response(200, json=shipment)
+
+    def return_parcel(self) -> str:
+        """The parcel the customer sends back: the last label made (the one e-mailed last)."""
+        assert self.created, "no return label was made"
+        return self.number(len(self.created))
+
+
+@dataclass
+class World:
+    """Everything outside AWS, fresh for every run."""
+
+    shipx: FakeShipX = field(default_factory=FakeShipX)
+    p24: FakeP24 = field(default_factory=FakeP24)
+    notified: set[str] = field(default_factory=set)  # P24 refunds whose notification went out
+    rmas: dict[str, str] = field(default_factory=dict)  # case kind -> the RMA the form answered with
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        transport = httpx.MockTransport(self.shipx)
+        inpost.use_transport(transport)
+        monkeypatch.setattr(payment_clients, "p24_client", self.p24.client)
+
+        class ShipXReturns(Original):
+            def __init__(self, base_url: str, token: str, organization_id: str, *_: Any) -> None:
+                super().__init__(base_url, token, organization_id, transport)
+
+        monkeypatch.setattr(shipx_returns, "ShipXReturns", ShipXReturns)
+
+    def state(self) -> dict[str, Any]:
+        return {"p24_refunds": dict(self.p24.paid_out), "shipx_returns": list(self.shipx.created)}
+
+
+Original = shipx_returns.ShipXReturns
+
+
+# --- The life -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Answer:
+    status: int | str  # the HTTP status, or the exception a failed function ended with (API Gateway: 500)
+    outcome: str = ""  # what the answer says it did: applied, create, duplicate, existing...
+
+    @property
+    def failed(self) -> bool:
+        return isinstance(self.status, str) or self.status >= 500
+
+    @property
+    def repeat(self) -> bool:
+        """The answer to a request whose change was stored before."""
+        return self.outcome in {"duplicate", "ignored", "existing"}
+
+
+Send = Callable[[World], Answer]
+
+
+@dataclass(frozen=True)
+class Step:
+    at: datetime
+    who: str  # shop, p24, inpost, customer, team: who sends it again after a failure
+    what: str
+    send: Send
+
+
+def _http(handler: Callable[[dict, Any], dict], event: dict[str, Any]) -> Answer:
+    response = handler(event, lambda_context("life"))
+    try:
+        answer = json.loads(response["body"])
+    except (TypeError, ValueError):
+        answer = {}
+    if "created" in answer:
+        outcome = "created" if answer["created"] else "existing"
+    else:
+        outcome = str(answer.get("result") or answer.get("action") or answer.get("status") or "")
+    return Answer(int(response["statusCode"]), outcome)
+
+
+def _ts(at: datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M:%S +0000")
+
+
+def _json(path: str, payload: dict[str, Any]) -> dict[str, Any]:
+    return api_event("POST", path, body=json.dumps(payload), headers={"content-type": "application/json"})
+
+
+def shop(order: dict[str, Any], topic: str) -> Send:
+    return lambda world: _http(order_app.lambda_handler, woo_webhook(order, topic=topic))
+
+
+def p24_paid() -> Send:
+    return lambda world: _http(order_app.lambda_handler, p24_webhook(p24_notification("1001", 26100)))
+
+
+def inpost_push(number: Callable[[World], str], status: str, at: datetime) -> Send:
+    def send(world: World) -> Answer:
+        parcel = number(world)
+        history = world.shipx.statuses.setdefault(parcel, [])
+        if status not in history:  # what ShipX's tracking read knows from now on
+            history.append(status)
+        push = inpost_webhook(status, number=parcel, at=_ts(at))
+        return _http(courier_app.lambda_handler, push)
+
+    return send
+
+
+def form(payload: dict[str, Any]) -> Send:
+    """The return form (its JSON API); the customer and the team know the RMA from its answer."""
+
+    def send(world: World) -> Answer:
+        response = return_app.lambda_handler(_json("/returns", payload), lambda_context("life"))
+        answer = json.loads(response["body"])
+        if response["statusCode"] < 300:
+            world.rmas[payload["kind"]] = answer["case_id"]
+        return Answer(int(response["statusCode"]), "created" if answer.get("created") else "existing")
+
+    return send
+
+
+def team_reply(at: datetime) -> Send:
+    def send(world: World) -> Answer:
+        """The operator CLI's `tickets reply` (a use case run as the CLI runs it)."""
+        ticket_id = ticket_store.ticket_id_for(f"case:{world.rmas['complaint']}")
+        usecases.reply(ticket_id, "Dzień dobry, kurtkę odbierze kurier w czwartek.", at)
+        return Answer(200, "recorded")
+
+    return send
+
+
+def team_accepts(at: datetime) -> Send:
+    def send(world: World) -> Answer:
+        rma = world.rmas["withdrawal"]
+        raw = json.dumps({"accept": True}).encode()
+        ts, msg_id = int(at.timestamp()), f"dec-{rma}"
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(ts),
+            "webhook-signature": standard_webhooks.sign(SW_SECRET, msg_id, ts, raw),
+        }
+        event = api_event("POST", f"/cases/{rma}/decision", body=raw, headers=headers)
+        return _http(return_app.lambda_handler, event)
+
+    return send
+
+
+def _at(hour: int, minute: int = 0) -> datetime:
+    return DAY.replace(hour=hour, minute=minute)
+
+
+def _outbound(world: World) -> str:
+    return PARCEL
+
+
+COMPLAINT = {
+    "order_number": "1001",
+    "email": "anna.kowalska@example.com",
+    "items": {"KURTKA-ZIM-M": 1},
+    "kind": "complaint",
+    "description": "Rozpruty szew pod pachą.",
+    "demand": "repair",
+    "return_method": "courier_pickup",
+    "submission_key": "complaint-1001",
+}
+WITHDRAWAL = {
+    "order_number": "1001",
+    "email": "anna.kowalska@example.com",
+    "items": {"CZAPKA-WEL": 1},
+    "kind": "withdrawal",
+    "return_method": "paczkomat",
+    "submission_key": "withdrawal-1001",
+}
+LIFE = [
+    Step(
+        _at(7), "shop", "order placed", shop(woo_order("1001", payment_method="przelewy24"), "order.created")
+    ),
+    Step(_at(7, 20), "p24", "paid", p24_paid()),
+    Step(
+        _at(7, 40),
+        "shop",
+        "order shipped",
+        shop(
+            woo_order_shipped("1001", payment_method="przelewy24", modified="2026-11-24T07:40:00"),
+            "order.updated",
+        ),
+    ),
+    Step(_at(8), "inpost", "out for delivery", inpost_push(_outbound, "out_for_delivery", _at(8))),
+    Step(_at(8, 30), "inpost", "delivered", inpost_push(_outbound, "delivered", _at(8, 30))),
+    Step(_at(9), "customer", "complaint", form(COMPLAINT)),
+    Step(_at(9, 30), "customer", "withdrawal", form(WITHDRAWAL)),
+    Step(
+        _at(10),
+        "inpost",
+        "return parcel sent",
+        inpost_push(lambda w: w.shipx.return_parcel(), "collected_from_sender", _at(10)),
+    ),
+    Step(
+        _at(11),
+        "inpost",
+        "return parcel delivered",
+        inpost_push(lambda w: w.shipx.return_parcel(), "delivered", _at(11)),
+    ),
+    Step(_at(11, 30), "team", "answer on the complaint", team_reply(_at(11, 30))),
+    Step(_at(12), "team", "withdrawal accepted", team_accepts(_at(12))),
+]
+
+
+def refund_notifications(world: World) -> list[Step]:
+    """P24 notifies each refund it made (urlStatus), once it has made it."""
+    steps = []
+    for key, amount in world.p24.paid_out.items():
+        if key not in world.notified:
+            world.notified.add(key)
+            event = p24_webhook(p24_refund_notification("1001", amount, refunds_uuid=key))
+            steps.append(
+                Step(DAY, "p24", "refund done", lambda _, e=event: _http(order_app.lambda_handler, e))
+            )
+    return steps
+
+
+# --- Counting every AWS call ------------------------------------------------------------------------
+class Calls:
+    """`before-call` on every client the code uses: counts calls, and makes call `fail_at` raise.
+    A second count at `BaseClient._make_api_call` proves that no client escaped the hooks."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.fail_at: int | None = None
+        self.count = 0
+        self.seen_by_botocore = 0
+        self.failed: tuple[str, dict[str, Any]] | None = None  # the operation and its parameters
+        self._hooked: set[int] = set()
+
+    def hook(self, aws_client: BaseClient) -> None:
+        if id(aws_client) not in self._hooked:
+            aws_client.meta.events.register("before-call", self)
+            self._hooked.add(id(aws_client))
+
+    def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        if not self.active:
+            return
+        self.count += 1
+        if self.count == self.fail_at:
+            self.failed = (f"{model.service_model.service_id.hyphenize()}.{model.name}", request_body(params))
+            raise aws_error("ServiceUnavailable", 503, model.name)
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
+    counter = Calls()
+    original = BaseClient._make_api_call
+
+    def counted(self: BaseClient, operation: str, api_params: dict[str, Any]) -> Any:
+        if counter.active:
+            counter.seen_by_botocore += 1
+        return original(self, operation, api_params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counted)
+    return counter
+
+
+def reset(monkeypatch: pytest.MonkeyPatch, calls: Calls) -> World:
+    """An empty stack (the `stack` fixture's reset), fresh caches, a fresh outside world."""
+    from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
+    from aws_lambda_powertools.utilities.parameters.secrets import SecretsProvider
+
+    from zwrotnica.settings import get_settings
+
+    fresh_resources()
+    get_settings.cache_clear()
+    attempts.forget()
+    world = World()
+    world.install(monkeypatch)
+    DEFAULT_PROVIDERS["secrets"] = SecretsProvider()  # what get_secret creates on first use
+    for aws_client in (
+        table_store.client(),
+        sender.ses_client(),
+        sender.sns_client(),
+        labels.s3_client(),
+        DEFAULT_PROVIDERS["secrets"].client,
+    ):
+        calls.hook(aws_client)
+    return world
+
+
+# --- One run ----------------------------------------------------------------------------------------
+@dataclass
+class Run:
+    answers: list[tuple[str, list[Answer]]] = field(default_factory=list)  # per step, every answer
+    sweeps_failed: int = 0
+
+    def problems(self) -> list[str]:
+        """A request must end with a 2xx; and a 5xx must never follow a commit (its retry would be a
+        repeat of a change stored by the attempt that answered 5xx)."""
+        found = []
+        for what, answers in self.answers:
+            if answers[-1].failed or answers[-1].status >= 300:
+                found.append(f"{what}: ended with {answers[-1]}")
+            elif any(a.failed for a in answers[:-1]) and answers[-1].repeat:
+                found.append(f"{what}: answered {answers[0].status} after its commit ({answers})")
+        return found
+
+
+def deliver(step: Step, world: World, clock: Clock, run: Run) -> None:
+    """The sender's retries: again while the answer is a 5xx or the function failed (API Gateway: 500)."""
+    clock.at = step.at
+    answers: list[Answer] = []
+    for _ in range(ATTEMPTS):
+        try:
+            answer = step.send(world)
+        except Exception as exc:  # the function failed: the caller sees a 5xx and tries again
+            answer = Answer(type(exc).__name__)
+        answers.append(answer)
+        if not answer.failed:
+            break
+    run.answers.append((step.what, answers))
+
+
+def scheduled_sweep(clock: Clock, at: datetime, run: Run) -> None:
+    try:
+        sweep(clock, at)
+    except Exception:  # a failed run: the schedule runs it again in five minutes
+        run.sweeps_failed += 1
+
+
+def live(world: World, clock: Clock, calls: Calls) -> Run:
+    run = Run()
+    calls.active = True
+    try:
+        for step in LIFE:
+            deliver(step, world, clock, run)
+            scheduled_sweep(clock, step.at + SWEEP_AFTER, run)
+            for notice in refund_notifications(world):
+                deliver(notice, world, clock, run)
+        for delay in FINAL_SWEEPS:
+            scheduled_sweep(clock, LIFE[-1].at + delay, run)
+            for notice in refund_notifications(world):
+                deliver(notice, world, clock, run)
+    finally:
+        calls.active = False
+    return run
+
+
+# --- What a run leaves ------------------------------------------------------------------------------
+TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
+RMA = re.compile(r"ZW-\d{4}-\d{6}")
+# Compared exactly although they look like times: deadlines derive from the cause, never from when the
+# work ran (a follow-up the sweeper completed must not move them).
+DEADLINES = {"due_at", "legal_deadline", "pickup_deadline", "refund_due", "answer_due", "send_back_by"}
+# Fields that record how the work went, not what it did: tries, errors, the provider's message id.
+HOW = {"attempts", "last_error", "provider_message_id", "expires_at"}
+# Hashes of text compared on its own (a message's id is a hash of its dedup key, which holds the RMA).
+HASHED = {"message_id"}
+# Items that count requests, not state: the lookup counters (a customer who re-submits is counted
+# again) and the RMA counter (a failed submission may leave a gap: "gaps are fine", store/cases.py).
+COUNTERS = ("ATTEMPTS#", "COUNTER#RMA#")
+URL_PARTS = [
+    (re.compile(r"X-Amz-[A-Za-z]+=[^&\s\"'<>]+"), "X-Amz-*"),  # a presigned link's signing time
+    (re.compile(r"([?&]t=)[A-Za-z0-9_.\-]+"), r"\1<token>"),  # a signed status link's expiry
+]
+
+
+class Normaliser:
+    """Replaces what legitimately differs between two runs that did the same work: when it ran
+    (timestamps), the RMA numbers (RMA-1, RMA-2 in the order the numbers were given) and the ids
+    derived from them (ticket ids, refund keys, message and command ids: hashes of text that holds the
+    RMA or the time), and the signing parts of links."""
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        found = sorted({m for i in items for m in RMA.findall(json.dumps(i, default=str))})
+        self.rmas = {rma: f"RMA-{n}" for n, rma in enumerate(found, 1)}
+        self.ids: dict[str, str] = {}
+        for rma, name in self.rmas.items():
+            self.ids[ticket_store.ticket_id_for(f"case:{rma}")] = f"TK-{name}"
+            from zwrotnica.flows.refunds import refund_key
+
+            self.ids[refund_key("1001", f"case:{rma}")] = f"REFUND-{name}"
+
+    def text(self, value: str, deadline: bool = False) -> str:
+        for rma, name in self.rmas.items():
+            value = value.replace(rma, name)
+        for known, name in self.ids.items():
+            value = value.replace(known, name)
+        if not deadline:
+            value = TIMESTAMP.sub("<time>", value)
+        for pattern, replacement in URL_PARTS:
+            value = pattern.sub(replacement, value)
+        return re.sub(r"(MSG|CMD)#[0-9a-f]{32}", r"\1#<id>", value)
+
+    def value(self, value: Any, key: str = "") -> Any:
+        if key in HASHED:
+            return f"<{key}>"
+        if isinstance(value, dict):
+            return {self.text(k): self.value(v, k) for k, v in value.items() if k not in HOW}
+        if isinstance(value, list | tuple):
+            return [self.value(v, key) for v in value]
+        if isinstance(value, set | frozenset):
+            return sorted(self.value(v, key) for v in value)
+        if isinstance(value, str):
+            return self.text(value, deadline=key in DEADLINES)
+        return value
+
+
+@dataclass
+class Final:
+    items: Counter
+    labels: list[str]
+    messages: Counter
+    world: dict[str, Any]
+    raw_messages: list[tuple[str, ...]]
+
+
+def messages_sent() -> list[tuple[str, ...]]:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+    from moto.sns.models import sns_backends
+
+    ses = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
+    sns = sns_backends[DEFAULT_ACCOUNT_ID][REGION]
+    emails = [
+        ("email", ",".join(m.destinations["ToAddresses"]), m.subject, m.body) for m in ses.sent_messages
+    ]
+    sms = [("sms", phone, text) for phone, text, *_ in sns.sms_messages.values()]
+    topics = [
+        ("topic", topic.name, subject or "", message)
+        for topic in sns.topics.values()
+        for _, message, subject, *_ in topic.sent_notifications
+    ]
+    return emails + sms + topics
+
+
+def final_state(world: World) -> Final:
+    items = [i for i in table_items() if not i["pk"].startswith(COUNTERS)]
+    norm = Normaliser(items)
+    dumped = Counter(json.dumps(norm.value(i), sort_keys=True, default=str) for i in items)
+    listed = boto3.client("s3", region_name=REGION).list_objects_v2(Bucket="labelsbucket")
+    keys = sorted(norm.text(o["Key"]) for o in listed.get("Contents", []))
+    sent = messages_sent()
+    normalised = Counter(tuple(norm.text(part) for part in m) for m in sent)
+    return Final(dumped, keys, normalised, norm.value(world.state()), sent)
+
+
+def _keyed(items: Counter) -> dict[str, list[dict[str, Any]]]:
+    keyed: dict[str, list[dict[str, Any]]] = {}
+    for dumped, count in items.items():
+        item = json.loads(dumped)
+        keyed.setdefault(f"{item['pk']} / {item['sk']}", []).extend([item] * count)
+    return keyed
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def table_differences(clean: Counter, faulted: Counter) -> list[str]:
+    """Items missing or extra by key, and the fields that differ where both runs have the key."""
+    before, after = _keyed(clean), _keyed(faulted)
+    found = []
+    for key in sorted(set(before) | set(after)):
+        was, now = before.get(key, []), after.get(key, [])
+        if was == now:
+            continue
+        if len(was) != len(now):
+            found.append(f"{key}: {len(was)} item(s) without the fault, {len(now)} with it")
+            continue
+        for one, other in zip(sorted(was, key=_short), sorted(now, key=_short), strict=True):
+            fields = sorted(k for k in set(one) | set(other) if one.get(k) != other.get(k))
+            changes = ", ".join(f"{k}: {_short(one.get(k))} -> {_short(other.get(k))}" for k in fields)
+            if changes:
+                found.append(f"{key}: {changes}")
+    return found
+
+
+def differences(clean: Final, faulted: Final, calls: Calls) -> tuple[list[str], int]:
+    """What differs, and how many messages went out twice in the documented window (0 or 1)."""
+    problems = [f"table: {d}" for d in table_differences(clean.items, faulted.items)]
+    if faulted.labels != clean.labels:
+        problems.append(f"labels: {faulted.labels} != {clean.labels}")
+    if faulted.world != clean.world:
+        problems.append(f"providers: {faulted.world} != {clean.world}")
+    duplicates = 0
+    if faulted.messages != clean.messages:
+        missing, extra = clean.messages - faulted.messages, faulted.messages - clean.messages
+        marked = (
+            calls.failed is not None
+            and calls.failed[0] == "dynamodb.UpdateItem"
+            and (":sent" in calls.failed[1].get("UpdateExpression", ""))
+        )
+        if marked and not missing and sum(extra.values()) == 1:
+            duplicates = 1  # the at-least-once window: accepted by SES/SNS, not marked sent
+        else:
+            subjects = [m[:3] for m in missing], [m[:3] for m in extra]
+            problems.append(f"messages: missing {subjects[0]}, extra {subjects[1]}")
+    return problems, duplicates
+
+
+# --- The test ---------------------------------------------------------------------------------------
+def crash_points(total: int) -> list[int]:
+    """Every N (CRASH_POINTS=all), the ones named (CRASH_POINTS=17,42: a run to look at), or the sample."""
+    chosen = os.environ.get("CRASH_POINTS", "")
+    if chosen == "all":
+        return list(range(1, total + 1))
+    if chosen:
+        return [int(n) for n in chosen.split(",") if n.strip()]
+    return list(range(3, total + 1, SAMPLE))
+
+
+@pytest.fixture
+def fast_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    """infra.local.fast_moto for this test only (moto's answers, without its O(table) copies per
+    transaction): the originals are put back after it."""
+    from moto.dynamodb import models
+
+    from infra.local.fast_moto import fast_moto as apply
+
+    monkeypatch.setattr(
+        models.DynamoDBBackend, "transact_write_items", models.DynamoDBBackend.transact_write_items
+    )
+    monkeypatch.setattr(models.Table, "query", models.Table.query)
+    monkeypatch.setattr(models.Table, "all_items", models.Table.all_items)
+    apply()
+
+
+@pytest.fixture
+def shipx_settings(stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    from zwrotnica.settings import get_settings
+
+    monkeypatch.setenv("SHIPX_ORGANIZATION_ID", ORGANIZATION)
+    monkeypatch.setenv("SHIPX_RETURN_RECEIVER", json.dumps(RECEIVER, ensure_ascii=False))
+    get_settings.cache_clear()
+    yield
+    inpost.use_transport(None)
+    get_settings.cache_clear()
+
+
+def test_every_crash_point_of_an_order_life_ends_as_the_run_without_faults(
+    stack, shipx_settings, fast_moto, clock, calls, monkeypatch
+):
+    # Given the life without faults
+    world = reset(monkeypatch, calls)
+    clean_run = live(world, clock, calls)
+    clean = final_state(world)
+    total = calls.count
+    assert calls.seen_by_botocore == total  # every call the code made went through a hooked client
+    assert all(len(answers) == 1 for _, answers in clean_run.answers) and clean_run.problems() == []
+    assert clean_run.sweeps_failed == 0
+    print(*[m[:3] for m in clean.raw_messages], sep="\n")
+    # When call N fails, for each N
+    tried, duplicated, problems = 0, 0, {}
+    for n in crash_points(total):
+        world = reset(monkeypatch, calls)
+        calls.count, calls.seen_by_botocore, calls.fail_at, calls.failed = 0, 0, n, None
+        run = live(world, clock, calls)
+        calls.fail_at = None
+        found, duplicates = differences(clean, final_state(world), calls)
+        found += run.problems()
+        tried += 1
+        duplicated += duplicates
+        if found:
+            where = next((what for what, answers in run.answers if any(a.failed for a in answers)), "a sweep")
+            problems[n] = f"call {n} ({calls.failed[0] if calls.failed else '-'}, {where}): " + "; ".join(
+                found
+            )
+            print(problems[n])
+    print(f"\ncrash points: {total} AWS calls in the life, {tried} tried, {duplicated} sent a message twice")
+    # Then every run ends where the run without faults did
+    assert not problems, "\n".join(problems.values())
