@@ -9,6 +9,7 @@ from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from zwrotnica.context import Context
@@ -129,9 +130,21 @@ def to_submission(fields: Mapping[str, Any]) -> ReturnSubmission:
         raise FormInvalid({k: FIELD_PL.get(k, "Popraw to pole.") for k in sorted(missing)}) from exc
 
 
-def _submit(sub: ReturnSubmission, ctx: Context, client: str | None) -> tuple[str, bool]:
+def _submit(sub: ReturnSubmission, ctx: Context, client: str | None) -> tuple[str, bool, dict[str, Any]]:
+    """(RMA, opened now, the case to answer with)."""
     effect = bus.run(lambda fresh: returns_flow.submit(sub, ctx, client, fresh), ctx)
-    return returns_flow.submitted(sub, effect)
+    rma, created = returns_flow.submitted(sub, effect)
+    return rma, created, _case(rma, effect.data.get("case") if created else None)
+
+
+def _case(rma: str, decided: dict[str, Any] | None) -> dict[str, Any]:
+    """The case as stored now (what followed the commit has run: its label sent), or as decided when
+    that read fails: once the case is committed, the answer must not turn into a 5xx."""
+    try:
+        stored = case_store.get(rma)
+    except (ClientError, BotoCoreError):
+        stored = None
+    return stored or decided or {"case_id": rma}
 
 
 def submit_form(fields: Mapping[str, str], ctx: Context, client: str | None = None) -> Response:
@@ -149,7 +162,7 @@ def submit_form(fields: Mapping[str, str], ctx: Context, client: str | None = No
             ),
         )
     try:
-        rma, _ = _submit(to_submission(fields), ctx, client)
+        _, _, case = _submit(to_submission(fields), ctx, client)
     except InvalidProof as exc:
         return html_response(exc.status, pages.lookup_page(fields, exc.fields))
     except (OrderNotFound, MissingProof, TooManyAttempts, TooManyLookups) as exc:
@@ -162,7 +175,6 @@ def submit_form(fields: Mapping[str, str], ctx: Context, client: str | None = No
         except (InvalidProof, OrderNotFound, MissingProof, TooManyAttempts, TooManyLookups) as again:
             return html_response(again.status, pages.lookup_page(fields, {}, notice=again.reason))
         return _details(found, fields, exc.fields, now, HTTPStatus.UNPROCESSABLE_ENTITY)
-    case = case_store.get(rma) or {"case_id": rma}
     return html_response(
         HTTPStatus.CREATED, pages.confirmation_page(case, ctx.status_url(order_number) or "")
     )
@@ -172,10 +184,9 @@ def submit_json(payload: Any, ctx: Context, client: str | None = None) -> tuple[
     if not isinstance(payload, dict):
         raise InvalidPayload("expected a JSON object")
     try:
-        rma, created = _submit(to_submission(payload), ctx, client)
+        rma, created, case = _submit(to_submission(payload), ctx, client)
     except FormInvalid as exc:
         return HTTPStatus.UNPROCESSABLE_ENTITY, {"message": exc.reason, "fields": exc.fields}
-    case = case_store.get(rma) or {}
     return (HTTPStatus.CREATED if created else HTTPStatus.OK), {
         "case_id": rma,
         "created": created,
@@ -202,6 +213,5 @@ def decide(rma: str, headers: Mapping[str, str], body: bytes, ctx: Context) -> s
         raise InvalidPayload("expected {accept: true|false, reason: text}")
     reason = str(payload.get("reason") or "")[:500] or None
     accept = payload["accept"]
-    bus.run(lambda fresh: cases.settle_returned_goods(rma, accept, ctx, fresh, reason=reason), ctx)
-    case = case_store.get(rma)
-    return str(case["status"]) if case else ""
+    effect = bus.run(lambda fresh: cases.settle_returned_goods(rma, accept, ctx, fresh, reason=reason), ctx)
+    return str(_case(rma, None).get("status") or effect.outcome)

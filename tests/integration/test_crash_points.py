@@ -55,7 +55,7 @@ from tests.factories import (
     woo_webhook,
 )
 from tests.integration.conftest import REGION, fresh_resources
-from tests.integration.faults import START, Clock, aws_error, request_body, sweep, table_items
+from tests.integration.faults import START, Clock, Killed, aws_error, request_body, sweep, table_items
 from tests.integration.test_payment_webhook import FakeP24
 from zwrotnica.notify import sender
 from zwrotnica.providers import inpost, payment_clients, shipx_returns, standard_webhooks
@@ -138,6 +138,11 @@ class World:
 
     def state(self) -> dict[str, Any]:
         return {"p24_refunds": dict(self.p24.paid_out), "shipx_returns": list(self.shipx.created)}
+
+    def shipx_numbers(self) -> dict[str, str]:
+        """ShipX's numbers, as the return parcel: which of its shipments the case holds is compared
+        through the shipments it made (`World.state`)."""
+        return {self.shipx.number(i): "<return parcel>" for i in range(1, len(self.shipx.created) + 1)}
 
 
 Original = shipx_returns.ShipXReturns
@@ -327,15 +332,19 @@ def refund_notifications(world: World) -> list[Step]:
 
 # --- Counting every AWS call ------------------------------------------------------------------------
 class Calls:
-    """`before-call` on every client the code uses: counts calls, and makes call `fail_at` raise.
-    A second count at `BaseClient._make_api_call` proves that no client escaped the hooks."""
+    """`before-call` on every client the code uses: counts calls, and makes call `fail_at` fail: raise
+    ServiceUnavailable (mode "error": what the code sees when AWS stays down), or end the invocation
+    (mode "killed": a Lambda timeout or crash, `Killed`, which no except clause catches). A second
+    count at `BaseClient._make_api_call` proves that no client escaped the hooks."""
 
     def __init__(self) -> None:
         self.active = False
+        self.mode = "error"
         self.fail_at: int | None = None
         self.count = 0
         self.seen_by_botocore = 0
-        self.failed: tuple[str, dict[str, Any]] | None = None  # the operation and its parameters
+        self.phase = ""  # the step or sweep running now
+        self.failed: Failed | None = None
         self._hooked: set[int] = set()
 
     def hook(self, aws_client: BaseClient) -> None:
@@ -343,13 +352,36 @@ class Calls:
             aws_client.meta.events.register("before-call", self)
             self._hooked.add(id(aws_client))
 
+    def start(self, fail_at: int | None, mode: str = "error") -> None:
+        self.fail_at, self.mode, self.count, self.seen_by_botocore, self.failed = fail_at, mode, 0, 0, None
+
     def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         if not self.active:
             return
         self.count += 1
         if self.count == self.fail_at:
-            self.failed = (f"{model.service_model.service_id.hyphenize()}.{model.name}", request_body(params))
-            raise aws_error("ServiceUnavailable", 503, model.name)
+            operation = f"{model.service_model.service_id.hyphenize()}.{model.name}"
+            self.failed = Failed(self.count, operation, request_body(params), self.phase)
+            raise Killed() if self.mode == "killed" else aws_error("ServiceUnavailable", 503, model.name)
+
+
+@dataclass(frozen=True)
+class Failed:
+    n: int
+    operation: str
+    params: dict[str, Any]
+    phase: str
+
+    @property
+    def window(self) -> str | None:
+        """The documented at-least-once windows: a call right after a provider that takes no
+        idempotency key accepted something, before we could record it."""
+        text = json.dumps(self.params)
+        if self.operation == "dynamodb.UpdateItem" and ":sent" in self.params.get("UpdateExpression", ""):
+            return "message"  # SES/SNS accepted a message; marking it sent failed: it goes out again
+        if self.operation == "dynamodb.TransactWriteItems" and "shipx_shipment_id" in text:
+            return "shipx"  # ShipX made a return shipment; storing its id failed: another is made
+        return None
 
 
 @pytest.fixture
@@ -408,14 +440,15 @@ class Run:
         return found
 
 
-def deliver(step: Step, world: World, clock: Clock, run: Run) -> None:
-    """The sender's retries: again while the answer is a 5xx or the function failed (API Gateway: 500)."""
-    clock.at = step.at
+def deliver(step: Step, world: World, clock: Clock, calls: Calls, run: Run) -> None:
+    """The sender's retries: again while the answer is a 5xx or the function failed (API Gateway: 500,
+    or 504 for a function that timed out)."""
+    clock.at, calls.phase = step.at, step.what
     answers: list[Answer] = []
     for _ in range(ATTEMPTS):
         try:
             answer = step.send(world)
-        except Exception as exc:  # the function failed: the caller sees a 5xx and tries again
+        except (Exception, Killed) as exc:  # the function failed: the caller sees a 5xx and tries again
             answer = Answer(type(exc).__name__)
         answers.append(answer)
         if not answer.failed:
@@ -423,10 +456,11 @@ def deliver(step: Step, world: World, clock: Clock, run: Run) -> None:
     run.answers.append((step.what, answers))
 
 
-def scheduled_sweep(clock: Clock, at: datetime, run: Run) -> None:
+def scheduled_sweep(clock: Clock, at: datetime, calls: Calls, run: Run) -> None:
+    calls.phase = f"the sweep at {at:%H:%M} UTC"
     try:
         sweep(clock, at)
-    except Exception:  # a failed run: the schedule runs it again in five minutes
+    except (Exception, Killed):  # a failed run: the schedule runs it again in five minutes
         run.sweeps_failed += 1
 
 
@@ -435,14 +469,14 @@ def live(world: World, clock: Clock, calls: Calls) -> Run:
     calls.active = True
     try:
         for step in LIFE:
-            deliver(step, world, clock, run)
-            scheduled_sweep(clock, step.at + SWEEP_AFTER, run)
+            deliver(step, world, clock, calls, run)
+            scheduled_sweep(clock, step.at + SWEEP_AFTER, calls, run)
             for notice in refund_notifications(world):
-                deliver(notice, world, clock, run)
+                deliver(notice, world, clock, calls, run)
         for delay in FINAL_SWEEPS:
-            scheduled_sweep(clock, LIFE[-1].at + delay, run)
+            scheduled_sweep(clock, LIFE[-1].at + delay, calls, run)
             for notice in refund_notifications(world):
-                deliver(notice, world, clock, run)
+                deliver(notice, world, clock, calls, run)
     finally:
         calls.active = False
     return run
@@ -457,7 +491,7 @@ DEADLINES = {"due_at", "legal_deadline", "pickup_deadline", "refund_due", "answe
 # Fields that record how the work went, not what it did: tries, errors, the provider's message id.
 HOW = {"attempts", "last_error", "provider_message_id", "expires_at"}
 # Hashes of text compared on its own (a message's id is a hash of its dedup key, which holds the RMA).
-HASHED = {"message_id"}
+HASHED = {"message_id", "shipx_shipment_id"}
 # Items that count requests, not state: the lookup counters (a customer who re-submits is counted
 # again) and the RMA counter (a failed submission may leave a gap: "gaps are fine", store/cases.py).
 COUNTERS = ("ATTEMPTS#", "COUNTER#RMA#")
@@ -473,10 +507,10 @@ class Normaliser:
     derived from them (ticket ids, refund keys, message and command ids: hashes of text that holds the
     RMA or the time), and the signing parts of links."""
 
-    def __init__(self, items: list[dict[str, Any]]) -> None:
+    def __init__(self, items: list[dict[str, Any]], world: World) -> None:
         found = sorted({m for i in items for m in RMA.findall(json.dumps(i, default=str))})
         self.rmas = {rma: f"RMA-{n}" for n, rma in enumerate(found, 1)}
-        self.ids: dict[str, str] = {}
+        self.ids: dict[str, str] = world.shipx_numbers()
         for rma, name in self.rmas.items():
             self.ids[ticket_store.ticket_id_for(f"case:{rma}")] = f"TK-{name}"
             from zwrotnica.flows.refunds import refund_key
@@ -538,13 +572,13 @@ def messages_sent() -> list[tuple[str, ...]]:
 
 def final_state(world: World) -> Final:
     items = [i for i in table_items() if not i["pk"].startswith(COUNTERS)]
-    norm = Normaliser(items)
+    norm = Normaliser(items, world)
     dumped = Counter(json.dumps(norm.value(i), sort_keys=True, default=str) for i in items)
     listed = boto3.client("s3", region_name=REGION).list_objects_v2(Bucket="labelsbucket")
     keys = sorted(norm.text(o["Key"]) for o in listed.get("Contents", []))
     sent = messages_sent()
     normalised = Counter(tuple(norm.text(part) for part in m) for m in sent)
-    return Final(dumped, keys, normalised, norm.value(world.state()), sent)
+    return Final(dumped, keys, normalised, world.state(), sent)
 
 
 def _keyed(items: Counter) -> dict[str, list[dict[str, Any]]]:
@@ -579,38 +613,46 @@ def table_differences(clean: Counter, faulted: Counter) -> list[str]:
     return found
 
 
-def differences(clean: Final, faulted: Final, calls: Calls) -> tuple[list[str], int]:
-    """What differs, and how many messages went out twice in the documented window (0 or 1)."""
+def differences(clean: Final, faulted: Final, failed: Failed | None) -> list[str]:
+    """What differs beyond the documented window of the failed call (if it was in one)."""
+    window = failed.window if failed else None
     problems = [f"table: {d}" for d in table_differences(clean.items, faulted.items)]
     if faulted.labels != clean.labels:
         problems.append(f"labels: {faulted.labels} != {clean.labels}")
-    if faulted.world != clean.world:
-        problems.append(f"providers: {faulted.world} != {clean.world}")
-    duplicates = 0
+    if faulted.world["p24_refunds"] != clean.world["p24_refunds"]:
+        problems.append(f"P24 refunds: {faulted.world['p24_refunds']} != {clean.world['p24_refunds']}")
+    made, expected = faulted.world["shipx_returns"], clean.world["shipx_returns"]
+    if made != expected and not (window == "shipx" and made == [*expected, expected[-1]]):
+        problems.append(f"ShipX return shipments: {made} != {expected}")
     if faulted.messages != clean.messages:
         missing, extra = clean.messages - faulted.messages, faulted.messages - clean.messages
-        marked = (
-            calls.failed is not None
-            and calls.failed[0] == "dynamodb.UpdateItem"
-            and (":sent" in calls.failed[1].get("UpdateExpression", ""))
-        )
-        if marked and not missing and sum(extra.values()) == 1:
-            duplicates = 1  # the at-least-once window: accepted by SES/SNS, not marked sent
-        else:
+        if not (window == "message" and not missing and sum(extra.values()) == 1):
             subjects = [m[:3] for m in missing], [m[:3] for m in extra]
             problems.append(f"messages: missing {subjects[0]}, extra {subjects[1]}")
-    return problems, duplicates
+    return problems
+
+
+def in_window(clean: Final, faulted: Final, failed: Failed | None) -> str | None:
+    """The documented window this run fell into (something was sent or made twice), if any."""
+    if failed is None or failed.window is None:
+        return None
+    if failed.window == "message" and faulted.messages != clean.messages:
+        return "message"
+    if failed.window == "shipx" and faulted.world["shipx_returns"] != clean.world["shipx_returns"]:
+        return "shipx"
+    return None
 
 
 # --- The test ---------------------------------------------------------------------------------------
-def crash_points(total: int) -> list[int]:
-    """Every N (CRASH_POINTS=all), the ones named (CRASH_POINTS=17,42: a run to look at), or the sample."""
+def crash_points(total: int, mode: str) -> list[int]:
+    """Every N (CRASH_POINTS=all), the ones named (CRASH_POINTS=17,42: a run to look at), or a fixed
+    sample: every SAMPLE-th call, the two modes offset so that together they fail every (SAMPLE/2)-th."""
     chosen = os.environ.get("CRASH_POINTS", "")
     if chosen == "all":
         return list(range(1, total + 1))
     if chosen:
         return [int(n) for n in chosen.split(",") if n.strip()]
-    return list(range(3, total + 1, SAMPLE))
+    return list(range(3 + (SAMPLE // 2 if mode == "killed" else 0), total + 1, SAMPLE))
 
 
 @pytest.fixture
@@ -641,35 +683,78 @@ def shipx_settings(stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
 
 
+EXPECTED_EMAILS = [
+    "Otrzymaliśmy Twoje zamówienie nr 1001",
+    "Otrzymaliśmy płatność za zamówienie nr 1001",
+    "Zamówienie nr 1001 dotarło – dziękujemy!",
+    "Otrzymaliśmy Twoją reklamację nr RMA-1",
+    "Zgłoszenie nr RMA-1: instrukcja odesłania paczki",
+    "Otrzymaliśmy Twoje zgłoszenie zwrotu nr RMA-2",
+    "Zgłoszenie nr RMA-2: instrukcja odesłania paczki",
+    "Zgłoszenie nr RMA-1: paczka zwrotna jest w drodze do nas",
+    "Zgłoszenie nr RMA-2: paczka zwrotna jest w drodze do nas",
+    "Zgłoszenie nr RMA-1: paczka zwrotna dotarła do nas, sprawdzamy towar",
+    "Zgłoszenie nr RMA-2: paczka zwrotna dotarła do nas, sprawdzamy towar",
+    "Odpowiedź w sprawie zamówienia nr 1001 (TK-RMA-1)",
+    "Zgłoszenie nr RMA-2 zostało rozpatrzone pozytywnie",
+    "Zgłoszenie nr RMA-2: zleciliśmy zwrot pieniędzy",
+    "Zwrot 22,50\xa0zł za zamówienie nr 1001",
+]
+
+
+def check_the_life(run: Run, final: Final, calls: Calls) -> None:
+    """The run without faults does what the life says, each request answered once with a 2xx."""
+    assert calls.seen_by_botocore == calls.count  # every call the code made went through a hooked client
+    assert all(len(answers) == 1 for _, answers in run.answers) and run.problems() == []
+    assert run.sweeps_failed == 0
+    emails = sorted(m[2] for m in final.messages if m[0] == "email")
+    assert emails == sorted(EXPECTED_EMAILS)
+    assert [m[:2] for m in final.messages if m[0] != "email"] == [("sms", "+48600100200")]
+    assert final.world == {
+        "p24_refunds": {final.world and next(iter(final.world["p24_refunds"])): 2250},
+        "shipx_returns": [next(iter(final.world["shipx_returns"]))],
+    }
+    items = [json.loads(i) for i in final.items]
+    assert {i["case_id"]: i["status"] for i in items if i.get("type") == "case"} == {
+        "RMA-1": "delivered_to_shop",
+        "RMA-2": "refund_ordered",
+    }
+    [order] = [i for i in items if i["sk"] == "ORDER"]
+    assert (order["payment_status"], order["paid_amount"]) == ("partially_refunded", 26100)
+    assert [r["status"] for r in order["refunds"].values()] == ["done"]
+    [ticket] = [i for i in items if i["sk"] == "TICKET"]
+    assert (ticket["ticket_id"], ticket["category"], ticket["status"]) == ("TK-RMA-1", "complaint", "open")
+    assert not [i for i in items if i["sk"] == "CMD" or i.get("queue") == "outbox"]
+    assert final.labels == ["labels/RMA-1.pdf", "labels/RMA-2.pdf"]
+
+
+@pytest.mark.parametrize("mode", ["error", "killed"])
 def test_every_crash_point_of_an_order_life_ends_as_the_run_without_faults(
-    stack, shipx_settings, fast_moto, clock, calls, monkeypatch
+    stack, shipx_settings, fast_moto, clock, calls, monkeypatch, mode
 ):
     # Given the life without faults
     world = reset(monkeypatch, calls)
+    calls.start(None)
     clean_run = live(world, clock, calls)
     clean = final_state(world)
+    check_the_life(clean_run, clean, calls)
     total = calls.count
-    assert calls.seen_by_botocore == total  # every call the code made went through a hooked client
-    assert all(len(answers) == 1 for _, answers in clean_run.answers) and clean_run.problems() == []
-    assert clean_run.sweeps_failed == 0
-    print(*[m[:3] for m in clean.raw_messages], sep="\n")
     # When call N fails, for each N
-    tried, duplicated, problems = 0, 0, {}
-    for n in crash_points(total):
+    tried, windows, problems = 0, Counter(), {}
+    for n in crash_points(total, mode):
         world = reset(monkeypatch, calls)
-        calls.count, calls.seen_by_botocore, calls.fail_at, calls.failed = 0, 0, n, None
+        calls.start(n, mode)
         run = live(world, clock, calls)
-        calls.fail_at = None
-        found, duplicates = differences(clean, final_state(world), calls)
-        found += run.problems()
+        faulted = final_state(world)
+        found = differences(clean, faulted, calls.failed) + run.problems()
         tried += 1
-        duplicated += duplicates
+        windows[in_window(clean, faulted, calls.failed)] += 1
         if found:
-            where = next((what for what, answers in run.answers if any(a.failed for a in answers)), "a sweep")
-            problems[n] = f"call {n} ({calls.failed[0] if calls.failed else '-'}, {where}): " + "; ".join(
-                found
-            )
-            print(problems[n])
-    print(f"\ncrash points: {total} AWS calls in the life, {tried} tried, {duplicated} sent a message twice")
-    # Then every run ends where the run without faults did
+            where = f"{calls.failed.operation} in {calls.failed.phase}" if calls.failed else "nothing failed"
+            problems[n] = f"call {n} ({where}): " + "; ".join(found)
+    print(
+        f"\ncrash points ({mode}): {total} AWS calls in the life, {tried} tried; "
+        f"{windows['message']} sent a message twice, {windows['shipx']} made a ShipX return shipment twice"
+    )
+    # Then every run ends where the run without faults did (but for the documented windows)
     assert not problems, "\n".join(problems.values())
