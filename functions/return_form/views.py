@@ -27,6 +27,7 @@ from zwrotnica.errors import (
 )
 from zwrotnica.flows import returns as returns_flow
 from zwrotnica.http import html_response
+from zwrotnica.models.case import CaseStatus, verdict
 from zwrotnica.models.returns import ReturnSubmission
 from zwrotnica.secrets import get_secrets
 from zwrotnica.store import cases as case_store
@@ -200,7 +201,8 @@ def submit_json(payload: Any, ctx: Context, client: str | None = None) -> tuple[
 
 def decide(rma: str, headers: Mapping[str, str], body: bytes, ctx: Context) -> str:
     """The team's verdict on returned goods; answers with the case's status once what follows ran
-    (an accepted withdrawal's refund ordered: "refund_ordered")."""
+    (an accepted withdrawal's refund ordered: "refund_ordered"). The same verdict again (a delivery
+    retried after its answer was lost) answers the same; a different one is refused (422)."""
     from zwrotnica.flows import cases
     from zwrotnica.providers import standard_webhooks
     from zwrotnica.providers.shop import parse_json
@@ -213,5 +215,13 @@ def decide(rma: str, headers: Mapping[str, str], body: bytes, ctx: Context) -> s
         raise InvalidPayload("expected {accept: true|false, reason: text}")
     reason = str(payload.get("reason") or "")[:500] or None
     accept = payload["accept"]
-    effect = bus.run(lambda fresh: cases.settle_returned_goods(rma, accept, ctx, fresh, reason=reason), ctx)
+    try:
+        effect = bus.run(
+            lambda fresh: cases.settle_returned_goods(rma, accept, ctx, fresh, reason=reason), ctx
+        )
+    except InvalidPayload:
+        case = case_store.get(rma)
+        if case is None or verdict(CaseStatus(case["status"])) is not accept:
+            raise
+        return str(case["status"])  # this verdict stands already (a retried delivery): the same answer
     return str(_case(rma, None).get("status") or effect.outcome)

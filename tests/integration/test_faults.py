@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import cycle
 from typing import Any
 
@@ -26,6 +26,7 @@ from tests.factories import (
     DEV_SECRETS,
     P24_ORDER_ID,
     PARCEL,
+    api_event,
     inpost_webhook,
     p24_notification,
     p24_webhook,
@@ -584,3 +585,79 @@ def test_the_inline_grace_outlasts_every_function_timeout():
     ]
     assert timeouts
     assert timedelta(seconds=max(timeouts)) < policy.INLINE_GRACE
+
+
+# --- 7. Nothing after the commit turns the answer into a 5xx ---------------------------------------
+def withdrawal_form(number: str = "1001") -> dict[str, Any]:
+    form = {
+        "order_number": number,
+        "email": "anna.kowalska@example.com",
+        "items": {"CZAPKA-WEL": 1},
+        "kind": "withdrawal",
+        "return_method": "paczkomat",
+        "submission_key": f"key-{number}",
+    }
+    return api_event("POST", "/returns", body=json.dumps(form), headers={"content-type": "application/json"})
+
+
+def test_a_failing_read_after_the_form_commit_still_answers_201_with_the_case(
+    stack, context, sent, clock, faults
+):
+    import return_form.app as return_app
+    from zwrotnica.store import cases
+
+    assert order_app.lambda_handler(woo_webhook(woo_order("1001")), context)["statusCode"] == 200
+    # Given every read of a case by its number fails after the label's own read (the edge reads the
+    # case again after the commit, for its answer)
+    lookup = faults.on(
+        client(), "Query", Fault(throttling, after=1, match=lambda b: b.get("IndexName") == "lookup")
+    )
+    # When the customer submits the withdrawal
+    response = return_app.lambda_handler(withdrawal_form(), context)
+    lookup.healed = True
+    # Then the answer is the case as decided (201), not a 503 for a case that is stored
+    assert lookup.raised == 1
+    answer = body(response)
+    assert (response["statusCode"], answer["created"], answer["status"]) == (201, True, "submitted")
+    stored = cases.get(answer["case_id"])
+    assert (answer["refund_amount"], answer["refund_due"]) == (stored["refund_amount"], stored["refund_due"])
+    assert stored["status"] == "label_sent"  # what followed the commit ran
+    # And the customer's second click is the same case
+    again = body(return_app.lambda_handler(withdrawal_form(), context))
+    assert (again["case_id"], again["created"]) == (answer["case_id"], False)
+
+
+def test_a_retried_decision_answers_the_same_and_the_opposite_one_is_refused(stack, context, sent, clock):
+    import time
+
+    import return_form.app as return_app
+    from tests.factories import SW_SECRET
+    from zwrotnica.providers import standard_webhooks
+
+    assert order_app.lambda_handler(woo_webhook(woo_order("1001")), context)["statusCode"] == 200
+    rma = body(return_app.lambda_handler(withdrawal_form(), context))["case_id"]
+    usecases.on_return_parcel("1001", delivered=True, now=START)
+
+    def decision(payload: dict, msg_id: str) -> dict:
+        raw = json.dumps(payload).encode()
+        ts = int(time.time())
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(ts),
+            "webhook-signature": standard_webhooks.sign(SW_SECRET, msg_id, ts, raw),
+        }
+        event = api_event("POST", f"/cases/{rma}/decision", body=raw, headers=headers)
+        return return_app.lambda_handler(event, context)
+
+    clock.at = datetime.fromtimestamp(time.time(), UTC)
+    rejected = {"accept": False, "reason": "Brak metki."}
+    first = decision(rejected, "dec-1")
+    # When the same delivery comes again (its answer was lost: the function timed out after the commit)
+    again = decision(rejected, "dec-1")
+    # Then it answers the same, and nothing is sent twice
+    assert [(r["statusCode"], body(r)["status"]) for r in (first, again)] == [(200, "rejected")] * 2
+    verdicts = [e for e in sent.emails if e.subject == f"Zgłoszenie nr {rma} zostało rozpatrzone negatywnie"]
+    assert len(verdicts) == 1
+    # And the opposite verdict on a decided case is refused
+    assert decision({"accept": True}, "dec-2")["statusCode"] == 422

@@ -90,6 +90,14 @@ def can_move(current: CaseStatus, new: CaseStatus) -> bool:
     return new in TRANSITIONS[current]
 
 
+def verdict(status: CaseStatus) -> bool | None:
+    """The team's verdict on the returned goods that a status shows: True accepted (the refund may
+    have followed), False rejected, None none yet (or closed, which follows either)."""
+    if status in (S.ACCEPTED, S.REFUND_ORDERED):
+        return True
+    return False if status is S.REJECTED else None
+
+
 def rma_number(year: int, sequence: int) -> str:
     """Human-friendly case number: ZW-2026-000123."""
     return f"ZW-{year}-{sequence:06d}"
