@@ -128,12 +128,18 @@ class Faults:
 
 
 class FirstRun:
-    """Fails the first commit of every follow-up command of `kind`: the transaction (or single delete)
-    that removes its row, after everything the command did before it (provider calls, S3). The rows are
-    recognised when the cause's commit writes them. `failed` lists the command ids failed so far."""
+    """Fails the first commit of every follow-up command of `kind` (whose key `key` accepts): the
+    transaction (or single delete) that removes its row, after everything the command did before it
+    (provider calls, S3). The rows are recognised when the cause's commit writes them. `failed` lists
+    the command ids failed so far."""
 
-    def __init__(self, kind: str, error: Callable[[dict[str, Any]], BaseException] = throttling) -> None:
-        self.kind, self.error = kind, error
+    def __init__(
+        self,
+        kind: str,
+        error: Callable[[dict[str, Any]], BaseException] = throttling,
+        key: Callable[[str], bool] = lambda key: True,
+    ) -> None:
+        self.kind, self.error, self.key = kind, error, key
         self.seen: set[str] = set()
         self.failed: list[str] = []
 
@@ -152,6 +158,7 @@ class FirstRun:
             if (
                 put.get("pk", {}).get("S", "").startswith("CMD#")
                 and put.get("kind", {}).get("S") == self.kind
+                and self.key(put.get("key", {}).get("S", ""))
             ):
                 self.seen.add(put["pk"]["S"])
             pk = delete.get("pk", {}).get("S", "")

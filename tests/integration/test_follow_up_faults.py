@@ -280,6 +280,34 @@ def test_return_label_failing_after_the_form_commit(stack, context, sent, clock,
     assert len(subjects(sent, rma)) == 2  # the confirmation and the label
 
 
+@covers(CommandKind.ISSUE_LABEL)
+def test_shipx_return_label_failing_after_its_shipment_was_stored(
+    stack, context, sent, clock, faults, carriers, monkeypatch, kind
+):
+    """With ShipX configured the label is two commands: the shipment ShipX made is stored on the case
+    first (ShipX takes no idempotency key), then its label. The label's run fails at its commit (after
+    ShipX gave the label and it went to S3): the sweep takes the label of the same shipment."""
+    carriers.take_returns(monkeypatch)
+    place(context)
+    first = FirstRun(kind, key=lambda key: key.endswith(":shipx")).install(faults)
+    opened = return_app.lambda_handler(withdrawal(), context)
+    assert opened["statusCode"] == 201, opened["body"]
+    rma = body(opened)["case_id"]
+    failed_once(kind, first)
+    case = cases.get(rma)
+    assert (case["status"], case["shipx_shipment_id"]) == ("submitted", "1")
+    swept_clean(clock)
+    # One shipment at ShipX; the case has its label and tracks its parcel
+    assert carriers.returns_made == [rma]
+    case = cases.get(rma)
+    number = carriers.return_number(1)
+    assert (case["status"], case["return_tracking_number"]) == ("label_sent", number)
+    assert label_keys() == [f"labels/{rma}.pdf"]
+    [shipment] = [i for i in partition("ORDER#1001") if i["sk"] == f"SHIPMENT#inpost#{number}"]
+    assert (shipment["origin"], shipment["case_id"]) == ("customer_return", rma)
+    assert len(subjects(sent, f"Zgłoszenie nr {rma}: instrukcja odesłania paczki")) == 1
+
+
 # --- REQUEST_REFUND: the team accepts the returned goods ---------------------------------------------
 @pytest.fixture
 def payu(monkeypatch) -> FakePayU:
