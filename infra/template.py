@@ -82,12 +82,56 @@ def schedules(template: dict[str, Any] | None = None) -> list[tuple[str, str, st
     return out
 
 
+_NO_VALUE = object()
+
+
+def condition(name: str, template: dict[str, Any], parameters: dict[str, str] | None = None) -> bool:
+    """A template condition's value for these parameter values (the rest at their defaults): Fn::Equals
+    of parameters and strings, Fn::Not, Fn::Or, Fn::And and Condition, what this template uses."""
+    return bool(_evaluate(template["Conditions"][name], template, parameters or {}))
+
+
+def _evaluate(value: Any, tpl: dict[str, Any], parameters: dict[str, str]) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        ((fn, args),) = value.items()
+        if fn == "Ref" and args in tpl.get("Parameters", {}):
+            return parameters.get(args, str(tpl["Parameters"][args].get("Default", "")))
+        if fn == "Condition":
+            return condition(args, tpl, parameters)
+        if fn == "Fn::Equals":
+            return _evaluate(args[0], tpl, parameters) == _evaluate(args[1], tpl, parameters)
+        if fn == "Fn::Not":
+            return not _evaluate(args[0], tpl, parameters)
+        if fn == "Fn::Or":
+            return any(_evaluate(a, tpl, parameters) for a in args)
+        if fn == "Fn::And":
+            return all(_evaluate(a, tpl, parameters) for a in args)
+    return value
+
+
+def resolved(value: Any, template: dict[str, Any], parameters: dict[str, str] | None = None) -> Any:
+    """`value` with every Fn::If decided (a branch of !Ref AWS::NoValue leaves the list or mapping)."""
+    if isinstance(value, dict) and set(value) == {"Fn::If"}:
+        name, yes, no = value["Fn::If"]
+        return resolved(yes if condition(name, template, parameters) else no, template, parameters)
+    if isinstance(value, dict) and value == {"Ref": "AWS::NoValue"}:
+        return _NO_VALUE
+    if isinstance(value, dict):
+        pairs = ((k, resolved(v, template, parameters)) for k, v in value.items())
+        return {k: v for k, v in pairs if v is not _NO_VALUE}
+    if isinstance(value, list):
+        return [v for v in (resolved(v, template, parameters) for v in value) if v is not _NO_VALUE]
+    return value
+
+
 def environment(resolve: dict[str, str], template: dict[str, Any] | None = None) -> dict[str, str]:
-    """Globals' environment with every !Ref resolved from `resolve` (logical id or parameter → value)."""
+    """Globals' environment with every !Ref resolved from `resolve` (logical id or parameter → value)
+    and every !If decided with the parameters `resolve` names (the others at their defaults)."""
     tpl = template or load()
     variables = tpl.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    parameters = {k: str(v) for k, v in resolve.items() if k in tpl.get("Parameters", {})}
     env = {}
-    for key, value in variables.items():
+    for key, value in resolved(variables, tpl, parameters).items():
         if isinstance(value, dict) and "Ref" in value:
             ref = value["Ref"]
             if ref in resolve:

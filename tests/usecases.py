@@ -4,12 +4,12 @@ directly instead of through a handler: each builds the Context an edge would and
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus
 from zwrotnica.effect import Effect
-from zwrotnica.models.case import CaseStatus
+from zwrotnica.models.case import CaseDecision, CaseStatus
 from zwrotnica.models.command import Command, CommandKind
 from zwrotnica.models.ticket import TicketRequest
 
@@ -51,14 +51,23 @@ def move(rma: str, new: CaseStatus, now: datetime, base_url: str = BASE) -> bool
     return run(lambda ctx, fresh: cases.move(rma, new, ctx, fresh), now, base_url).outcome == new.value
 
 
-def settle(
-    rma: str, accept: bool, now: datetime, base_url: str = BASE, reason: str | None = None
-) -> CaseStatus:
-    """The team's verdict on returned goods; the case's status once what follows (the refund) ran."""
+def decide(rma: str, decision: CaseDecision | dict, now: datetime, base_url: str = BASE) -> CaseStatus:
+    """The team's decision on a case (as the decision endpoint and the CLI make it); the case's status
+    once what follows (the refund) ran."""
     from zwrotnica.flows import cases
     from zwrotnica.store import cases as case_store
 
-    run(lambda ctx, fresh: cases.settle_returned_goods(rma, accept, ctx, fresh, reason=reason), now, base_url)
+    decision = decision if isinstance(decision, CaseDecision) else CaseDecision.model_validate(decision)
+    run(lambda ctx, fresh: cases.decide(rma, decision, ctx, fresh), now, base_url)
+    return CaseStatus(case_store.get(rma)["status"])
+
+
+def confirm_transfer(rma: str, on: date, now: datetime, base_url: str = BASE) -> CaseStatus:
+    """Finance confirms the bank transfer of a case's refund."""
+    from zwrotnica.flows import refunds
+    from zwrotnica.store import cases as case_store
+
+    run(lambda ctx, fresh: refunds.confirm_transfer(rma, on, ctx, fresh), now, base_url)
     return CaseStatus(case_store.get(rma)["status"])
 
 
@@ -100,3 +109,20 @@ def record_event(ticket_id: str, event, now: datetime) -> Effect:
     from zwrotnica.store import tickets as ticket_store
 
     return run(lambda ctx, fresh: tickets.record(ticket_store.get(ticket_id), event, ctx.now), now)
+
+
+def fake_refunds(monkeypatch) -> list[tuple[str, int, str]]:
+    """The payment provider's refund as flows.refunds.request_refund answers once it sent one (PayU's
+    refundId "REF-1"), without the provider: the calls it got (order, grosze, reason)."""
+    from zwrotnica.flows import refunds
+
+    calls = []
+
+    def refunder(order_number: str, amount: int, reason_ref: str, ctx, fresh=False) -> Effect:
+        calls.append((order_number, amount, reason_ref))
+        return Effect(
+            "requested", data={"refund": refunds.RefundRequest("REF-1", "payu", amount, "requested")}
+        )
+
+    monkeypatch.setattr(refunds, "request_refund", refunder)
+    return calls

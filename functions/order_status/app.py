@@ -10,7 +10,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus
-from zwrotnica.flows import orders
+from zwrotnica.domain import links, order_numbers
+from zwrotnica.errors import InvalidUnsubscribeLink
+from zwrotnica.flows import consent, orders
 from zwrotnica.flows import payments as payment_flow
 from zwrotnica.http import (
     HTML,
@@ -31,6 +33,7 @@ from zwrotnica.models.payment import PaymentEvent, RefundEvent
 from zwrotnica.observability import logger, metrics
 from zwrotnica.providers import payments, shop
 from zwrotnica.secrets import get_secrets
+from zwrotnica.web import unsubscribe
 
 app = create_app()
 OrderNumber = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
@@ -96,6 +99,49 @@ def order_status(
         return html_response(HTTPStatus.OK, page)
     view = orders.read_status(order_number, **proof, now=now, client=client_ip(app))
     return json_response(HTTPStatus.OK, view.model_dump(mode="json"))
+
+
+# ---- One-click marketing unsubscribe (RFC 8058): the signed link of every marketing e-mail --------------
+OrderToken = Annotated[str, Path(pattern=order_numbers.TOKEN_PATTERN)]
+UnsubscribeToken = Annotated[str | None, Query(max_length=100)]
+
+
+def _unsubscribing(token: str, t: str | None) -> str:
+    """The order the signed link names; InvalidUnsubscribeLink for anything else."""
+    try:
+        number = order_numbers.decode(token)
+    except ValueError:
+        raise InvalidUnsubscribeLink() from None
+    key = get_secrets().link_signing_key
+    if not (t and links.token_valid(key, links.unsubscribe_scope(number), t, datetime.now(UTC))):
+        raise InvalidUnsubscribeLink()
+    return number
+
+
+@app.get(
+    "/orders/<order_number>/unsubscribe",
+    responses=documented({200: "The confirmation page"}, (404, 422), media=(JSON, HTML), ok_media=(HTML,)),
+)
+def unsubscribe_page(order_number: OrderToken, t: UnsubscribeToken = None):
+    """What a browser opening the e-mail's link sees: one button (a GET never changes anything: mail
+    scanners follow links)."""
+    _unsubscribing(order_number, t)
+    return html_response(HTTPStatus.OK, unsubscribe.confirm_page(f"?t={t}"))
+
+
+@app.post(
+    "/orders/<order_number>/unsubscribe",
+    responses=documented({200: "Consent withdrawn"}, (404, 422, 503), media=(JSON, HTML)),
+)
+def unsubscribe_post(order_number: OrderToken, t: UnsubscribeToken = None):
+    """The page's button, or a mail client's one-click POST (`List-Unsubscribe=One-Click`, RFC 8058):
+    the signed link alone withdraws the marketing consent; no cookie, no form state."""
+    number = _unsubscribing(order_number, t)
+    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    bus.run(lambda fresh: consent.withdraw_marketing(number, ctx, fresh), ctx)
+    if wants_html(app):
+        return html_response(HTTPStatus.OK, unsubscribe.done_page())
+    return json_response(HTTPStatus.OK, {"result": "unsubscribed"})
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -27,7 +27,7 @@ from zwrotnica.errors import (
 )
 from zwrotnica.flows import returns as returns_flow
 from zwrotnica.http import html_response
-from zwrotnica.models.case import CaseStatus, verdict
+from zwrotnica.models.case import CaseDecision, Verdict, stands
 from zwrotnica.models.returns import ReturnSubmission
 from zwrotnica.secrets import get_secrets
 from zwrotnica.store import cases as case_store
@@ -200,10 +200,12 @@ def submit_json(payload: Any, ctx: Context, client: str | None = None) -> tuple[
 
 
 def decide(rma: str, headers: Mapping[str, str], body: bytes, ctx: Context) -> str:
-    """The team's verdict on returned goods; answers with the case's status once what follows ran
-    (an accepted withdrawal's refund ordered: "refund_ordered"). The same verdict again (a delivery
-    retried after its answer was lost) answers the same; a different one is refused (422)."""
-    from zwrotnica.flows import cases
+    """The team's decision on a case (`verdict`: accept, with a `deduction` and its `reason` for a
+    withdrawal or a `remedy`/`amount` for a complaint; reject with the `reason`, a complaint only;
+    request_goods; transfer_sent with `transferred_on`); answers with the case's status once what
+    follows ran (an accepted withdrawal's refund ordered: "refund_ordered"). The same acceptance or
+    rejection again (a delivery retried after its answer was lost) answers the same."""
+    from zwrotnica.flows import cases, refunds
     from zwrotnica.providers import standard_webhooks
     from zwrotnica.providers.shop import parse_json
 
@@ -211,17 +213,23 @@ def decide(rma: str, headers: Mapping[str, str], body: bytes, ctx: Context) -> s
     if standard_webhooks.verify(secrets, headers, body, ctx.now.timestamp()) is None:
         raise InvalidSignature()
     payload = parse_json(body)
-    if not isinstance(payload, dict) or not isinstance(payload.get("accept"), bool):
-        raise InvalidPayload("expected {accept: true|false, reason: text}")
-    reason = str(payload.get("reason") or "")[:500] or None
-    accept = payload["accept"]
     try:
-        effect = bus.run(
-            lambda fresh: cases.settle_returned_goods(rma, accept, ctx, fresh, reason=reason), ctx
-        )
-    except InvalidPayload:
-        case = case_store.get(rma)
-        if case is None or verdict(CaseStatus(case["status"])) is not accept:
-            raise
-        return str(case["status"])  # this verdict stands already (a retried delivery): the same answer
+        decision = CaseDecision.model_validate(payload)
+    except ValidationError:
+        raise InvalidPayload(
+            "expected {verdict: accept|reject|request_goods|transfer_sent, deduction: grosze, reason: text, "
+            "remedy: repair|replacement|price_reduction|withdrawal, amount: grosze, transferred_on: date}"
+        ) from None
+    if decision.verdict is Verdict.TRANSFER_SENT:
+        assert decision.transferred_on is not None  # CaseDecision requires it
+        on = decision.transferred_on
+        effect = bus.run(lambda fresh: refunds.confirm_transfer(rma, on, ctx, fresh), ctx)
+    else:
+        try:
+            effect = bus.run(lambda fresh: cases.decide(rma, decision, ctx, fresh), ctx)
+        except InvalidPayload:
+            case = case_store.get(rma)
+            if case is None or not stands(case, decision):
+                raise
+            return str(case["status"])  # this decision stands already (a retried delivery): the same answer
     return str(_case(rma, None).get("status") or effect.outcome)

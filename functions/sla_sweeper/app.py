@@ -1,7 +1,8 @@
 """Tickets and the sweeper. Every 5 minutes (schedule): flag silent parcels, turn stale payment queues
-into finance tickets, run due follow-up commands, retry pending customer messages, escalate tickets
-whose SLA step is due. Monday 8:00 ({"task": "weekly_report"}): the team's weekly report. Over HTTP:
-`POST /tickets` opens a ticket from outside (signed)."""
+into finance tickets, record complaints unanswered past their deadline as accepted, run due follow-up
+commands, retry pending customer messages, escalate tickets whose SLA step is due. Monday 8:00
+({"task": "weekly_report"}): the team's weekly report. Over HTTP: `POST /tickets` opens a ticket from
+outside (signed)."""
 
 import time
 from datetime import UTC, datetime
@@ -41,6 +42,7 @@ def sweep(context: LambdaContext) -> dict:
     totals = {"sent": 0, "failed": 0, "given_up": 0, "escalated": 0, "held": 0, "silent": 0, "batches": 0}
     totals["silent"] = sweeps.flag_silent(datetime.now(UTC), BATCH * 4)
     totals["payment_tickets"] = sweeps.payment_queues(datetime.now(UTC), BATCH * 4)
+    totals["complaints_deemed_accepted"] = sweeps.complaints_past_deadline(datetime.now(UTC), BATCH * 4)
     totals["commands"], totals["commands_failed"], _ = bus.retry_due(
         Context.build(datetime.now(UTC)), BATCH * 4
     )

@@ -54,6 +54,20 @@ class Context:
         valid = timedelta(days=self.settings.status_link_days)
         return links.status_url(self.base_url, self.link_key, order_number, self.now, valid)
 
+    def unsubscribe_url(self, order_number: str) -> str | None:
+        """The signed one-click link that withdraws the marketing consent given with this order (and
+        every order of its e-mail address), or None where no base URL is known."""
+        if not (self.base_url and self.link_key):
+            return None
+        return links.unsubscribe_url(self.base_url, self.link_key, order_number, self.now)
+
+    @property
+    def support_email(self) -> str:
+        """Where customers write to us: the brand's support address, else our sender address."""
+        from zwrotnica.settings import get_brand
+
+        return get_brand().support_email
+
     def at(self, now: datetime) -> Context:
         return replace(self, now=now)
 

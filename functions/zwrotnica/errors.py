@@ -107,3 +107,13 @@ class InvalidProof(FormInvalid):
     def __init__(self, fields: dict[str, str]) -> None:
         super().__init__(fields)
         self.reason = " ".join(fields.values())
+
+
+class InvalidUnsubscribeLink(ZwrotnicaError):
+    """A marketing unsubscribe link that is not ours (or not for this order): nothing was changed."""
+
+    status = HTTPStatus.NOT_FOUND
+    reason = (
+        "Ten link do wypisania się z informacji handlowych jest nieprawidłowy. Użyj linku z naszej "
+        "wiadomości albo napisz do nas – wypiszemy Cię od razu."
+    )

@@ -61,6 +61,10 @@ class Settings(BaseModel):
     team_allowed_emails: str = Field(alias="TEAM_ALLOWED_EMAILS", default="")
     login_link_minutes: int = Field(alias="LOGIN_LINK_MINUTES", default=15, ge=1, le=60)
     session_hours: int = Field(alias="SESSION_HOURS", default=12, ge=1, le=24)
+    # The table's indexes the code queries (template.yaml IndexStage: the names before issue 19's
+    # migration while a deployed stack moves to the new ones).
+    queue_index: str = Field(alias="QUEUE_INDEX", default="due")
+    lookup_index: str = Field(alias="LOOKUP_INDEX", default="refs")
 
     model_config = {"populate_by_name": True, "frozen": True}
 

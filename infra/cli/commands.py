@@ -118,12 +118,12 @@ def _clocks(t: dict) -> str:
         TicketPriority(t.get("sla_priority", t["priority"])),
     )
     history = [TicketEvent.model_validate(e) for e in t.get("history", [])]
-    clocks = sla.clocks(history, targets, policy.calendar_for(targets), policy.escalation, now())
+    clocks = sla.clocks(history, targets, policy.calendars(targets), policy.escalation, now())
     rows = [
         (
             c.metric,
             hours(c.elapsed),
-            hours(c.target),
+            f"{hours(c.target)} {'business' if targets.business_hours(c.metric) else 'calendar'}",
             "paused" if c.paused else "running" if c.running else "stopped",
         )
         for c in clocks
@@ -204,14 +204,38 @@ def outbox_retry(args: argparse.Namespace) -> int:
     return 0
 
 
+VERDICTS = {"accept": "accept", "reject": "reject", "request-goods": "request_goods"}
+
+
 def cases_decide(args: argparse.Namespace) -> int:
     from zwrotnica.flows import cases
+    from zwrotnica.models.case import CaseDecision
     from zwrotnica.store import cases as case_store
 
-    accept = args.decision == "accept"
-    _run(lambda ctx, fresh: cases.settle_returned_goods(args.rma, accept, ctx, fresh, reason=args.reason))
+    fields = {
+        "verdict": VERDICTS[args.decision],
+        "deduction": getattr(args, "deduction", 0) or 0,
+        "reason": getattr(args, "reason", None),
+        "remedy": getattr(args, "remedy", None),
+        "amount": getattr(args, "amount", None),
+    }
+    decision = CaseDecision.model_validate({k: v for k, v in fields.items() if v is not None})
+    _run(lambda ctx, fresh: cases.decide(args.rma, decision, ctx, fresh))
     status = (case_store.get(args.rma) or {}).get("status", "?")
     print(f"{args.rma}: {status}; the customer was e-mailed.")
+    return 0
+
+
+def cases_transfer(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from zwrotnica.flows import refunds
+    from zwrotnica.store import cases as case_store
+
+    on = date.fromisoformat(args.on)
+    _run(lambda ctx, fresh: refunds.confirm_transfer(args.rma, on, ctx, fresh))
+    status = (case_store.get(args.rma) or {}).get("status", "?")
+    print(f"{args.rma}: {status}; transfer of {on.isoformat()} recorded, the finance ticket solved.")
     return 0
 
 

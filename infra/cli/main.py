@@ -5,8 +5,10 @@
   make cli ARGS="tickets show TK-0123456789"
 
 Tickets: list, show, reply (records the reply and e-mails the customer), pending, solve.
-Cases: accept, reject. Report: weekly --print | --send. Outbox: retry. GDPR: export, erase (RODO
-art. 15 and 17, by e-mail address). Stdlib only (argparse).
+Cases: accept (a withdrawal, with a deduction; a complaint, with its remedy), reject (a complaint),
+request-goods, transfer (a refund paid by bank transfer, with its date). Report: weekly --print |
+--send. Outbox: retry. GDPR: export, erase (RODO art. 15 and 17, by e-mail address). Stdlib only
+(argparse).
 """
 
 from __future__ import annotations
@@ -71,16 +73,46 @@ def parser() -> argparse.ArgumentParser:
     solve.add_argument("id")
     solve.set_defaults(run="tickets_solve")
 
-    cases = commands.add_parser("cases", help="accept or reject returned goods").add_subparsers(
-        dest="decision", required=True
+    cases = commands.add_parser(
+        "cases", help="decide on a case: accept, reject (complaints), request-goods, transfer"
+    ).add_subparsers(dest="decision", required=True)
+    accept = cases.add_parser(
+        "accept",
+        parents=[where],
+        help="accept a withdrawal (optionally with a deduction) or a complaint (with its remedy)",
     )
-    for decision in ("accept", "reject"):
-        case = cases.add_parser(
-            decision, parents=[where], help=f"{decision} the goods of a case (RMA number)"
-        )
-        case.add_argument("rma")
-        case.add_argument("--reason", required=decision == "reject", help="for the customer, in Polish")
-        case.set_defaults(run="cases_decide")
+    accept.add_argument("rma")
+    accept.add_argument(
+        "--deduction",
+        type=int,
+        default=0,
+        help="withdrawal: grosze deducted for a loss of value (UPK art. 34 ust. 4); needs --reason",
+    )
+    accept.add_argument(
+        "--remedy",
+        choices=("repair", "replacement", "price_reduction", "withdrawal"),
+        help="complaint: what we do (default: what the customer demanded)",
+    )
+    accept.add_argument("--amount", type=int, help="complaint: the price reduction or refund in grosze")
+    accept.add_argument("--reason", help="for the customer, in Polish: the deduction's reason, or details")
+    accept.set_defaults(run="cases_decide")
+    reject = cases.add_parser(
+        "reject", parents=[where], help="reject a complaint with its reasons (never a withdrawal)"
+    )
+    reject.add_argument("rma")
+    reject.add_argument("--reason", required=True, help="the reasons, for the customer, in Polish")
+    reject.set_defaults(run="cases_decide")
+    goods = cases.add_parser(
+        "request-goods", parents=[where], help="ask for a complaint's goods (the answer clock keeps running)"
+    )
+    goods.add_argument("rma")
+    goods.set_defaults(run="cases_decide")
+    transfer = cases.add_parser(
+        "transfer", parents=[where], help="confirm the bank transfer of a case's refund, with its date"
+    )
+    transfer.add_argument("rma")
+    transfer.add_argument("--on", required=True, help="the day the transfer was ordered: YYYY-MM-DD")
+    transfer.set_defaults(run="cases_transfer")
 
     report = commands.add_parser("report", help="the weekly report").add_subparsers(
         dest="kind", required=True

@@ -49,8 +49,9 @@ def create_tables(template: dict[str, Any], region: str) -> dict[str, str]:
             "AttributeDefinitions": props["AttributeDefinitions"],
             "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
         }
-        if props.get("GlobalSecondaryIndexes"):
-            params["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        indexes = tpl.resolved(props.get("GlobalSecondaryIndexes") or [], template)  # !If: the defaults
+        if indexes:
+            params["GlobalSecondaryIndexes"] = indexes
         ddb.create_table(**params)
         ttl = props.get("TimeToLiveSpecification")
         if ttl and ttl.get("Enabled"):

@@ -12,6 +12,7 @@ from zwrotnica.messages.polish import count
 
 def outbox_items(table: str, region: str) -> list[dict[str, Any]]:
     """Every customer message the system produced, newest first (a Scan: fine for a dev view only)."""
+    from zwrotnica.store.outbox import with_body
     from zwrotnica.store.table import from_item
 
     ddb = boto3.client("dynamodb", region_name=region)
@@ -26,7 +27,7 @@ def outbox_items(table: str, region: str) -> list[dict[str, Any]]:
     )
     while True:
         page = ddb.scan(**params)
-        items += [from_item(i) for i in page.get("Items", [])]
+        items += [with_body(from_item(i)) for i in page.get("Items", [])]  # an e-mail's HTML from its blocks
         if "LastEvaluatedKey" not in page:
             return sorted(items, key=lambda m: m["created_at"], reverse=True)
         params["ExclusiveStartKey"] = page["LastEvaluatedKey"]

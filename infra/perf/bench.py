@@ -1,8 +1,10 @@
 """`make bench`: per handler, DynamoDB round trips per request (counted by a botocore hook), warm
 in-process latency against moto (median, p99; the time spent inside the emulator apart), cold import time
 as a ratio to bare boto3 in a venv of Lambda's packages only (infra/perf/cold.py), the sweeper's reads at
-1k/10k(/100k) tickets, a short load test on the local stack (infra/perf/load.py) and the cost model
-(infra/perf/cost.py) fed with these figures.
+1k/10k(/100k) tickets, DynamoDB write units per request of one order's life computed from item sizes
+(infra/perf/profiles.py, infra/perf/units.py: moto's own capacity figures are not DynamoDB's), a short
+load test on the local stack (infra/perf/load.py) and the cost model (infra/perf/cost.py) fed with
+these figures.
 
 Honest warm latency (docs/benchmarks.md explains the earlier multi-second p99s):
 - moto's TransactWriteItems deep-copies the whole table and its Query sorts the whole table, so latency
@@ -31,6 +33,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 WARM_RUNS = int(os.environ.get("BENCH_RUNS", "200"))
@@ -162,7 +165,8 @@ def _p99(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
-def warm_figures() -> list[dict]:
+def warm_figures() -> tuple[list[dict], Any]:
+    """The timed rows, then one order's life metered for its write units (profiles.Units)."""
     from moto import mock_aws
 
     from infra.local.fast_moto import fast_moto
@@ -238,7 +242,11 @@ def warm_figures() -> list[dict]:
                 WARM_RUNS,
             ),
         ]
-    return results
+        from infra.perf import profiles
+
+        life = profiles.Life(profiles.meter_for(client()))  # after the timed rows: its reads are not timed
+        units = profiles.units(life.run("90001", ctx))
+    return results, units
 
 
 def payment_figures(orders: Callable, ctx: object, counter: RoundTrips) -> list[dict]:
@@ -331,28 +339,79 @@ def courier_figures(orders: Callable, ctx: object, counter: RoundTrips) -> list[
     ]
 
 
-def cost_profiles(warm: list[dict]) -> dict:
-    """Request profiles for infra/perf/cost.py from the warm rows: billed time = our code's median (emulator
-    excluded) + DDB_ROUND_TRIP_MS per DynamoDB call + SEND_MS per message sent; units from the call mix
-    (2 WRU per transaction item; each message also writes the queue and lookup indexes: +2 WRU)."""
+def cost_profiles(warm: list[dict], units: Any) -> dict:
+    """Request profiles for infra/perf/cost.py: billed time = our code's median from the warm rows
+    (emulator excluded) + DDB_ROUND_TRIP_MS per DynamoDB call + SEND_MS per message sent; read units from
+    the call mix; write units from item sizes over one order's life (profiles.Units: each request kind's
+    own writes, its messages apart: cost.py prices them per message)."""
     from infra.perf.cost import RequestProfile, dynamodb_units
 
     def profile(name: str, function: str, row_prefix: str) -> RequestProfile:
         row = next(r for r in warm if r["name"].startswith(row_prefix))
         sends = 1 if "sent" in row["name"] else 0
-        rru, wru = dynamodb_units(row["calls_map"], row["transact_items"], index_writes=2 * sends)
+        rru, _ = dynamodb_units(row["calls_map"], row["transact_items"])
         ms = row["code_p50"] + DDB_ROUND_TRIP_MS * row["trips"] + SEND_MS * sends
-        return RequestProfile(name, function, ms, rru, wru)
+        return RequestProfile(name, function, ms, rru, units.events[name])
 
     return {
         "order": profile("order", "OrderStatusFunction", "order webhook: new order"),
         "payment": profile("payment", "OrderStatusFunction", "payment webhook: PayU COMPLETED (+1"),
         "tracking": profile("tracking", "CourierWebhookFunction", "courier webhook: InPost status, new"),
-        # not measured here (assumption): the form's page is one read; its POST writes the case, the
-        # timeline, two messages and the order in one transaction, and sends two e-mails
-        "return_page": RequestProfile("return_page", "ReturnFormFunction", 60.0, 1, 0),
-        "return_post": RequestProfile("return_post", "ReturnFormFunction", 250.0, 3, 2 * 5 + 2 + 4),
+        # the return form's billed time and reads are not benchmarked (assumptions: the page one read, the
+        # POST a few); its write units are measured (a withdrawal with its label and its two e-mails)
+        "return_page": RequestProfile(
+            "return_page", "ReturnFormFunction", 60.0, 1, units.events["return_page"]
+        ),
+        "return_post": RequestProfile(
+            "return_post", "ReturnFormFunction", 250.0, 3, units.events["return_post"]
+        ),
     }
+
+
+# Before issue 19, measured the same way (infra/perf/profiles.py on the code before it, same life): the
+# WRU of each request (its messages included) and the per-order figure.
+BEFORE_WRU = {
+    "order webhook: new order": 34,
+    "payment webhook: PayU PENDING": 6,
+    "payment webhook: PayU COMPLETED": 41,
+    "order webhook: update naming the parcel": 7,
+    "courier webhook: InPost confirmed": 41,
+    "courier webhook: InPost taken_by_courier": 7,
+    "courier webhook: InPost adopted_at_sorting_center": 7,
+    "courier webhook: InPost sent_from_sorting_center": 7,
+    "courier webhook: InPost ready_to_pickup": 49,
+    "courier webhook: InPost delivered": 43,
+    "return form: lookup (the form for the order)": 2,
+    "return form: submit (case, label, 2 e-mails)": 98,
+}
+BEFORE_MESSAGE_WRU = 29.5
+BEFORE_PER_ORDER = 181.0
+
+
+def write_units(units: Any, life_profiles: Any) -> list[str]:
+    """The write-units tables: per request of one order's life, before and after issue 19, and per order."""
+    rows = [
+        "| DynamoDB write units, one order's life (from item sizes) | before issue 19 | now | of which its "
+        "messages' | messages |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for m in units.requests:
+        before = BEFORE_WRU.get(m.request)
+        rows.append(
+            f"| {m.request} | {before if before is not None else '–'} | {m.wru} | {m.wru - m.event_wru} "
+            f"| {m.messages} |"
+        )
+    rows += [
+        f"| one message (mean: its item in the commit, the due index in and out, marked sent, its week "
+        f"bucket) | {BEFORE_MESSAGE_WRU:.1f} | {units.message:.2f} | | |",
+        f"| **per order** (1 order event, 2 payment and 6 tracking events, 4 e-mails, 5 % returns) "
+        f"| **{BEFORE_PER_ORDER:.1f}** | **{units.per_order():.1f}** | | |",
+        "",
+        "Every write of that life, item by item (size, table units, index units):",
+        "",
+        *life_profiles.table(units),
+    ]
+    return rows
 
 
 HANDLERS = {  # which handler answers which benchmarked request (by the row's name)
@@ -416,7 +475,7 @@ def summary(
 
     lines = [
         "| per request | handler (cold import x boto3) | warm median / p99 ms | our code median / p99 ms "
-        "| DynamoDB round trips | capacity units |",
+        "| DynamoDB round trips | moto capacity units |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
         *[
             f"| {r['name']} | `{handler(r['name'])}` ({cold[handler(r['name'])]:.2f}) "
@@ -448,7 +507,7 @@ def main() -> int:
 
     started = time.perf_counter()
     cold = cold_start.measure()  # first: the other rows leave the machine warm and busy
-    warm = warm_figures()
+    warm, units = warm_figures()
     from infra.perf.bench_sweeper import SIZES, scaling
 
     sweep = scaling(RoundTrips())
@@ -459,9 +518,10 @@ def main() -> int:
         load_figures = load.run(webhooks=LOAD_WEBHOOKS, senders=50, duplicate_share=0.2)
     from infra import template
     from infra.perf import cost
+    from infra.perf import profiles as life_profiles
 
     memory = cost.memory_sizes(template.load())
-    profiles = cost_profiles(warm)
+    profiles = cost_profiles(warm, units)
     lines = [
         f"Benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, command `make bench` "
@@ -474,7 +534,7 @@ def main() -> int:
         "",
         *cold_start.table(cold),
         "",
-        "| request (warm, in-process, against moto) | DynamoDB round trips | calls | capacity units "
+        "| request (warm, in-process, against moto) | DynamoDB round trips | calls | moto capacity units "
         "| median ms | p99 ms | our code median ms | our code p99 ms |",
         "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
         *[
@@ -496,8 +556,9 @@ def main() -> int:
         from infra.perf import load
 
         lines += ["", load.report(load_figures)]
+    lines += ["", *write_units(units, life_profiles)]
     lines += ["", *package_sizes()]
-    lines += ["", cost.table(profiles, memory)]
+    lines += ["", cost.table(profiles, memory, message_wru=units.message)]
     lines += ["", f"(bench wall time {time.perf_counter() - started:.0f} s)"]
     report = "\n".join(lines)
     print(report)
@@ -510,8 +571,11 @@ def main() -> int:
 HEADER = """# Benchmarks
 
 Latest `make bench` run (the figures below are rewritten by it; this text is in infra/perf/bench.py).
-Capacity units are moto's estimate. "Our code" is the request's time minus the time spent inside moto's
-emulated AWS calls: what the handler itself costs on this machine, before real network latency.
+"moto capacity units" are what moto reports, not what DynamoDB bills: moto answers every write with 1.0
+whatever the item's size and indexes, and a transaction with nothing. DynamoDB's write units are in the
+write-units table, computed from item sizes by DynamoDB's documented rules (infra/perf/units.py). "Our
+code" is the request's time minus the time spent inside moto's emulated AWS calls: what the handler
+itself costs on this machine, before real network latency.
 
 """
 
@@ -580,12 +644,45 @@ service time). On AWS, Lambda runs concurrent requests in parallel containers. S
 
 **Cost.** infra/perf/cost.py is a pure model (unit tests in tests/unit/test_cost_model.py). Billed Lambda time
 per request = our code's median above + 8 ms per DynamoDB round trip + 30 ms per message sent (both
-assumptions for in-region calls), at the function's MemorySize from template.yaml. DynamoDB units follow
-from the measured call mix (transactions at 2 WRU per item, +2 WRU of index writes per message). The
-return form's requests are not benchmarked here: their profile is an assumption. Prices: the table lists
-each with its source and whether it was verified or assumed; free tiers are not deducted. The sweeper
-(every 5 minutes: 8,640 runs a month) and CloudWatch logs are fixed monthly costs outside the per-order
-figure.
+assumptions for in-region calls), at the function's MemorySize from template.yaml. Read units follow from
+the measured call mix; write units from item sizes over one order's life (below). The return form's
+billed time and reads are assumptions; its write units are measured. Prices: the table lists each with
+its source and whether it was verified or assumed; free tiers are not deducted. The sweeper (every 5
+minutes: 8,640 runs a month) and CloudWatch logs are fixed monthly costs outside the per-order figure.
+
+**Write units (issue 19).** moto reports no real capacity (1.0 for any single-item write, nothing for a
+transaction), so infra/perf/profiles.py drives one order's life through the handlers (a new order, PayU
+PENDING and COMPLETED, the update naming the parcel, six InPost events to a Paczkomat, the return form)
+and infra/perf/units.py prices every write from the items it wrote, read before and after the call: 1
+WRU per started KB of the larger image, twice in a transaction, and per index 1 write per started KB of
+the entry to put, to delete or to change it (2 when its key changes, none when nothing it holds changed).
+Index writes of a transaction's items are counted once: the documentation doubles the table's writes of
+a transaction and describes index writes as ordinary ones; doubling them too would make it 93 WRU per
+order now (232 before). Messages are counted apart (cost.typical_life: 4 e-mails per order, each at the
+measured mean). tests/integration/test_write_units.py runs the same life and fails when a profile grows
+past its budget (cost.WRU_BUDGET). The "before" column was measured with the same code on the commit
+before issue 19 (PYTHONPATH=functions:. python -m infra.perf.profiles in a checkout of it, with
+infra/perf/units.py, profiles.py, cost.py and infra/template.py copied in).
+
+Where the units went, before (181 WRU per order): each e-mail's item held its HTML (3-4 KB: 4-5 WRU a
+write, 8-10 in the transaction) and both indexes projected ALL of it again, on creation and when marked
+sent: 29.5 WRU per message, 118 of the 181. What changed: e-mails are stored as the layout's blocks and
+rendered again when read (store/outbox.py); the due index projects keys only and the refs index keys and
+a message's four counted fields, so a shipment's, a case's or a ticket's updates never write it; a
+message joins its week bucket once, when it leaves the queue; a courier payload is compressed in its
+timeline line. Now (79 WRU): the events' own writes are 52 (1 order event 4, 2 payments 12, 6 parcel
+events 36 of which 10 are the silent-parcel clock moving on the due index), the 4 messages 25 (each: its
+item in the commit 2, the due index in and out 2, marked sent 1, its week bucket 1), returns 2.
+
+Why not 40: with the guarantees kept, an event is one transaction of at least two items (its state and
+its line or marker: 4 WRU; a payment has three: 6), 9 events are at least 40 WRU alone, and a message
+that must survive a crash and be counted weekly costs at least 6 (its item in the commit, its queue entry
+in and out, marked sent, its bucket). What would go further, outside this change: a parcel's silent
+clock set once (the sweeper re-checks the parcel when it falls due and moves it then) instead of moving
+the due index on every event (-8 WRU per order); a payment notification's marker folded into its
+timeline line (the line's key made unique per notification, as a courier event's is: -4); a courier
+event that changes nothing the customer sees written as its line alone (one plain PutItem) if the
+silent clock read the last line.
 """
 
 

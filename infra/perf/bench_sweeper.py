@@ -1,7 +1,8 @@
 """Sweeper scaling: read units and wall time to find the due tickets among 1k / 10k / 100k open ones.
 
-1 % of the tickets are due. A Scan would read every ticket; the sparse `queue-due` index reads only
-the due ones, so the read cost per due ticket stays flat as the number of open tickets grows.
+1 % of the tickets are due. A Scan would read every ticket; the sparse `due` index reads only the due
+ones (their keys; the tickets themselves are then read by key), so the read cost per due ticket stays
+flat as the number of open tickets grows.
 """
 
 from __future__ import annotations

@@ -6,9 +6,11 @@ life (how many of each kind, how many e-mails and SMS). Everything is arithmetic
 AWS call, no clock. `make bench` fills the profiles from its measurements and prints `table()`.
 
 DynamoDB on-demand: a read request unit (RRU) reads up to 4 KB strongly consistent (half for eventually
-consistent), a write request unit (WRU) writes up to 1 KB; a transactional write costs 2 WRU per item, and
-every write of an item that carries an index key writes the index too (1 WRU per index). The model counts
-items as under 1 KB / 4 KB (our items are), so units follow from the call mix.
+consistent), a write request unit (WRU) writes up to 1 KB; a transactional write costs 2 WRU per started
+KB of each item, and a write that changes what an index holds writes the index too, per KB of the entry.
+Write units are measured from item sizes (infra/perf/units.py, infra/perf/profiles.py: one order's life
+through the handlers against moto, which itself reports no real capacity), per request kind with its
+messages apart, and per message; read units still follow from the call mix (items under 4 KB).
 """
 
 from __future__ import annotations
@@ -74,6 +76,25 @@ PRICES: dict[str, dict[str, Any]] = {
 }
 
 
+# Write units an order's life may cost, per request kind (its own writes, messages apart) and per
+# message, from item sizes: tests/integration/test_write_units.py fails when a measurement grows past
+# these. Before issue 19 (measured the same way on its code): order 4, payment 6, tracking 6.8,
+# message 30.2, return_post 32, per order 181.9.
+WRU_BUDGET = {
+    "order": 4,  # the order + its timeline line, one transaction
+    "payment": 6,  # the order's payment state + the notification's marker + its line
+    "tracking": 6,  # the parcel + the event's line (+ the order's possession date once; the due index)
+    "message": 6.5,  # its item in the commit, the due index in and out, marked sent, its week bucket
+    "return_page": 2,  # the two lookup counters
+    # counters, RMA counter, case + marker + line, label command, case moved, 2 e-mails (40), and since
+    # issue 14 the withdrawal's refund-deadline ticket for finance: its command, the ticket, its SLA entry
+    "return_post": 55,
+}
+ORDER_WRU_BUDGET = (
+    80  # the issue's life: 1 order event, 2 payment and 6 tracking events, 4 e-mails, 5 % returns
+)
+
+
 @dataclass(frozen=True)
 class RequestProfile:
     """One kind of request, as measured: a Lambda invocation behind one HTTP API request."""
@@ -82,7 +103,7 @@ class RequestProfile:
     function: str  # the template's logical id, for its MemorySize
     duration_ms: float  # billed duration (rounded up to 1 ms by Lambda)
     rru: float  # DynamoDB read request units per request
-    wru: float  # DynamoDB write request units per request (transactions at 2 per item, index writes)
+    wru: float  # DynamoDB write request units per request, its messages apart (they are per message)
     via_http_api: bool = True
 
 
@@ -93,6 +114,7 @@ class OrderLife:
     per_order: Mapping[str, float]  # request profile name -> how many per order
     emails: float
     sms: float
+    messages_in_requests: float = 0.0  # messages whose writes a request profile counts (the return's)
 
 
 @dataclass(frozen=True)
@@ -129,10 +151,18 @@ def dynamodb_units(
 ) -> tuple[float, float]:
     """(RRU, WRU) of a request's call mix, items under 4 KB / 1 KB. GetItem and Query: 1 RRU each
     (strongly consistent; a Query reading more items costs more: pass them as extra Query calls);
-    UpdateItem, PutItem, DeleteItem: 1 WRU; TransactWriteItems: 2 WRU per item; each index write 1 WRU."""
+    UpdateItem, PutItem, DeleteItem: 1 WRU; TransactWriteItems: 2 WRU per item; each index write 1 WRU.
+    A floor only: items over 1 KB cost more (profiles.py measures WRU from item sizes)."""
     rru = calls.get("GetItem", 0) + calls.get("Query", 0) + calls.get("BatchGetItem", 0)
     wru = calls.get("UpdateItem", 0) + calls.get("PutItem", 0) + calls.get("DeleteItem", 0)
     return float(rru), float(wru + 2 * transact_items + index_writes)
+
+
+def wru_per_order(events: Mapping[str, float], life: OrderLife, message_wru: float) -> float:
+    """Write units of one order's life: each request kind's own units times how often it happens, plus
+    every message (e-mail or SMS) at `message_wru`."""
+    messages = life.emails + life.sms - life.messages_in_requests
+    return sum(n * events[name] for name, n in life.per_order.items()) + messages * message_wru
 
 
 def estimate(
@@ -141,10 +171,12 @@ def estimate(
     life: OrderLife,
     orders: int = 1000,
     prices: Mapping[str, Mapping[str, Any]] = PRICES,
+    message_wru: float = 0.0,
 ) -> Estimate:
-    """The cost of `orders` orders living `life`, line by line."""
+    """The cost of `orders` orders living `life`, line by line (`message_wru`: each message's writes)."""
     price = {k: float(v["usd"]) for k, v in prices.items()}
-    requests = http = gbs = rru = wru = 0.0
+    requests = http = gbs = rru = 0.0
+    wru = (life.emails + life.sms - life.messages_in_requests) * orders * message_wru
     for name, per_order in life.per_order.items():
         p = profiles[name]
         n = per_order * orders
@@ -178,7 +210,8 @@ def memory_sizes(template: Mapping[str, Any]) -> dict[str, int]:
 
 
 # The typical life the issue asks about: 1 order event, 2 payment notifications, 6 tracking events,
-# 4 messages, 5 % of orders returned (the form's page and its POST; the return's own 2 e-mails).
+# 4 messages, 5 % of orders returned (the form's page and its POST; the return's own 2 e-mails, whose
+# writes the return_post profile counts).
 def typical_life(with_sms: bool) -> OrderLife:
     returns = 0.05
     return OrderLife(
@@ -191,12 +224,21 @@ def typical_life(with_sms: bool) -> OrderLife:
         },
         emails=(3 if with_sms else 4) + 2 * returns,
         sms=1 if with_sms else 0,
+        messages_in_requests=2 * returns,
     )
 
 
-def table(profiles: Mapping[str, RequestProfile], memory_mb: Mapping[str, int], orders: int = 1000) -> str:
+def table(
+    profiles: Mapping[str, RequestProfile],
+    memory_mb: Mapping[str, int],
+    orders: int = 1000,
+    message_wru: float = 0.0,
+) -> str:
     """The cost table (markdown), with and without SMS, and the prices with their basis."""
-    without, with_sms = (estimate(profiles, memory_mb, typical_life(s), orders) for s in (False, True))
+    without, with_sms = (
+        estimate(profiles, memory_mb, typical_life(s), orders, message_wru=message_wru) for s in (False, True)
+    )
+    per_order = wru_per_order({k: p.wru for k, p in profiles.items()}, typical_life(False), message_wru)
     lines = [
         f"| cost per {orders:,} orders, eu-central-1 (USD) | quantity | without SMS | with 1 SMS per order |",
         "| --- | ---: | ---: | ---: |",
@@ -209,11 +251,14 @@ def table(profiles: Mapping[str, RequestProfile], memory_mb: Mapping[str, int], 
     lines.append(f"| **total** | | **{without.total:.4f}** | **{with_sms.total:.4f}** |")
     lines += [
         "",
-        "| request profile | function (MemorySize) | billed ms | RRU | WRU |",
+        f"DynamoDB write units per order: **{per_order:.1f} WRU** (budget {ORDER_WRU_BUDGET}; "
+        f"each message {message_wru:.1f} WRU, counted apart from the request that makes it).",
+        "",
+        "| request profile | function (MemorySize) | billed ms | RRU | WRU (messages apart) |",
         "| --- | --- | ---: | ---: | ---: |",
         *[
             f"| {p.name} | {p.function} ({memory_mb[p.function]} MB) | {p.duration_ms:.0f} "
-            f"| {p.rru:g} | {p.wru:g} |"
+            f"| {p.rru:g} | {p.wru:.1f} |"
             for p in profiles.values()
         ],
         "",

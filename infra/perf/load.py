@@ -385,11 +385,12 @@ class LocalStack:
     """`python -m infra.local.run` on free ports, its output in a temporary log file."""
 
     def __init__(self, fast_moto: bool = True) -> None:
-        self.port, self.moto_port = free_port(), free_port()
+        self.port, self.moto_port, self.smtp_port = free_port(), free_port(), free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="zwrotnica-load-", suffix=".log", delete=False)  # noqa: SIM115
         env = os.environ | {
             "PORT": str(self.port),
             "MOTO_PORT": str(self.moto_port),
+            "SMTP_PORT": str(self.smtp_port),  # a `make run` elsewhere may hold 2525
             "SWEEP_SECONDS": str(10**7),  # the sweeper's timer never fires during the run
             "LOG_LEVEL": "ERROR",
             "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}",

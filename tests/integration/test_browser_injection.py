@@ -143,7 +143,7 @@ def test_return_form_pages_show_hostile_text_as_text(site, page, context, sent):
     # The team rejects it with a hostile reason, and answers a ticket with hostile text.
     now = datetime.now(UTC)
     assert usecases.move(rma, CaseStatus.DELIVERED_TO_SHOP, now, site)
-    usecases.settle(rma, False, now, site, reason=f"Powód: {SCRIPT} {IMG} {JS_URL}")
+    usecases.decide(rma, {"verdict": "reject", "reason": f"Powód: {SCRIPT} {IMG} {JS_URL}"}, now, site)
     ticket_id, _ = usecases.open_ticket(
         TicketRequest(
             order_number="1001",
@@ -162,7 +162,7 @@ def test_return_form_pages_show_hostile_text_as_text(site, page, context, sent):
     subjects = [m.subject for m in mails]
     assert any(s.startswith("Otrzymaliśmy Twoje zamówienie") for s in subjects)
     assert f"Otrzymaliśmy Twoją reklamację nr {rma}" in subjects
-    assert f"Zgłoszenie nr {rma} zostało rozpatrzone negatywnie" in subjects
+    assert f"Reklamacja nr {rma} nie została uznana" in subjects  # the kind's own sentence
     assert any(s.startswith("Odpowiedź w sprawie zamówienia nr 1001") for s in subjects)
     for mail in mails:
         assert mail.body.lstrip().lower().startswith("<!doctype html>"), mail.subject
@@ -175,5 +175,5 @@ def test_return_form_pages_show_hostile_text_as_text(site, page, context, sent):
     body = page.inner_text("body")
     for payload in (f"Dzień dobry {IMG},", SCRIPT, f"{TITLE} {JS_URL} {ALERT}"):
         assert payload in body
-    page.set_content(next(b for s, b in texts.items() if "rozpatrzone negatywnie" in s))
+    page.set_content(next(b for s, b in texts.items() if "nie została uznana" in s))
     assert f"Powód: {SCRIPT} {IMG} {JS_URL}" in page.inner_text("body")

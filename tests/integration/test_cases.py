@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import ValidationError
 
 from order_status.app import lambda_handler as orders
 from return_form.app import lambda_handler as returns_app
@@ -13,12 +15,13 @@ from tests import usecases
 from tests.factories import api_event, woo_order, woo_webhook
 from zwrotnica.effect import Effect
 from zwrotnica.errors import InvalidPayload
-from zwrotnica.flows import refunds
 from zwrotnica.models.case import CaseStatus
 from zwrotnica.store import cases, tickets
+from zwrotnica.store import orders as orders_store
 
 pytestmark = pytest.mark.integration
 BASE = "https://sklep.example.com/api"
+W = ZoneInfo("Europe/Warsaw")
 
 
 def open_case(context, number: str = "1001", payment: str = "payulatam_payu", **extra) -> str:
@@ -59,59 +62,101 @@ def test_return_parcel_moves_the_case_forward_once_and_never_back(stack, context
     ]
 
 
+def refund_ticket(rma: str) -> dict:
+    return tickets.get(tickets.ticket_id_for(f"refund-deadline:{rma}"))
+
+
 def test_accepting_a_paid_withdrawal_orders_the_refund_once(stack, context, sent, monkeypatch):
     rma = open_case(context)
     now = datetime.now(UTC)
     usecases.on_return_parcel("1001", delivered=True, now=now, base_url=BASE)
-    calls = []
-
-    def refunder(order_number: str, amount: int, reason_ref: str, ctx, fresh=False) -> Effect:
-        calls.append((order_number, amount, reason_ref))
-        return Effect(
-            "requested", data={"refund": refunds.RefundRequest("REF-1", "payu", amount, "requested")}
-        )
-
-    monkeypatch.setattr(refunds, "request_refund", refunder)
-    assert usecases.settle(rma, True, now, BASE) is CaseStatus.REFUND_ORDERED
+    calls = usecases.fake_refunds(monkeypatch)
+    assert usecases.decide(rma, {"verdict": "accept"}, now, BASE) is CaseStatus.REFUND_ORDERED
     with pytest.raises(InvalidPayload):
-        usecases.settle(rma, True, now, BASE)  # a second click
+        usecases.decide(rma, {"verdict": "accept"}, now, BASE)  # a second click
     assert calls == [("1001", 2250, f"case:{rma}")]
     case = cases.get(rma)
     assert (case["status"], case["refund_ref"]) == ("refund_ordered", "REF-1")
     assert f"Zgłoszenie nr {rma}: zleciliśmy zwrot pieniędzy" in subjects(sent, rma)
+    assert f"Zwrot nr {rma} został przyjęty" in subjects(sent, rma)  # the kind's own sentence
+    # The refund clock's finance ticket is solved by the refund itself, and leaves the SLA queue.
+    ticket = refund_ticket(rma)
+    assert ticket["status"] == "solved" and "queue" not in ticket
+    assert "zlecony przez PayU" in ticket["notes"][-1]["text"]
 
 
-def test_cash_on_delivery_acceptance_becomes_a_transfer_ticket(stack, context):
+def test_cash_on_delivery_acceptance_is_a_transfer_for_finance_confirmed_with_its_date(stack, context, sent):
     rma = open_case(context, "1002", payment="cod", bank_account="61109010140000071219812874")
     now = datetime.now(UTC)
     usecases.on_return_parcel("1002", delivered=True, now=now, base_url=BASE)
-    assert usecases.settle(rma, True, now, BASE) is CaseStatus.ACCEPTED
-    ticket = tickets.get(tickets.ticket_id_for(f"refund-transfer:{rma}"))
-    assert ticket["category"] == "payment" and "2250 gr" in ticket["notes"][0]["text"]
+    assert usecases.decide(rma, {"verdict": "accept"}, now, BASE) is CaseStatus.ACCEPTED
+    ticket = refund_ticket(rma)
+    note = ticket["notes"][-1]["text"]
+    assert ticket["category"] == "payment" and ticket["legal_deadline"]
+    assert "22,50\u00a0zł" in note and "konto podane w zgłoszeniu" in note and "cases transfer" in note
+    assert "nie wolno już wstrzymywać zwrotu" in note  # the goods are back
     assert "61109010140000071219812874" not in json.dumps(ticket, default=str)
+    # Finance transferred the money today and confirms it (a day the transfer cannot have: refused).
+    today = now.astimezone(W).date()
+    for impossible in (today + timedelta(days=1), today - timedelta(days=1)):  # future, before the case
+        with pytest.raises(InvalidPayload):
+            usecases.confirm_transfer(rma, impossible, now, BASE)
+    assert usecases.confirm_transfer(rma, today, now, BASE) is CaseStatus.REFUND_ORDERED
+    case = cases.get(rma)
+    assert case["refund_transferred_on"] == today.isoformat() and case["refund_ref"] == f"transfer:{rma}"
+    solved = refund_ticket(rma)
+    assert (
+        solved["status"] == "solved" and "Przelew 22,50\u00a0zł potwierdzony" in solved["notes"][-1]["text"]
+    )
+    ordered = next(e for e in sent.emails if e.subject == f"Zgłoszenie nr {rma}: zleciliśmy zwrot pieniędzy")
+    assert "przelewem na konto podane w zgłoszeniu" in ordered.body and "tą samą metodą" not in ordered.body
+    refund = orders_store.load_view("1002").order["refunds"][f"transfer:{rma}"]
+    assert (refund["amount"], refund["status"]) == (2250, "done")
+    with pytest.raises(InvalidPayload):  # confirmed once
+        usecases.confirm_transfer(rma, today, now, BASE)
 
 
-def test_rejection_needs_a_reason_and_tells_the_customer(stack, context, sent):
+def test_a_withdrawal_is_never_rejected_only_accepted_with_a_deduction(stack, context, sent, monkeypatch):
     rma = open_case(context)
     now = datetime.now(UTC)
     usecases.on_return_parcel("1001", delivered=True, now=now, base_url=BASE)
-    with pytest.raises(InvalidPayload):
-        usecases.settle(rma, False, now, BASE)
+    with pytest.raises(InvalidPayload, match="cannot be rejected"):
+        usecases.decide(rma, {"verdict": "reject", "reason": "Produkt nosi ślady użytkowania."}, now, BASE)
+    with pytest.raises(ValidationError):  # a deduction states its reason for the customer
+        usecases.decide(rma, {"verdict": "accept", "deduction": 500}, now, BASE)
+    with pytest.raises(InvalidPayload, match="at most the refund"):
+        usecases.decide(rma, {"verdict": "accept", "deduction": 2251, "reason": "Zniszczony."}, now, BASE)
+    calls = usecases.fake_refunds(monkeypatch)
+    decision = {"verdict": "accept", "deduction": 500, "reason": "Produkt nosi ślady użytkowania"}
+    assert usecases.decide(rma, decision, now, BASE) is CaseStatus.REFUND_ORDERED
+    # The refund is the amount minus the deduction (UPK art. 34 ust. 4).
+    assert calls == [("1001", 1750, f"case:{rma}")]
+    case = cases.get(rma)
+    assert (case["deduction"], case["refund_before_deduction"], case["refund_amount"]) == (500, 2250, 1750)
+    mail = next(e for e in sent.emails if e.subject == f"Zwrot nr {rma} przyjęty z potrąceniem 5,00\u00a0zł")
+    assert "Powód potrącenia: Produkt nosi ślady użytkowania." in mail.body
+    assert "zwrócimy Ci 17,50\u00a0zł zamiast 22,50\u00a0zł" in mail.body
+    line = next(t for t in orders_store.load_view("1001").timeline if t["kind"] == "case_accepted")
     assert (
-        usecases.settle(rma, False, now, BASE, reason="Produkt nosi ślady użytkowania.")
-        is CaseStatus.REJECTED
+        line["text_pl"]
+        == f"Zwrot nr {rma} został przyjęty. Potrącenie za zmniejszenie wartości towaru: 5,00\u00a0zł."
     )
-    # The flow does not pass the kind yet: the neutral sentence about the "zgłoszenie" (issue 14).
-    rejection = next(
-        e for e in sent.emails if e.subject == f"Zgłoszenie nr {rma} zostało rozpatrzone negatywnie"
-    )
-    assert "Produkt nosi ślady użytkowania." in rejection.body
 
 
-def test_decision_before_the_goods_arrive_is_refused(stack, context):
+def test_with_proof_of_sending_the_refund_is_not_held_back_and_no_deduction_before_the_goods(
+    stack, context, monkeypatch
+):
     rma = open_case(context)
-    with pytest.raises(InvalidPayload):
-        usecases.settle(rma, True, datetime.now(UTC), BASE)
+    now = datetime.now(UTC)
+    # The courier's first scan of the return parcel: proof of sending (UPK art. 32).
+    assert usecases.on_return_parcel("1001", delivered=False, now=now, base_url=BASE) == [rma]
+    note = refund_ticket(rma)["notes"][-1]["text"]
+    assert "pierwszy skan przewoźnika to dowód nadania" in note and "nie wolno już wstrzymywać" in note
+    with pytest.raises(InvalidPayload, match="goods back"):
+        usecases.decide(rma, {"verdict": "accept", "deduction": 100, "reason": "Ślady."}, now, BASE)
+    calls = usecases.fake_refunds(monkeypatch)
+    assert usecases.decide(rma, {"verdict": "accept"}, now, BASE) is CaseStatus.REFUND_ORDERED
+    assert calls == [("1001", 2250, f"case:{rma}")]
 
 
 def test_the_return_slip_is_a_pdf_in_s3_linked_from_the_label_email(stack, context, sent):
@@ -132,29 +177,47 @@ def test_team_decision_endpoint_is_signed(stack, context, sent):
     from tests.factories import SW_SECRET
     from zwrotnica.providers import standard_webhooks
 
-    rma = open_case(context)
+    withdrawal = open_case(context)
+    complaint = open_case(
+        context,
+        "1003",
+        kind="complaint",
+        description="Szew puścił.",
+        demand="repair",
+    )
     usecases.on_return_parcel("1001", delivered=True, now=datetime.now(UTC), base_url=BASE)
+    calls = iter(range(100))
 
-    def decision(payload: dict, secret: str = SW_SECRET) -> dict:
+    def decision(rma: str, payload: dict, secret: str = SW_SECRET) -> dict:
         body = json.dumps(payload).encode()
-        ts = int(time.time())
+        ts, message_id = int(time.time()), f"dec-{rma}-{next(calls)}"
         headers = {
             "content-type": "application/json",
-            "webhook-id": f"dec-{rma}",
+            "webhook-id": message_id,
             "webhook-timestamp": str(ts),
-            "webhook-signature": standard_webhooks.sign(secret, f"dec-{rma}", ts, body),
+            "webhook-signature": standard_webhooks.sign(secret, message_id, ts, body),
         }
         return returns_app(api_event("POST", f"/cases/{rma}/decision", body=body, headers=headers), context)
 
-    assert decision({"accept": False, "reason": "x"}, secret="whsec_" + "QUFB" * 8)["statusCode"] == 401
-    assert decision({"accept": "yes"})["statusCode"] == 422
-    response = decision({"accept": False, "reason": "Brak metki."})
+    reject = {"accept": False, "reason": "Brak metki."}  # the shape before verdicts
+    assert decision(complaint, reject, secret="whsec_" + "QUFB" * 8)["statusCode"] == 401
+    assert decision(complaint, {"accept": "yes"})["statusCode"] == 422
+    assert decision(complaint, {"verdict": "accept", "deduction": "5"})["statusCode"] == 422
+    assert decision(withdrawal, reject)["statusCode"] == 422  # a withdrawal is never rejected
+    assert cases.get(withdrawal)["status"] == "delivered_to_shop"
+    response = decision(complaint, reject)
     assert response["statusCode"] == 200 and json.loads(response["body"])["status"] == "rejected"
-    assert cases.get(rma)["status"] == "rejected"
+    assert cases.get(complaint)["status"] == "rejected"
+    # Cash on delivery: accepted, then finance confirms its bank transfer with the transfer's date.
+    cod = open_case(context, "1004", payment="cod", bank_account="61109010140000071219812874")
+    assert json.loads(decision(cod, {"verdict": "accept"})["body"])["status"] == "accepted"
+    today = datetime.now(UTC).astimezone(W).date().isoformat()
+    assert decision(cod, {"verdict": "transfer_sent"})["statusCode"] == 422  # the date is required
+    confirmed = decision(cod, {"verdict": "transfer_sent", "transferred_on": today})
+    assert confirmed["statusCode"] == 200 and json.loads(confirmed["body"])["status"] == "refund_ordered"
 
 
 def test_courier_events_for_the_registered_return_parcel_move_the_case(stack, context, sent, monkeypatch):
-    from zwrotnica.effect import Effect
     from zwrotnica.store import shipments, unit_of_work
 
     rma = open_case(context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
@@ -212,7 +213,9 @@ def test_cases_reject_moves_a_delivered_case_once(stack, context, sent, capsys):
         "order_number": "1001",
         "email": "anna.kowalska@example.com",
         "items": {"CZAPKA-WEL": 1},
-        "kind": "withdrawal",
+        "kind": "complaint",
+        "description": "Szew puścił po tygodniu.",
+        "demand": "repair",
         "return_method": "paczkomat",
         "submission_key": "cli-case",
     }
@@ -227,3 +230,32 @@ def test_cases_reject_moves_a_delivered_case_once(stack, context, sent, capsys):
     code, out = run(capsys, "cases", "reject", rma, "--reason", "Towar nosi ślady użytkowania.")
     assert code == 0 and "rejected" in out and cases.get(rma)["status"] == "rejected"
     assert run(capsys, "cases", "reject", rma, "--reason", "Jeszcze raz.")[0] == 1  # not waiting any more
+
+
+def test_cases_accept_with_a_deduction_and_a_transfer_confirmed_with_its_date(stack, context, sent, capsys):
+    assert orders(woo_webhook(woo_order("1002", payment_method="cod")), context)["statusCode"] == 200
+    payload = {
+        "order_number": "1002",
+        "email": "anna.kowalska@example.com",
+        "items": {"CZAPKA-WEL": 1},
+        "kind": "withdrawal",
+        "return_method": "paczkomat",
+        "bank_account": "61109010140000071219812874",
+        "submission_key": "cli-case-cod",
+    }
+    answer = returns_app(
+        api_event("POST", "/returns", body=json.dumps(payload), headers={"content-type": "application/json"}),
+        context,
+    )
+    rma = json.loads(answer["body"])["case_id"]
+    usecases.on_return_parcel(
+        "1002", delivered=True, now=datetime.now(UTC), base_url="https://sklep.example.com"
+    )
+    assert run(capsys, "cases", "reject", rma, "--reason", "Ślady.")[0] == 1  # a withdrawal: never rejected
+    assert cases.get(rma)["status"] == "delivered_to_shop"
+    code, out = run(capsys, "cases", "accept", rma, "--deduction", "250", "--reason", "Brak metki.")
+    assert code == 0 and "accepted" in out
+    assert (cases.get(rma)["deduction"], cases.get(rma)["refund_amount"]) == (250, 2000)
+    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Warsaw")).date().isoformat()
+    code, out = run(capsys, "cases", "transfer", rma, "--on", today)
+    assert code == 0 and "refund_ordered" in out and cases.get(rma)["refund_transferred_on"] == today

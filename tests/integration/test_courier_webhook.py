@@ -403,7 +403,8 @@ def test_twenty_concurrent_deliveries_change_state_once_and_send_once(
 
 
 def test_round_trips_per_webhook(stack, context, shipx):
-    """Target: one read to find the shipment, one transaction; then one update per message sent."""
+    """Target: one query for the shipment's key, one consistent read of the shipment (the lookup index
+    holds keys only: a courier event never writes it), one transaction; then one update per message sent."""
     from zwrotnica.store.table import client
 
     order_with_parcel(context)
@@ -415,17 +416,20 @@ def test_round_trips_per_webhook(stack, context, shipx):
     client().meta.events.register("before-call.dynamodb.*", count)
     try:
         push(context, shipx, "delivered", at="2025-03-04 18:20:00 +0100")  # one e-mail
-        assert dict(calls) == {"Query": 1, "TransactWriteItems": 1, "UpdateItem": 1}
+        assert dict(calls) == {"Query": 1, "GetItem": 1, "TransactWriteItems": 1, "UpdateItem": 1}
         calls.clear()
         couriers(inpost_webhook("delivered", at="2025-03-04 18:20:00 +0100"), context)
-        assert dict(calls) == {"Query": 1}  # a retry of the last applied event: the read says so
+        assert dict(calls) == {
+            "Query": 1,
+            "GetItem": 1,
+        }  # a retry of the last applied event: the read says so
         calls.clear()
         couriers(inpost_webhook("out_for_delivery", at="2025-03-03 07:42:19 +0100"), context)
         # late: a timeline line only, one item: a plain conditional PutItem (half a transaction's units)
-        assert dict(calls) == {"Query": 1, "PutItem": 1}
+        assert dict(calls) == {"Query": 1, "GetItem": 1, "PutItem": 1}
         calls.clear()
         couriers(inpost_webhook("out_for_delivery", at="2025-03-03 07:42:19 +0100"), context)
-        assert dict(calls) == {"Query": 1, "PutItem": 1}  # its retry: the marker refuses it
+        assert dict(calls) == {"Query": 1, "GetItem": 1, "PutItem": 1}  # its retry: the marker refuses it
     finally:
         client().meta.events.unregister("before-call.dynamodb.*", count)
 
@@ -484,4 +488,32 @@ def test_review_request_three_days_after_delivery_only_with_consent(shipx, conte
     assert review.due_at.isoformat().startswith(
         (datetime.fromisoformat(delivered.replace("Z", "+00:00")) + timedelta(days=3)).date().isoformat()
     )
-    assert "https://sklep.example.com/opinie" in review.html and "zgody na informacje handlowe" in review.text
+    assert "https://sklep.example.com/opinie" in review.html
+    # Why it came, and the one-click way to stop it (the same signed link its headers will carry).
+    assert "zgody na otrzymywanie informacji handlowych" in review.text
+    assert review.unsubscribe_url and review.unsubscribe_url in review.text
+    assert review.unsubscribe_url.startswith("https://sklep.example.com/api/orders/1001/unsubscribe?t=")
+
+
+def test_a_long_carrier_payload_is_kept_compressed_and_cut_in_the_events_line(stack, context, shipx):
+    """Issue 19: the line is written with every event, in a transaction (2 units per started KB)."""
+    from infra.perf.units import item_size
+    from zwrotnica.store import timeline
+    from zwrotnica.store.table import client, to_item
+
+    order_with_parcel(context, "2001", "1000635967411U", provider="DPD Poland")
+    words = " ".join(f"punkt{n} magazyn{n * 7 % 13} trasa{n * 11 % 17}" for n in range(400))
+    response = couriers(aftership_webhook(aftership_body("attempt_fail.json", subtag_message=words)), context)
+    assert response["statusCode"] == 200
+    items = client().query(
+        TableName="ZwrotnicaTable",
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :t)",
+        ExpressionAttributeValues=to_item({":pk": "ORDER#2001", ":t": "T#"}),
+    )["Items"]
+    [line] = [i for i in items if "shipment" in i["sk"]["S"]]
+    data = line["data"]["M"]
+    assert "raw" not in data and len(data["raw_z"]["B"]) <= timeline.RAW_BUDGET
+    assert item_size(line) < 1024  # one write unit, where the 4,000 characters kept took five
+    kept = timeline.raw_text({"data": {"raw_z": data["raw_z"]["B"]}})
+    assert kept.startswith('{"event": "tracking_update"') and "punkt1 magazyn7" in kept
+    assert 500 < len(kept) < len(words)  # cut, at a character, to what fits

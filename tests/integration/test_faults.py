@@ -600,6 +600,11 @@ def withdrawal_form(number: str = "1001") -> dict[str, Any]:
     return api_event("POST", "/returns", body=json.dumps(form), headers={"content-type": "application/json"})
 
 
+def case_lookup(request: dict[str, Any]) -> bool:
+    """The query that finds a case by its number (store.cases.get)."""
+    return request.get("ExpressionAttributeValues", {}).get(":pk", {}).get("S", "").startswith("CASE#")
+
+
 def test_a_failing_read_after_the_form_commit_still_answers_201_with_the_case(
     stack, context, sent, clock, faults
 ):
@@ -609,9 +614,7 @@ def test_a_failing_read_after_the_form_commit_still_answers_201_with_the_case(
     assert order_app.lambda_handler(woo_webhook(woo_order("1001")), context)["statusCode"] == 200
     # Given every read of a case by its number fails after the label's own read (the edge reads the
     # case again after the commit, for its answer)
-    lookup = faults.on(
-        client(), "Query", Fault(throttling, after=1, match=lambda b: b.get("IndexName") == "lookup")
-    )
+    lookup = faults.on(client(), "Query", Fault(throttling, after=1, match=case_lookup))
     # When the customer submits the withdrawal
     response = return_app.lambda_handler(withdrawal_form(), context)
     lookup.healed = True
@@ -651,13 +654,14 @@ def test_a_retried_decision_answers_the_same_and_the_opposite_one_is_refused(sta
         return return_app.lambda_handler(event, context)
 
     clock.at = datetime.fromtimestamp(time.time(), UTC)
-    rejected = {"accept": False, "reason": "Brak metki."}
-    first = decision(rejected, "dec-1")
+    accepted = {"verdict": "accept"}
+    first = decision(accepted, "dec-1")
     # When the same delivery comes again (its answer was lost: the function timed out after the commit)
-    again = decision(rejected, "dec-1")
+    again = decision(accepted, "dec-1")
     # Then it answers the same, and nothing is sent twice
-    assert [(r["statusCode"], body(r)["status"]) for r in (first, again)] == [(200, "rejected")] * 2
-    verdicts = [e for e in sent.emails if e.subject == f"Zgłoszenie nr {rma} zostało rozpatrzone negatywnie"]
+    assert first["statusCode"] == 200 and (again["statusCode"], body(again)) == (200, body(first))
+    verdicts = [e for e in sent.emails if e.subject == f"Zwrot nr {rma} został przyjęty"]
     assert len(verdicts) == 1
-    # And the opposite verdict on a decided case is refused
-    assert decision({"accept": True}, "dec-2")["statusCode"] == 422
+    # And another decision on the decided case is refused
+    other = decision({"verdict": "accept", "deduction": 500, "reason": "Ślady użytkowania."}, "dec-2")
+    assert other["statusCode"] == 422

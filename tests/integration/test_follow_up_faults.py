@@ -29,6 +29,7 @@ from tests.factories import (
     PAYU_ORDER_ID,
     SW_SECRET,
     api_event,
+    delivered,
     inpost_webhook,
     p24_notification,
     p24_webhook,
@@ -118,9 +119,9 @@ def withdrawal(number: str = "1001", key: str = "key-1001") -> dict[str, Any]:
     )
 
 
-def decision(rma: str, accept: bool, at) -> dict[str, Any]:
+def decision(rma: str, verdict: str, at, **fields: Any) -> dict[str, Any]:
     """The team's decision, signed like every webhook (Standard Webhooks), at the clock's time."""
-    raw = json.dumps({"accept": accept}).encode()
+    raw = json.dumps({"verdict": verdict} | fields).encode()
     ts = int(at.timestamp())
     headers = {
         "content-type": "application/json",
@@ -345,7 +346,7 @@ def test_refund_failing_after_the_decision_commit(
     first = FirstRun(kind).install(faults)
     # When the team accepts the goods, and the refund's first run fails at its commit (after the
     # provider took the refund request)
-    response = return_app.lambda_handler(decision(rma, True, START), context)
+    response = return_app.lambda_handler(decision(rma, "accept", START), context)
     # Then the team's call answers 200 with the decision stored; the refund waits
     assert (response["statusCode"], body(response)) == (200, {"case_id": rma, "status": "accepted"})
     failed_once(kind, first)
@@ -427,6 +428,81 @@ def test_held_payment_failing_after_the_order_commit(stack, context, sent, clock
     assert len(subjects(sent, "Otrzymaliśmy płatność za zamówienie nr 1001")) == 1
     held_items = [i for i in partition("UNMATCHED#PAY#1001") if i.get("queue")]
     assert held_items == []
+
+
+# --- UPDATE_TICKET: the team answers a complaint; its ticket gets the note and is solved --------------
+@covers(CommandKind.UPDATE_TICKET)
+def test_ticket_note_failing_after_the_complaint_answer_commit(stack, context, sent, clock, faults, kind):
+    place(context)
+    delivered("1001", days_ago=3)
+    complaint = json_post(
+        "/returns",
+        {
+            "order_number": "1001",
+            "email": "anna.kowalska@example.com",
+            "items": {"KURTKA-ZIM-M": 1},
+            "kind": "complaint",
+            "description": "Rozpruty szew pod pachą.",
+            "demand": "repair",
+            "return_method": "courier_pickup",
+            "submission_key": "complaint-1001",
+        },
+    )
+    opened = return_app.lambda_handler(complaint, context)
+    assert opened["statusCode"] == 201, opened["body"]
+    rma = body(opened)["case_id"]
+    ticket_id = ticket_store.ticket_id_for(f"case:{rma}")
+    assert ticket_store.get(ticket_id)["status"] == "new"
+    first = FirstRun(kind).install(faults)
+    rejection = decision(rma, "reject", START, reason="Szew rozpruty mechanicznie, nie wada materiału.")
+    # When the team's answer commits, and the note on the complaint's ticket fails
+    response = return_app.lambda_handler(rejection, context)
+    # Then the team's call answers 200 with the answer stored; the ticket waits for its note
+    assert (response["statusCode"], body(response)) == (200, {"case_id": rma, "status": "rejected"})
+    failed_once(kind, first)
+    assert ticket_store.get(ticket_id)["status"] == "new"
+    # And the same delivery again (its answer lost) answers the same and changes nothing
+    again = return_app.lambda_handler(rejection, context)
+    assert (again["statusCode"], body(again)) == (200, {"case_id": rma, "status": "rejected"})
+    assert the_command(kind)["attempts"] == 1
+    # When the sweeper runs past the backoff
+    swept_clean(clock)
+    # Then the ticket has the note once, its legal deadline kept, and it is solved
+    ticket = ticket_store.get(ticket_id)
+    assert ticket["status"] == "solved" and ticket.get("legal_met_at")
+    assert [n["ref"] for n in ticket["notes"]].count(f"answered:{rma}") == 1
+    assert [e.get("status") for e in ticket["history"] if e["kind"] == "status"] == ["solved"]
+
+
+# --- RECORD_COD_PAYMENT: a cash-on-delivery parcel delivered: the order is paid ----------------------
+@covers(CommandKind.RECORD_COD_PAYMENT)
+def test_cash_on_delivery_payment_failing_after_the_courier_event_commit(
+    stack, context, sent, clock, faults, carriers, kind
+):
+    order = woo_order_shipped("1001", payment_method="cod")
+    assert order_app.lambda_handler(woo_webhook(order), context)["statusCode"] == 200
+    carriers.statuses[PARCEL] = ["delivered"]
+    first = FirstRun(kind).install(faults)
+    push = inpost_webhook("delivered", number=PARCEL, at=event_time(START))
+    # When InPost's delivered push commits, and the payment's first run fails
+    response = courier_app.lambda_handler(push, context)
+    # Then InPost gets 200; the order waits for its payment
+    assert (response["statusCode"], body(response)) == (200, {"result": "apply"})
+    failed_once(kind, first)
+    assert order_item("1001")["payment_status"] != "paid"
+    # And InPost's retry is a plain duplicate
+    retried = courier_app.lambda_handler(push, context)
+    assert (retried["statusCode"], body(retried)) == (200, {"result": "duplicate"})
+    # When the sweeper runs past the backoff
+    swept_clean(clock)
+    # Then the order is paid on delivery, once: its state, one marker, one timeline line
+    stored = order_item("1001")
+    assert (stored["payment_status"], stored["payment_provider"]) == ("paid", "cod")
+    assert stored["paid_amount"] == 26100
+    markers = [i for i in partition("ORDER#1001") if i["sk"].startswith("PAYEVENT#")]
+    assert [m["sk"] for m in markers] == [f"PAYEVENT#cod#collected:inpost:{PARCEL}"]
+    lines = [i for i in partition("ORDER#1001") if i["sk"].startswith("T#") and "payment" in i["sk"]]
+    assert len(lines) == 1
 
 
 def test_every_command_kind_has_a_fault_test():

@@ -63,12 +63,13 @@ def _seed(base: str) -> None:
 @pytest.fixture(scope="module")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`python -m infra.local.run` on free ports, the sweeper out of the way; its base URL."""
-    port, moto_port = _free_port(), _free_port()
+    port, moto_port, smtp_port = _free_port(), _free_port(), _free_port()
     log = tmp_path_factory.mktemp("stack") / "stack.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))}
     env |= {
         "PORT": str(port),
         "MOTO_PORT": str(moto_port),
+        "SMTP_PORT": str(smtp_port),  # a `make run` elsewhere may hold 2525
         "SWEEP_SECONDS": "86400",
         "LOG_LEVEL": "ERROR",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "functions"), str(ROOT)]),

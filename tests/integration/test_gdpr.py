@@ -36,13 +36,15 @@ def jan_order(number: str = "2002") -> dict:
 
 
 def open_case(context, number: str = "1001") -> str:
-    """Anna's COD order and a withdrawal through the return form's JSON API (as in test_cases)."""
+    """Anna's COD order and a complaint demanding her money back (a bank account: cash on delivery)
+    through the return form's JSON API (as in test_cases)."""
     assert orders(woo_webhook(woo_order(number, payment_method="cod")), context)["statusCode"] == 200
     payload = {
         "order_number": number,
         "email": ANNA,
         "items": {"CZAPKA-WEL": 1},
-        "kind": "withdrawal",
+        "kind": "complaint",
+        "demand": "withdrawal",
         "return_method": "paczkomat",
         "submission_key": f"gdpr-{number}",
         "bank_account": ACCOUNT,
@@ -72,12 +74,12 @@ def ticket_on(order: str, ref: str) -> str:
 
 
 def close_everything(context, rma: str) -> None:
-    """The shop completes the order; the parcel comes back and the team rejects the return (settled)."""
+    """The shop completes the order; the parcel comes back and the team rejects the complaint (settled)."""
     done = woo_order("1001", payment_method="cod", status="completed", modified="2026-11-28T10:00:00")
     assert orders(woo_webhook(done, topic="order.updated"), context)["statusCode"] == 200
     now = datetime.now(UTC)
     assert usecases.on_return_parcel("1001", delivered=True, now=now, base_url=BASE) == [rma]
-    usecases.settle(rma, False, now, BASE, reason="Towar nosi ślady użytkowania.")
+    usecases.decide(rma, {"verdict": "reject", "reason": "Towar nosi ślady użytkowania."}, now, BASE)
 
 
 @pytest.fixture
@@ -97,7 +99,11 @@ def by_sk(number: str) -> dict[str, dict]:
 
 def test_the_scan_finds_only_that_address_and_the_tickets_on_its_orders(customers):
     found = gdpr_store.find("  Anna.Kowalska@example.com ")  # typed with capitals and spaces
-    assert found.orders == ["1001"] and found.tickets == [customers["anna_ticket"]]
+    # Her tickets: the one she wrote, and the complaint's own (its legal answer deadline).
+    complaint_ticket = tickets.ticket_id_for(f"case:{customers['rma']}")
+    assert found.orders == ["1001"] and sorted(found.tickets) == sorted(
+        [customers["anna_ticket"], complaint_ticket]
+    )
     assert found.pages >= 1 and found.scanned > len(by_sk("1001"))  # it read the whole table
     assert gdpr_store.find("nikt@example.com").orders == []
 
@@ -113,7 +119,10 @@ def test_export_has_the_order_the_case_the_messages_and_the_tickets_in_clear(cus
     assert {"case_submitted", "ticket_reply"} <= templates
     assert all(m["recipient"] == ANNA and m["text"] for m in order["messages"])
     assert order["timeline"] and all("gsi1pk" not in m and "pk" not in m for m in order["messages"])
-    assert [t["ticket_id"] for t in document["tickets"]] == [customers["anna_ticket"]]
+    complaint_ticket = tickets.ticket_id_for(f"case:{customers['rma']}")
+    assert sorted(t["ticket_id"] for t in document["tickets"]) == sorted(
+        [customers["anna_ticket"], complaint_ticket]
+    )
     assert any(r["why"] == ORDER_OPEN for r in document["retention"])  # art. 15(1)(d): how long and why
     text = json.dumps(document, ensure_ascii=False)
     assert JAN not in text and "Nowak" not in text and "+48600300400" not in text
@@ -191,8 +200,33 @@ def test_cli_export_writes_the_document_for_the_data_subject(customers, capsys, 
     target = tmp_path / "anna.json"
     assert cli.main(["gdpr", "export", ANNA, "--out", str(target)]) == 0
     out = capsys.readouterr().out
-    assert "1 order(s), 1 ticket(s)" in out and ANNA not in out
+    assert "1 order(s), 2 ticket(s)" in out and ANNA not in out  # hers and her complaint's
     document = json.loads(target.read_text(encoding="utf-8"))
     assert document["orders"][0]["order"]["email"] == ANNA and JAN not in target.read_text(encoding="utf-8")
     assert cli.main(["gdpr", "export", ANNA]) == 0
     assert json.loads(capsys.readouterr().out)["orders"][0]["order_number"] == "1001"  # stdout: JSON only
+
+
+def test_export_shows_a_courier_payload_stored_compressed_as_text_and_erase_removes_it(stack, context):
+    """Issue 19: a courier event's line keeps the carrier's payload zlib-compressed (data.raw_z)."""
+    from courier_webhook.app import lambda_handler as couriers
+    from tests.factories import PARCEL, inpost_webhook, woo_order_shipped
+
+    assert orders(woo_webhook(woo_order_shipped("3003", PARCEL)), context)["statusCode"] == 200
+    event = inpost_webhook("taken_by_courier", number=PARCEL, at="2026-11-23 09:00:00 +0100")
+    assert couriers(event, context)["statusCode"] == 200
+    document = json.loads(json.dumps(gdpr.export(ANNA, datetime.now(UTC)), ensure_ascii=False))
+    [line] = [t for t in document["orders"][0]["timeline"] if t["kind"] == "shipment"]
+    assert "raw_z" not in line["data"]
+    assert json.loads(line["data"]["raw"])["payload"] == {
+        "shipment_id": 1592329201,
+        "tracking_number": PARCEL,
+        "status": "taken_by_courier",
+    }
+    done = woo_order_shipped("3003", PARCEL, status="completed", modified="2026-11-20T15:00:00")
+    assert orders(woo_webhook(done, topic="order.updated"), context)["statusCode"] == 200
+    gdpr.erase(ANNA, datetime.now(UTC))
+    [stored] = [i for i in gdpr_store.partition("3003") if i.get("kind") == "shipment"]
+    assert (
+        set(stored["data"]) & {"raw", "raw_z"} == set() and stored["data"]["raw_code"] == "taken_by_courier"
+    )

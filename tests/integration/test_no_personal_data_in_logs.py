@@ -6,6 +6,7 @@ import io
 import json
 import logging
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -59,7 +60,8 @@ def test_a_whole_order_life_logs_no_personal_data(stack, context):
         rma = json.loads(created["body"])["case_id"]
         now = datetime.now(UTC)
         usecases.on_return_parcel("1001", delivered=True, now=now, base_url="https://x")
-        usecases.settle(rma, True, now, "https://x")
+        usecases.decide(rma, {"verdict": "accept"}, now, "https://x")
+        usecases.confirm_transfer(rma, now.astimezone(ZoneInfo("Europe/Warsaw")).date(), now, "https://x")
         sweeper({"source": "aws.scheduler"}, sweeper_context())
     finally:
         logger.setLevel(logging.INFO)

@@ -112,6 +112,28 @@ def test_past_the_window_is_refused_with_the_date_and_a_complaint_is_offered(ord
     assert "Termin na odstąpienie od umowy minął" in json.loads(response["body"])["fields"]["kind"]
 
 
+def test_past_two_years_the_form_says_when_they_ended_and_how_to_report_an_earlier_defect(order, context):
+    delivered(order, days_ago=800)
+    response = json_post(
+        context,
+        {
+            "order_number": order,
+            "phone": "600100200",
+            "items": {"KURTKA-ZIM-M": 1},
+            "kind": "complaint",
+            "description": "Rozpruty szew na rękawie.",
+            "demand": "repair",
+            "return_method": "courier_pickup",
+            "submission_key": "key-complaint-late",
+        },
+    )
+    assert response["statusCode"] == 422
+    text = json.loads(response["body"])["fields"]["kind"]
+    assert "nie jest już możliwa" not in text  # UPK art. 43c: a defect shown within two years still counts
+    assert "art. 43c ustawy o prawach konsumenta" in text and "nadal możesz ją zgłosić" in text
+    assert "sklep@example.com" in text  # where to write (the shop's support address, else its sender)
+
+
 def test_complaint_opens_a_case_with_the_legal_deadline_and_a_ticket(order, context, sent):
     delivered(order, days_ago=40)
     response = json_post(

@@ -46,7 +46,7 @@ def open_ticket(
     *,
     ref: str = "t1",
     priority=TicketPriority.NORMAL,
-    channel=TicketChannel.EMAIL,
+    channel=TicketChannel.FORM,
     category=TicketCategory.DELIVERY,
     order: str | None = "1001",
 ) -> str:
@@ -67,12 +67,12 @@ def open_ticket(
 
 
 def test_new_ticket_waits_in_the_sla_queue_until_its_first_step(stack):
-    # Delivery category: e-mail first reply 24 h x 0.5 = 12 business hours; warning at 75 % = 9 h.
+    # Delivery category: form first reply 24 h x 0.5 = 12 business hours; warning at 75 % = 9 h.
     ticket_id = open_ticket(datetime(2026, 11, 23, 8, 0, tzinfo=W))
     ticket = tickets.get(ticket_id)
     assert ticket["queue"] == "sla"
     assert ticket["due_at"] == "2026-11-24T08:00:00.000000Z"  # Tuesday 9:00 Warsaw
-    assert ticket["team"] == "logistics" and ticket["policy_version"] == "2026-11-24"
+    assert ticket["team"] == "logistics" and ticket["policy_version"] == "2026-12-01"
 
 
 def test_ladder_warn_breach_owner_each_once_with_team_digest(stack):

@@ -78,17 +78,7 @@ def seed_week() -> str:
         )
     )
     for n, sent in ((1, True), (2, False)):
-        message = OutboxMessage(
-            dedup_key=f"report-msg-{n}",
-            order_number="1001",
-            channel=Channel.EMAIL,
-            template="shipment_shipped",
-            recipient="anna.kowalska@example.com",
-            subject="Paczka w drodze",
-            text="Paczka w drodze.",
-            created_at=opened,
-            due_at=opened,
-        )
+        message = shipped_message(f"report-msg-{n}", opened)
         table.client().transact_write_items(TransactItems=[outbox.put_new(message)])
         if sent:
             outbox.mark_sent(message, opened, "ses-1")
@@ -113,6 +103,20 @@ def seed_week() -> str:
         }
     )
     return ticket_id
+
+
+def shipped_message(key: str, created: datetime) -> OutboxMessage:
+    return OutboxMessage(
+        dedup_key=key,
+        order_number="1001",
+        channel=Channel.EMAIL,
+        template="shipment_shipped",
+        recipient="anna.kowalska@example.com",
+        subject="Paczka w drodze",
+        text="Paczka w drodze.",
+        created_at=created,
+        due_at=created,
+    )
 
 
 def attachment_rows(raw: str) -> tuple[email.message.EmailMessage, list[list[str]]]:
@@ -186,3 +190,19 @@ def test_the_schedule_input_runs_the_report_not_the_sweep(team, sent, context):
     answer = lambda_handler({"task": "weekly_report"}, context)
     assert answer["sent"] is True and answer["week"] == previous_week(datetime.now(UTC))
     assert len(sent.emails) == 1 and "escalated" not in answer
+
+
+def test_a_message_bucketed_at_its_creation_before_issue_19_counts_as_sent_once_it_is(stack):
+    """Before issue 19 every message joined MSGWEEK when it was created, and the index projected its
+    status; now the bucket holds sent messages and a message's status is not projected: one still
+    pending from before counts only once it is sent (it has sent_at then)."""
+    opened = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    message = shipped_message("before-19", opened)
+    old = outbox.put_new(message)
+    old["Put"]["Item"] |= table.to_item({"gsi1pk": "MSGWEEK#2026-W48", "gsi1sk": iso(opened)})
+    table.client().transact_write_items(TransactItems=[old])
+    [pending] = report_store.messages_created("2026-W48")
+    assert pending.get("status") != "sent"
+    outbox.mark_sent(message, opened, "ses-1")
+    [sent] = report_store.messages_created("2026-W48")
+    assert (sent["status"], sent["template"], sent["order_number"]) == ("sent", "shipment_shipped", "1001")

@@ -86,3 +86,18 @@ def test_carrier_polling_adds_the_sweepers_wait_and_the_queue_units():
     assert got["DynamoDB writes (next poll times)"] == pytest.approx(3000 * 1e-6)
     assert got["DynamoDB reads (due queue)"] == pytest.approx(200 * 0.1e-6)
     assert e.total == pytest.approx(sum(got.values()))
+
+
+def test_write_units_per_order_add_each_request_kind_and_each_message_once() -> None:
+    life = cost.OrderLife(per_order={"a": 1, "b": 2}, emails=3, sms=1, messages_in_requests=0.5)
+    # a's and b's own units, and 3.5 messages (the 0.5 a request profile already counts are not added)
+    assert cost.wru_per_order({"a": 4, "b": 6}, life, message_wru=6) == 4 + 2 * 6 + 3.5 * 6
+    profiles = {"a": cost.RequestProfile("a", "F", 10, 0, 4), "b": cost.RequestProfile("b", "F", 10, 0, 6)}
+    e = cost.estimate(profiles, {"F": 1024}, life, orders=1000, prices=PRICES, message_wru=6)
+    assert e.by_item()["DynamoDB writes (on-demand)"] == pytest.approx((4 + 12 + 21) * 1000 * 1e-6)
+
+
+def test_the_typical_life_counts_the_returns_own_emails_in_its_request() -> None:
+    life = cost.typical_life(False)
+    assert life.messages_in_requests == pytest.approx(2 * life.per_order["return_post"])
+    assert life.emails - life.messages_in_requests == pytest.approx(4)

@@ -50,6 +50,9 @@ def order() -> ShopOrder:
     return ShopOrder.model_validate(fields | {"platform": "woocommerce"})
 
 
+UNSUB = "https://sklep.example.com/api/orders/1001/unsubscribe?t=1.x"
+
+
 def emails() -> dict[str, templates.Email]:
     """One rendering of every template (each shipping notice, each case state)."""
     out = {
@@ -67,8 +70,8 @@ def emails() -> dict[str, templates.Email]:
         "team_login": team_templates.login_link(
             url="https://sklep.example.com/api/team/login?n=abc&t=1.x", minutes=15, shop_name="Sklep"
         ),
-        "review_request": shipping_templates.review_request(CTX, "https://sklep.example.com/opinie"),
-        "goodwill": shipping_templates.goodwill(CTX, "PRZEPRASZAMY10"),
+        "review_request": shipping_templates.review_request(CTX, "https://sklep.example.com/opinie", UNSUB),
+        "goodwill": shipping_templates.goodwill(CTX, "PRZEPRASZAMY10", UNSUB),
         "case_submitted": case_templates.case_submitted(
             rma="ZW-2026-000001",
             kind=CaseKind.WITHDRAWAL,

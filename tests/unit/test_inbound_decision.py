@@ -148,23 +148,25 @@ def test_a_follow_up_after_a_persons_answer_is_recorded_without_an_answer():
 @pytest.mark.parametrize(
     ("received", "category", "priority", "expected"),
     [
-        # e-mail: 24 business hours, Mon-Fri 8-16 Warsaw. Monday 09:02 -> 7 h Mon, 8 Tue, 8 Wed, 1 Thu
-        (NOW, TicketCategory.OTHER, TicketPriority.NORMAL, "2026-12-10T09:15:00+01:00"),
-        # delivery questions: factor 0.5 -> 12 business hours -> Tuesday 13:02, rounded up to 13:15
-        (NOW, TicketCategory.DELIVERY, TicketPriority.NORMAL, "2026-12-08T13:15:00+01:00"),
-        # Friday 18:00: nothing counts before Monday 08:00 -> 24 h -> Wednesday 16:00
+        # e-mail: one working day (8 business hours, Mon-Fri 8-16 Warsaw). Monday 09:02 -> 6 h 58 min on
+        # Monday, 1 h 02 min on Tuesday -> Tuesday 09:02, rounded up to 09:15
+        (NOW, TicketCategory.OTHER, TicketPriority.NORMAL, "2026-12-08T09:15:00+01:00"),
+        # delivery questions: factor 0.5 -> 4 business hours -> Monday 13:02, rounded up to 13:15
+        (NOW, TicketCategory.DELIVERY, TicketPriority.NORMAL, "2026-12-07T13:15:00+01:00"),
+        # Friday 18:00: nothing counts before Monday 08:00 -> 8 h -> Monday 16:00
         (
             datetime(2026, 12, 4, 17, 0, tzinfo=UTC),
             TicketCategory.OTHER,
             TicketPriority.NORMAL,
-            "2026-12-09T16:00:00+01:00",
+            "2026-12-07T16:00:00+01:00",
         ),
-        # Christmas: 24, 25, 26 Dec are closed (Wigilia is a public holiday from 2025)
+        # Christmas: 24, 25, 26 Dec are closed (Wigilia is a public holiday from 2025), 27th a Sunday;
+        # a high-priority return (0.5 x 8 h = 4 h) asked on 23 Dec at 16:00 -> Monday 28 Dec 12:00
         (
             datetime(2026, 12, 23, 15, 0, tzinfo=UTC),
             TicketCategory.RETURN,
             TicketPriority.HIGH,
-            "2026-12-29T12:00:00+01:00",
+            "2026-12-28T12:00:00+01:00",
         ),
     ],
 )

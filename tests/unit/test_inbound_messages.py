@@ -183,5 +183,5 @@ def test_customer_text_in_the_subject_stays_text_in_the_html():
 def test_acknowledgement_time_for_a_delivery_question_uses_the_category_factor():
     due = answer_by(NOW, TicketCategory.DELIVERY, default_policy())
     text = t.acknowledgement(subject="x", shop_name="Z", answer_due=due, now=NOW).text
-    # Friday 11:00 Warsaw + 12 business hours: 5 h Friday, 7 h Monday -> Monday 15:00
-    assert "w poniedziałek, 7 grudnia, do godz. 15:00" in text
+    # Friday 11:00 Warsaw + 0.5 x 8 business hours = 4 h -> Friday 15:00
+    assert "w piątek, 4 grudnia, do godz. 15:00" in text

@@ -193,13 +193,16 @@ def test_compose_refuses_marketing_without_consent_and_sms_without_phone():
     now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     content = Email(subject="Rabat", text="Kod RABAT10", html="<p>Kod RABAT10</p>")
     common = {"dedup_key": "k", "order_number": "1", "template": "t", "now": now}
-    assert compose.email(recipient="a@b.pl", content=content, kind=MessageKind.MARKETING, **common) is None
-    assert (
-        compose.email(
-            recipient="a@b.pl", content=content, kind=MessageKind.MARKETING, marketing_consent=True, **common
-        ).dedup_key
-        == "k:email"
-    )
+    unsubscribe = "https://sklep.example.com/api/orders/1/unsubscribe?t=1.x"
+    marketing = {"recipient": "a@b.pl", "content": content, "kind": MessageKind.MARKETING} | common
+    assert compose.email(**marketing, unsubscribe_url=unsubscribe) is None  # no consent
+    # Consent, but no one-click way to withdraw it: not written either (RODO art. 7 ust. 3).
+    assert compose.email(**marketing, marketing_consent=True) is None
+    message = compose.email(**marketing, marketing_consent=True, unsubscribe_url=unsubscribe)
+    assert message.dedup_key == "k:email" and message.unsubscribe_url == unsubscribe
+    # A transactional message never carries the marketing unsubscribe (nor its headers).
+    transactional = compose.email(recipient="a@b.pl", content=content, unsubscribe_url=unsubscribe, **common)
+    assert transactional.unsubscribe_url is None
     assert compose.sms(phone=None, text="Paczka jest w drodze.", **common) is None
     assert compose.sms(phone="+48600100200", text="Paczka jest w drodze.", **common).channel is Channel.SMS
     with pytest.raises(SmsTooLong):

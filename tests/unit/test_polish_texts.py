@@ -774,3 +774,31 @@ def test_unsubscribe_footer():
     blocks = legal.marketing_footer("https://sklep.example.com/u?t=1")
     assert blocks[-1] == ("Wypisz mnie z informacji handlowych", "https://sklep.example.com/u?t=1")
     assert "jednym kliknięciem" in blocks[0]
+
+
+def test_the_legal_clocks_texts_for_the_team_and_the_unsubscribe_pages_read_clean():
+    from zwrotnica.flows.consent import WITHDRAWN_PL
+    from zwrotnica.web import unsubscribe
+
+    due, today = date(2026, 12, 24), date(2026, 12, 11)
+    texts = [
+        legal.complaint_refund_ticket(rma=RMA, order_number="1001", amount=2250, due=due, cod=True).note,
+        legal.complaint_refund_ticket(rma=RMA, order_number="1001", amount=2250, due=due).note,
+        legal.refund_ordered_note(2250, "PayU"),
+        legal.refund_transferred_note(2250, today),
+        legal.refund_failed_note("odmowa operatora", RMA),
+        legal.complaint_goods_requested_note(today, due),
+        legal.complaint_answered_note("uznana (naprawa)", today),
+        legal.complaint_deemed_accepted_note(due, "naprawa"),
+        legal.complaint_deemed_accepted_note(due, None),
+        *(legal.legal_step_text(c, s) for c in ("complaint", "payment") for s in ("warn", "final", "breach")),
+        WITHDRAWN_PL,
+        unsubscribe.confirm_page("?t=1.x"),
+        unsubscribe.done_page(),
+        payment_templates.TIMELINE_PL["refund_transferred"].format(p="przelew", amount="22,50 zł"),
+        payment_templates.TIMELINE_PL["payment_collected_on_delivery"].format(p="", amount="261,00 zł"),
+    ]
+    assert_clean(*texts)
+    assert "w czwartek, 24 grudnia 2026 r." in texts[0] and "cases transfer" in texts[0]
+    final = legal.legal_step_text("complaint", "final")
+    assert final.endswith("reklamację uważa się za uznaną (art. 7a ust. 2 ustawy o prawach konsumenta)")

@@ -295,6 +295,27 @@ CASES = [
         set(),
     ),
     (
+        "courier event, its payload stored compressed (issue 19): it goes all the same (4.1)",
+        [
+            order(),
+            COURIER_EVENT | {"data": {"raw_code": "delivered", "raw_z": b"x\x9c+I-.\x01\x00\x04]\x01\xc1"}},
+        ],
+        [],
+        "courier event",
+        {"data.raw_z": None},
+        False,
+        set(),
+    ),
+    (
+        "sent e-mail stored as its blocks (issue 19): the blocks go, the text reads as erased (4.1)",
+        [order(), message(text=None, html=None, blocks=["Dzień dobry, Anno", ["Status", "https://x/s"]])],
+        [],
+        "message",
+        {"recipient": ERASED, "subject": ERASED, "blocks": None, "text": ERASED},
+        False,
+        set(),
+    ),
+    (
         "solved ticket of a closed order: free-text chatter goes (4.1)",
         [order()],
         [TICKET],

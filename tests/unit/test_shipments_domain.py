@@ -249,8 +249,16 @@ def test_messages_follow_the_policy_and_fall_back_to_email_without_a_phone():
     )
 
 
-@pytest.mark.parametrize(("consent", "expected"), [(True, 1), (False, 0)])
-def test_goodwill_code_for_a_delay_only_with_marketing_consent(consent, expected):
+@pytest.mark.parametrize(
+    ("consent", "withdrawn", "unsubscribe", "expected"),
+    [
+        (True, False, "https://x/orders/1001/unsubscribe?t=1.x", 1),
+        (False, False, "https://x/orders/1001/unsubscribe?t=1.x", 0),
+        (True, True, "https://x/orders/1001/unsubscribe?t=1.x", 0),  # withdrawn since: wins
+        (True, False, None, 0),  # no one-click link to withdraw it: no marketing at all
+    ],
+)
+def test_goodwill_code_for_a_delay_only_with_marketing_consent(consent, withdrawn, unsubscribe, expected):
     from datetime import UTC, datetime
 
     from zwrotnica.domain import shipment_notices
@@ -263,6 +271,7 @@ def test_goodwill_code_for_a_delay_only_with_marketing_consent(consent, expected
         tracking_number="602677439331630337653846",
         email="anna@example.com",
         marketing_consent=consent,
+        marketing_withdrawn=withdrawn,
     )
     now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     out = shipment_notices.messages(
@@ -274,10 +283,12 @@ def test_goodwill_code_for_a_delay_only_with_marketing_consent(consent, expected
         status_url="https://x/s",
         shop_name="Sklep",
         goodwill_code="PRZEPRASZAMY10",
+        unsubscribe_url=unsubscribe,
     )
     codes = [m for m in out if m.template == "goodwill_code"]
     assert len(codes) == expected
     if codes:
         assert "PRZEPRASZAMY10" in codes[0].text and codes[0].kind == "marketing"
+        assert codes[0].unsubscribe_url == unsubscribe and unsubscribe in codes[0].text
     # The apology itself is transactional and always goes
     assert any(m.template == "shipment_problem" for m in out)

@@ -37,6 +37,8 @@ HANDLERS: dict[CommandKind, str] = {
     CommandKind.REQUEST_REFUND: "zwrotnica.flows.refunds:refund_case",
     CommandKind.REPLAY_TRACKING: "zwrotnica.flows.shipments:replay_held",
     CommandKind.APPLY_HELD_PAYMENT: "zwrotnica.flows.payments:apply_held",
+    CommandKind.UPDATE_TICKET: "zwrotnica.flows.tickets:update_from_command",
+    CommandKind.RECORD_COD_PAYMENT: "zwrotnica.flows.cash_on_delivery:record_collected",
 }
 # Commands that run commands: deeper ones wait for the sweeper (never an unbounded chain inline).
 MAX_DEPTH = 3

@@ -13,16 +13,20 @@ from botocore.exceptions import BotoCoreError, ClientError
 from zwrotnica.effect import Effect, Guard
 from zwrotnica.errors import ZwrotnicaError
 from zwrotnica.messages import policy
+from zwrotnica.messages.polish import count
 from zwrotnica.models.command import Command, open_ticket
-from zwrotnica.models.outbox import OutboxMessage
+from zwrotnica.models.outbox import Channel, MessageKind, OutboxMessage
 from zwrotnica.models.ticket import TicketCategory, TicketRequest
 from zwrotnica.notify import sender
 from zwrotnica.observability import logger, metrics
+from zwrotnica.store import consent as consent_store
 from zwrotnica.store import outbox as outbox_store
 from zwrotnica.store import unit_of_work
+from zwrotnica.store.table import write_one
 from zwrotnica.store.unit_of_work import Committed
 
 LEASE = timedelta(minutes=2)
+CHANNEL_GENITIVE_PL = {Channel.EMAIL: "e-maila", Channel.SMS: "SMS-a"}  # "nie udało się wysłać e-maila"
 
 
 @dataclass
@@ -31,6 +35,7 @@ class DispatchResult:
     failed: int = 0
     given_up: int = 0
     deferred: int = 0
+    withdrawn: int = 0  # marketing not sent: the recipient withdrew the consent
     follow_ups: list[Command] = field(default_factory=list)  # stored with a give-up: run them next
 
 
@@ -58,6 +63,13 @@ def retry_due(now: datetime, budget: int) -> tuple[DispatchResult, bool]:
 def _attempt(message: OutboxMessage, now: datetime, result: DispatchResult) -> None:
     log = {"message_id": message.message_id, "template": message.template, "channel": message.channel.value}
     try:
+        if message.kind is MessageKind.MARKETING and consent_store.withdrawn_at(message.recipient):
+            # The consent was withdrawn after the message was written (a review request waits 3 days,
+            # another order of the same address): it is never sent. A failed read is a failed try.
+            write_one(outbox_store.withdrawn(message, now))
+            result.withdrawn += 1
+            logger.info("marketing message withdrawn: no consent", extra=log)
+            return
         provider_id = sender.send(message)
     except (ClientError, BotoCoreError) as exc:
         attempts = message.attempts + 1
@@ -101,12 +113,16 @@ def _record_failure(
 
 
 def undelivered_ticket(message: OutboxMessage, now: datetime) -> Command:
+    from zwrotnica.messages.report_templates import label  # lazy: the report's module, rarely needed
+
     return open_ticket(
         TicketRequest(
             order_number=message.order_number,
             category=TicketCategory.OTHER,
-            subject=f"Nie udało się wysłać wiadomości ({message.channel.value}) do klienta",
-            note=f"Szablon {message.template}, {message.attempts + 1} prób. Sprawdź dane kontaktowe klienta.",
+            subject=f"Nie udało się wysłać {CHANNEL_GENITIVE_PL[message.channel]} do klienta",
+            note=f"Wiadomość „{label('template', message.template)}”: "
+            f"{count(message.attempts + 1, 'próba', 'próby', 'prób')} bez powodzenia. "
+            "Sprawdź dane kontaktowe klienta.",
             source_ref=f"undelivered:{message.message_id}",
             at=now,
         )

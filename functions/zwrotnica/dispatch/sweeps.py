@@ -1,6 +1,7 @@
-"""The sweeper's steps over the sparse due index: silent parcels, the payment queues, the SLA ladder,
-due commands and messages. Each item is decided by its use case and committed through the bus, one
-commit per item, so an overlapping sweep or a crash half way leaves nothing done twice."""
+"""The sweeper's steps over the sparse due index: silent parcels, the payment queues, complaints past
+their answer deadline, the SLA ladder, due commands and messages. Each item is decided by its use case
+and committed through the bus, one commit per item, so an overlapping sweep or a crash half way leaves
+nothing done twice."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from zwrotnica.context import Context
 from zwrotnica.dispatch import bus
 from zwrotnica.domain.sla_policy import SlaPolicy, default_policy
 from zwrotnica.errors import ZwrotnicaError
-from zwrotnica.flows import payments, shipments, tickets
+from zwrotnica.flows import cases, payments, shipments, tickets
 from zwrotnica.models.common import iso
 from zwrotnica.notify import sender
 from zwrotnica.observability import logger, metrics
+from zwrotnica.store import cases as case_store
 from zwrotnica.store import payments as payment_store
 from zwrotnica.store import shipments as shipment_store
 from zwrotnica.store import tickets as ticket_store
@@ -82,6 +84,8 @@ def escalate_due(
 ) -> tuple[EscalationResult, bool]:
     """One sweep batch of the SLA ladder: every due step exactly once, even when two sweeps overlap;
     then one digest per team (at most once: the steps are stored, `tickets list --breached` shows them)."""
+    from zwrotnica.messages.report_templates import label  # lazy: the report's module
+
     policy = policy or default_policy()
     ctx = Context.build(now)
     result = EscalationResult()
@@ -96,13 +100,38 @@ def escalate_due(
             result.escalated += 1
             result.digests[ticket["team"]].append(step.digest_line)
     for team, lines in result.digests.items():
+        loud = [line for line in lines if line.startswith(tickets.LOUD)]  # legal deadlines first
+        lines = loud + [line for line in lines if line not in loud]
+        subject = f"Zwrotnica SLA: {label('team', team)}, {len(lines)} do sprawdzenia"
+        if loud:
+            subject += f" (terminy ustawowe: {len(loud)})"
         try:
-            sender.notify_team(
-                f"Zwrotnica SLA: {team}, {len(lines)} do sprawdzenia", "\n".join(lines), team=team
-            )
+            sender.notify_team(subject, "\n".join(lines), team=team)
         except (ClientError, BotoCoreError):
             logger.exception("team digest not sent", extra={"team": team, "tickets": len(lines)})
             metrics.add_metric(name="TeamDigestFailed", unit="Count", value=1)
     metrics.add_metric(name="TicketsEscalated", unit="Count", value=result.escalated)
     logger.info("tickets swept", extra={"escalated": result.escalated, "held": result.held_for_morning})
     return result, more
+
+
+def complaints_past_deadline(now: datetime, budget: int) -> int:
+    """Complaints still unanswered after their answer deadline's last day (sparse index: only complaints
+    waiting for an answer are in it): each is deemed accepted (UPK art. 7a ust. 2), recorded on the case,
+    the customer told, the team's ticket noted. One commit per case, conditional on its status: an
+    overlapping sweep records nothing twice. Returns how many were deemed accepted."""
+    ctx = Context.build(now)
+    found, _ = case_store.unanswered_due(now, budget)
+    deemed = 0
+    for item in found:
+        try:
+            effect = bus.run(lambda fresh, item=item: cases.deem_accepted(item, ctx, fresh), ctx)
+        except (ClientError, BotoCoreError, ZwrotnicaError, ValueError):
+            logger.exception(
+                "complaint past its deadline not handled", extra={"case_id": item.get("case_id")}
+            )
+            continue  # still in the queue: the next sweep tries again
+        deemed += effect.outcome == "deemed_accepted"
+    if deemed:
+        metrics.add_metric(name="ComplaintsDeemedAccepted", unit="Count", value=deemed)
+    return deemed

@@ -1,5 +1,6 @@
-"""Signed, expiring links to an order's status page (every customer message carries one) and to the return
-form; the same HMAC signs the reply addresses of inbound e-mail (domain.reply_address)."""
+"""Signed, expiring links to an order's status page (every customer message carries one), to the return
+form and to the one-click marketing unsubscribe; the same HMAC signs the reply addresses of inbound
+e-mail (domain.reply_address)."""
 
 from __future__ import annotations
 
@@ -49,3 +50,20 @@ def return_form_url(
     token = make_token(key, f"returns:{order_number}", now, valid_for)
     query = f"order={quote(order_number, safe='')}" + (f"&kind={quote(kind, safe='')}" if kind else "")
     return f"{base_url.rstrip('/')}/returns?{query}&t={token}"
+
+
+# Withdrawing a consent must stay as easy as giving it (RODO art. 7 ust. 3): the link in a marketing e-mail
+# keeps working for years, not days. It can only unsubscribe, so a long life risks nothing.
+UNSUBSCRIBE_VALID = timedelta(days=5 * 366)
+
+
+def unsubscribe_scope(order_number: str) -> str:
+    """What an unsubscribe token signs: never a status-page or return-form token, nor the reverse."""
+    return f"unsubscribe:{order_number}"
+
+
+def unsubscribe_url(base_url: str, key: str, order_number: str, now: datetime) -> str:
+    """`…/orders/<token>/unsubscribe?t=…`: GET shows the confirmation page, POST (the page's button, or a
+    mail client's RFC 8058 one-click `List-Unsubscribe=One-Click`) withdraws the consent."""
+    token = make_token(key, unsubscribe_scope(order_number), now, UNSUBSCRIBE_VALID)
+    return f"{base_url.rstrip('/')}/orders/{order_numbers.encode(order_number)}/unsubscribe?t={token}"

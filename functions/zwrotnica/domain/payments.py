@@ -16,6 +16,10 @@ Precedence, so that late and repeated notifications are harmless in any order:
   the paid amount; refunds that arrive before the PAID notification count when it comes.
 - A failed or cancelled payment, or a paid amount that does not match, starts the unpaid watch
   (`unpaid_watch`): if the order is still unpaid when it runs out, finance gets a ticket. Paid ends it.
+- Cash on delivery: the order starts as `cod`; its delivered parcel is the payment (the courier
+  collected it): paid, by provider `cod`, the parcel as the payment id, once (`on_cod_collected`).
+  A refund finance paid by bank transfer is recorded as done when finance confirms it
+  (`on_refund_transferred`), keyed like any refund, so the state counts it as refunded.
 """
 
 from __future__ import annotations
@@ -300,3 +304,36 @@ def on_refund_requested(
     return PaymentDecision(
         "applied", new, _line("refund_requested", ctx.now, key, state.provider, amount, state.currency)
     )
+
+
+COD_PROVIDER = "cod"  # a cash-on-delivery order paid to the courier (the parcel is the payment's id)
+TRANSFER_PROVIDER = "transfer"  # a refund finance paid by bank transfer
+
+
+def on_cod_collected(
+    state: PaymentState, amount: int, parcel: str, at: datetime, ctx: Context
+) -> PaymentDecision:
+    """A cash-on-delivery parcel was delivered: the courier collected `amount` (the order's total),
+    so the order is paid, collected on delivery. Only a COD order not paid yet moves (a second parcel
+    of the same order, a late or repeated event change nothing); refunds recorded before count."""
+    if state.status != COD_PROVIDER or state.paid:
+        return PaymentDecision(IGNORED, state)
+    new = replace(state, provider=COD_PROVIDER, payment_id=parcel, paid_amount=amount)
+    new = replace(new, status=_settled(new))
+    timeline = _line(
+        "payment_collected_on_delivery", at, f"cod:{parcel}", COD_PROVIDER, amount, state.currency
+    )
+    return PaymentDecision("applied", new, timeline)
+
+
+def on_refund_transferred(
+    state: PaymentState, key: str, amount: int, at: datetime, ctx: Context
+) -> PaymentDecision:
+    """Finance paid a refund by bank transfer and confirmed it: a refund done under `key` (once)."""
+    if key in state.refunds:
+        return PaymentDecision(IGNORED, state)
+    entry = {"amount": amount, "status": "done", "provider": TRANSFER_PROVIDER, "refund_id": None}
+    new = replace(state, refunds={**state.refunds, key: entry})
+    new = replace(new, status=_settled(new)) if new.paid else new
+    timeline = _line("refund_transferred", at, key, TRANSFER_PROVIDER, amount, state.currency)
+    return PaymentDecision("applied", new, timeline)

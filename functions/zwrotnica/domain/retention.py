@@ -13,7 +13,8 @@ Per kind of item: erased (when nothing below holds it) / kept, and why.
 - case: open, everything stays (2.4, 4.4: the answer and the refund are owed); settled, the bank account
   goes, the file stays 1 year (4.7), a rejected one until the consumer's claim is time-barred (4.9);
   after that the description and decision texts go.
-- message: recipient, subject, text, html of a delivered one; a pending one is deleted (never sent).
+- message: recipient, subject, text, html (or the blocks an e-mail's text and HTML are rendered from) of a
+  delivered one; a pending one is deleted (never sent).
   Kept: a held case's messages, the durable copy of our answer (2.4, 4.7).
 - ticket: subject and note texts (free-text chatter, 4.1), unless the ticket, the order or a case is open.
 
@@ -238,15 +239,20 @@ def _shipment(item: dict[str, Any], number: str, holds: _Holds, today: date) -> 
     return Verdict(item["pk"], item["sk"], number, label, changes, kept=kept)
 
 
+RAW_PAYLOAD = ("raw", "raw_z")  # the carrier's payload: as text (older lines) or compressed (store.timeline)
+
+
 def _timeline(item: dict[str, Any], number: str, holds: _Holds, today: date) -> Verdict | None:
-    if item.get("kind") != "shipment" or not (item.get("data") or {}).get("raw"):
+    data = item.get("data") or {}
+    held = [name for name in RAW_PAYLOAD if data.get(name)]
+    if item.get("kind") != "shipment" or not held:
         return None  # our own texts: no personal data
-    label = f"courier event {item.get('at', '')[:10]} {(item.get('data') or {}).get('raw_code', '')}".strip()
+    label = f"courier event {item.get('at', '')[:10]} {data.get('raw_code', '')}".strip()
     if holds.contact:
         return Verdict(
             item["pk"], item["sk"], number, label, kept=(Kept("courier payload", holds.contact.reason),)
         )
-    return Verdict(item["pk"], item["sk"], number, label, {"data.raw": None})
+    return Verdict(item["pk"], item["sk"], number, label, {f"data.{name}": None for name in held})
 
 
 def _case(item: dict[str, Any], number: str, holds: _Holds, today: date) -> Verdict:
@@ -298,6 +304,8 @@ def _message(item: dict[str, Any], number: str, holds: _Holds, today: date) -> V
         | _erase(item, "text")
         | _erase(item, "html", None)
     )
+    if item.get("blocks"):  # an e-mail stored as the blocks its text and HTML are rendered from
+        changes |= {"blocks": None, "text": ERASED}
     return Verdict(item["pk"], item["sk"], number, label, changes)
 
 

@@ -42,7 +42,9 @@ def messages(
     overrides: Mapping[str, Sequence[str]] | None = None,
     review_url: str = "",
     goodwill_code: str = "",
+    unsubscribe_url: str | None = None,
 ) -> list[OutboxMessage]:
+    """`unsubscribe_url`: the order's one-click marketing unsubscribe; without it no marketing extra."""
     ctx = ShippingContext(
         order_number=state.order_number,
         carrier=state.carrier,
@@ -55,6 +57,7 @@ def messages(
         point_name=point_name,
         point_address=point_address,
         pickup_deadline=pickup_deadline,
+        cod_amount=None if state.is_return else state.cod_amount,
     )
     note = shipping_templates.notice(trigger.value, status or ShipmentStatus.UNKNOWN, ctx)
     key = f"ship:{state.carrier}:{state.tracking_number}:{trigger.value}:{iso(occurred_at)}"
@@ -67,7 +70,10 @@ def messages(
     if "email" in wanted or (wanted == ("sms",) and not sms_number(state.phone)):
         content = shipping_templates.email(note, ctx)
         out.append(compose.email(recipient=state.email, content=content, now=now, **common))
-    out += _marketing(trigger, status, state, ctx, key, occurred_at, now, review_url, goodwill_code)
+    if unsubscribe_url:
+        out += _marketing(
+            trigger, status, state, ctx, key, occurred_at, now, review_url, goodwill_code, unsubscribe_url
+        )
     return [m for m in out if m is not None]
 
 
@@ -84,17 +90,21 @@ def _marketing(
     now: datetime,
     review_url: str,
     goodwill_code: str,
+    unsubscribe_url: str,
 ) -> list[OutboxMessage | None]:
-    """Promotional extras: only with the order's marketing consent (compose refuses them otherwise)."""
+    """Promotional extras (polish-law.md §5: a review request counts as marketing, so does a discount
+    code): only with the order's marketing consent not withdrawn since (compose refuses them
+    otherwise), each with the one-click unsubscribe link in its footer and its headers."""
     common = {
         "order_number": state.order_number,
         "recipient": state.email,
         "now": now,
         "kind": MessageKind.MARKETING,
-        "marketing_consent": state.marketing_consent,
+        "marketing_consent": state.may_market,
+        "unsubscribe_url": unsubscribe_url,
     }
     if trigger is Trigger.DELIVERED and review_url and not state.is_return:
-        content = shipping_templates.review_request(ctx, review_url)
+        content = shipping_templates.review_request(ctx, review_url, unsubscribe_url)
         return [
             compose.email(
                 dedup_key=f"{key}:review",
@@ -105,7 +115,7 @@ def _marketing(
             )
         ]
     if trigger is Trigger.PROBLEM and status is ShipmentStatus.DELAYED and goodwill_code:
-        content = shipping_templates.goodwill(ctx, goodwill_code)
+        content = shipping_templates.goodwill(ctx, goodwill_code, unsubscribe_url)
         return [
             compose.email(dedup_key=f"{key}:goodwill", template="goodwill_code", content=content, **common)
         ]

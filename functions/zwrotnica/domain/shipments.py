@@ -78,6 +78,8 @@ class ShipmentState:
     email: str = ""
     phone: str | None = None
     marketing_consent: bool = False
+    marketing_withdrawn: bool = False  # the customer withdrew it (one-click unsubscribe): it wins
+    cod_amount: int | None = None  # cash on delivery: what the courier collects (grosze)
     paczkomat: bool = False
     point_id: str | None = None
     pickup_deadline: datetime | None = None
@@ -99,10 +101,17 @@ class ShipmentState:
             email=item.get("email", ""),
             phone=item.get("phone"),
             marketing_consent=bool(item.get("marketing_consent")),
+            marketing_withdrawn=bool(item.get("marketing_withdrawn_at")),
+            cod_amount=int(item["cod_amount"]) if item.get("cod_amount") is not None else None,
             paczkomat=item.get("delivery_method") == "paczkomat",
             point_id=item.get("point_id"),
             pickup_deadline=when("pickup_deadline"),
         )
+
+    @property
+    def may_market(self) -> bool:
+        """Marketing consent given with the order and not withdrawn since."""
+        return self.marketing_consent and not self.marketing_withdrawn
 
 
 @dataclass(frozen=True)

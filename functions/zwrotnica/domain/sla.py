@@ -1,16 +1,19 @@
 """SLA clocks and the escalation ladder: pure functions of a ticket's history and the policy.
 
-Pauses: "pending on customer" stops the reply clocks; "pending on a third party" (a courier) stops
-the resolution clock. A complaint's legal answer deadline (UPK art. 7a) is a hard target that no
-pause stops. Every threshold is a point in time, so the sweeper queries them from an index.
+Each metric counts on the clock the policy names for it (calendar or business hours). Pauses: "pending
+on customer" stops the reply clocks; "pending on a third party" (a courier) stops the resolution clock.
+A legal deadline (a complaint's answer, UPK art. 7a; a withdrawal's refund, art. 32) is a hard target
+that no pause stops: warned at 75% of its period, again on the morning of its last day, breached at
+the deadline. Every threshold is a point in time, so the sweeper queries them from an index.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from zwrotnica.domain.business_calendar import BusinessCalendar
 from zwrotnica.domain.sla_policy import METRICS, SlaPolicy, Targets
@@ -31,13 +34,16 @@ PAUSES = {
     "resolution": TicketStatus.PENDING_THIRD_PARTY,
 }
 STEP_ORDER = ("warn", "breach", "owner")
+# A legal deadline is also announced on the morning of its last day (Warsaw time).
+LAST_DAY_AT = time(8, 0)
+WARSAW = ZoneInfo("Europe/Warsaw")
 
 
 @dataclass(frozen=True)
 class Clock:
     metric: str
     target: timedelta
-    elapsed: timedelta  # business time counted so far (pauses excluded)
+    elapsed: timedelta  # time counted so far on the metric's clock (pauses excluded)
     running: bool  # started and not yet fulfilled
     paused: bool
     thresholds: dict[str, datetime | None]  # step -> when it is reached (None while paused)
@@ -84,14 +90,16 @@ def _starts(segments: list) -> list:
 def clocks(
     history: Sequence[TicketEvent],
     targets: Targets,
-    calendar: BusinessCalendar,
+    calendars: Mapping[str, BusinessCalendar],
     escalation: dict[str, float],
     as_of: datetime,
 ) -> list[Clock]:
-    """The three clocks as of `as_of` (normally the last history event), with their step times."""
+    """The three clocks as of `as_of` (normally the last history event), with their step times; each
+    metric counts on its own calendar (`SlaPolicy.calendars`)."""
     out = []
     segments = list(_segments(history, as_of))
     for metric in METRICS:
+        calendar = calendars[metric]
         elapsed, running, paused = timedelta(0), False, False
         if metric == "next_reply":
             # only the current wait counts: an earlier, answered message had its own clock
@@ -139,12 +147,25 @@ def ladder(
             (f"{clock.step_key}:{step}", at) for step, at in clock.thresholds.items() if at is not None
         ]
     if legal_deadline and legal_opened_at and escalation:
-        period = legal_deadline - legal_opened_at
-        points += [(f"legal:{step}", legal_opened_at + period * escalation[step]) for step in STEP_ORDER[:2]]
+        points += legal_points(legal_opened_at, legal_deadline, escalation)
     pending = [(step, at) for step, at in points if step not in done]
     due = sorted(step for step, at in pending if at <= now)
     later = [at for step, at in pending if at > now]
     return LadderState(due=due, next_due_at=min(later) if later else None)
+
+
+def legal_points(
+    opened_at: datetime, deadline: datetime, escalation: Mapping[str, float]
+) -> list[tuple[str, datetime]]:
+    """A legal deadline's steps: `legal:warn` at the policy's warning share of the period, `legal:final`
+    at 8:00 (Warsaw) on the deadline's day (when that is later than the warning and before the
+    deadline), `legal:breach` at the deadline."""
+    warn = opened_at + (deadline - opened_at) * escalation["warn"]
+    points = [("legal:warn", warn), ("legal:breach", deadline)]
+    last_day = datetime.combine(deadline.astimezone(WARSAW).date(), LAST_DAY_AT, tzinfo=WARSAW)
+    if warn < last_day < deadline:
+        points.append(("legal:final", last_day))
+    return points
 
 
 def evaluate(
@@ -156,9 +177,8 @@ def evaluate(
     legal_deadline: datetime | None = None,
 ) -> tuple[list[Clock], LadderState]:
     """Clocks and ladder for a ticket; `now` is when the sweeper looks."""
-    calendar = policy.calendar_for(targets)
     as_of = max(e.at for e in history)
-    clock_list = clocks(history, targets, calendar, policy.escalation, as_of)
+    clock_list = clocks(history, targets, policy.calendars(targets), policy.escalation, as_of)
     opened = min(e.at for e in history)
     return clock_list, ladder(clock_list, done, now, legal_deadline, opened, policy.escalation)
 

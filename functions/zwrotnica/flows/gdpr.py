@@ -25,7 +25,9 @@ from zwrotnica.domain.retention import Verdict
 from zwrotnica.models.common import iso
 from zwrotnica.observability import logger
 from zwrotnica.store import gdpr as gdpr_store
+from zwrotnica.store import outbox as outbox_store
 from zwrotnica.store import tickets as ticket_store
+from zwrotnica.store import timeline as timeline_store
 from zwrotnica.store.gdpr import Found
 
 INTERNAL = frozenset({"pk", "sk", "gsi1pk", "gsi1sk", "queue"})  # keys and index attributes, not data
@@ -93,6 +95,11 @@ def export(email: str, now: datetime) -> dict[str, Any]:
             kind = item.get("type")
             if item["sk"] == "ORDER":
                 entry["order"] = _public(item)
+            elif kind == "message":  # an e-mail stored as its blocks: its text and HTML as it was sent
+                entry["messages"].append(_public(outbox_store.with_body(item)))
+            elif kind == "timeline" and (raw := timeline_store.raw_text(item)):  # the payload as text
+                data = {k: v for k, v in item["data"].items() if k != "raw_z"} | {"raw": raw}
+                entry["timeline"].append(_public(item | {"data": data}))
             elif kind in GROUPS:
                 entry[GROUPS[kind]].append(_public(item))
             else:

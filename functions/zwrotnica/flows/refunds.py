@@ -1,4 +1,5 @@
-"""Refunds through the provider the order was paid with, and an accepted withdrawal's refund.
+"""Refunds through the provider the order was paid with, an accepted case's refund, and finance's
+confirmation of a refund it paid by bank transfer.
 
 Our idempotency key is derived from the caller's reason (e.g. the RMA), so a retried refund carries the
 same PayU extRefundId / P24 requestId and refundsUuid and is never paid twice; a refund already recorded
@@ -10,15 +11,20 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from zwrotnica.context import Context
 from zwrotnica.domain import payments as rules
-from zwrotnica.domain.case_moves import case_move, refund_ticket
+from zwrotnica.domain.case_moves import CaseMove, case_move, day, refund_follow_up, refund_ticket_text
 from zwrotnica.domain.payments import PaymentState
 from zwrotnica.effect import Effect, Guard
-from zwrotnica.errors import CaseNotFound, NotRefundable, OrderNotFound
+from zwrotnica.errors import CaseNotFound, InvalidPayload, NotRefundable, OrderNotFound
+from zwrotnica.messages import legal
+from zwrotnica.messages.payment_templates import provider_pl
 from zwrotnica.models.case import CaseStatus
-from zwrotnica.models.command import Command, open_ticket
+from zwrotnica.models.command import Command
 from zwrotnica.providers import payment_clients
 from zwrotnica.providers.errors import ProviderError
 from zwrotnica.store import cases as case_store
@@ -26,6 +32,7 @@ from zwrotnica.store import orders as order_store
 from zwrotnica.store import payments as store
 
 PROVIDERS = ("payu", "przelewy24")
+WARSAW = ZoneInfo("Europe/Warsaw")
 
 
 @dataclass(frozen=True)
@@ -104,9 +111,12 @@ def _send(state: PaymentState, key: str, amount: int, ctx: Context) -> str | Non
 
 
 def refund_case(command: Command, ctx: Context, fresh: bool) -> Effect:
-    """An accepted withdrawal: its refund through the provider the customer paid with, and the case
-    moved to "zwrot środków zlecony" in the same commit. Paid another way: a transfer ticket for
-    finance. A provider that refuses: a ticket; one that cannot be reached: the command is retried."""
+    """An accepted case's refund (a withdrawal, minus any deduction; an accepted complaint's price
+    reduction or refund) through the provider the customer paid with, and the case moved to "zwrot
+    pieniędzy zlecony" in the same commit; the refund clock's finance ticket is solved with it (UPK art.
+    32: the refund is ordered). Paid another way: a note for finance to transfer the money and confirm
+    it. A provider that refuses: the same note with the reason; one that cannot be reached: the command
+    is retried."""
     rma = command.payload["rma"]
     case = case_store.get(rma)
     if case is None:
@@ -116,25 +126,73 @@ def refund_case(command: Command, ctx: Context, fresh: bool) -> Effect:
     number, amount = case["order_number"], int(case["refund_amount"])
     try:
         effect = request_refund(number, amount, f"case:{rma}", ctx, fresh)
-    except NotRefundable:
-        note = f"Przelej {amount} gr na konto ze zgłoszenia {rma} do {case.get('refund_due')}."
-        return Effect("transfer").follow(open_ticket(refund_ticket(case, note, ctx.now)))
+    except NotRefundable:  # not paid through PayU or Przelewy24 (cash on delivery, a bank transfer)
+        text = refund_ticket_text(case)
+        if not case.get("bank_account"):
+            how = "Operator płatności nie zwróci tej płatności: przelej pieniądze klientowi."
+            how += " " + legal.transfer_confirmation_hint(rma)
+            text = legal.TicketText(text.subject, f"{text.note} {how}")
+        return Effect("transfer").follow(refund_follow_up(case, text, f"transfer:{rma}", ctx.now))
     except ProviderError as exc:
         if exc.retryable:
             raise
-        note = f"Zwrot przez operatora płatności nie powiódł się ({exc}); ponów go."
-        return Effect("refund_failed").follow(open_ticket(refund_ticket(case, note, ctx.now)))
+        text = refund_ticket_text(case)
+        failed = legal.TicketText(text.subject, f"{text.note} {legal.refund_failed_note(str(exc), rma)}")
+        return Effect("refund_failed").follow(refund_follow_up(case, failed, f"failed:{rma}", ctx.now))
+    refund = effect.data["refund"]
+    move = _case_move(case, ctx, changes={"refund_ref": refund.key}, cod=False)
+    if move:
+        effect.write(case_store.moved(case, move.status.value, move.fields, ctx.now))
+        effect.line(number, [move.entry] if move.entry else []).send([move.message])
+    note = legal.TicketText("", legal.refund_ordered_note(amount, provider_pl(refund.provider)))
+    return effect.follow(refund_follow_up(case, note, f"ordered:{rma}", ctx.now, solve=True))
+
+
+def _case_move(case: dict[str, Any], ctx: Context, **kwargs: Any) -> CaseMove | None:
+    number = case["order_number"]
     view = order_store.load_view(number)
-    move = case_move(
+    return case_move(
         case,
         CaseStatus.REFUND_ORDERED,
         email=view.order.get("email", "") if view else "",
         status_url=ctx.status_url(number),
         shop_name=ctx.shop_name,
         now=ctx.now,
-        changes={"refund_ref": effect.data["refund"].key},
+        **kwargs,
     )
-    if move:
-        effect.write(case_store.moved(case, move.status.value, move.fields, ctx.now))
-        effect.line(number, [move.entry] if move.entry else []).send([move.message])
-    return effect
+
+
+def confirm_transfer(rma: str, transferred_on: date, ctx: Context, fresh: bool = False) -> Effect:
+    """Finance confirms the bank transfer it made for an accepted case's refund (cash on delivery, a
+    provider that could not refund): the case moves to "zwrot pieniędzy zlecony" (the customer is told,
+    with the method), the order's payment state records the refund as done, and the refund clock's
+    ticket is solved: the legal deadline is kept when `transferred_on` is within it. Raises
+    InvalidPayload for a case with nothing to transfer or a date that cannot be."""
+    case = case_store.get(rma)
+    if case is None:
+        raise CaseNotFound()
+    if fresh:
+        case = case_store.get_current(case["order_number"], rma) or case
+    if CaseStatus(case["status"]) is not CaseStatus.ACCEPTED or not case.get("refund_amount"):
+        raise InvalidPayload("the case has no accepted refund waiting for a transfer")
+    today = day(ctx.now)
+    if not day(case["received_at"]) <= transferred_on <= today:
+        raise InvalidPayload("the transfer's date is between the case's submission and today")
+    number, amount, key = case["order_number"], int(case["refund_amount"]), f"transfer:{rma}"
+    changes = {"refund_ref": key, "refund_transferred_on": transferred_on.isoformat()}
+    move = _case_move(case, ctx, changes=changes, cod=True)
+    if move is None:
+        raise InvalidPayload("the case has no accepted refund waiting for a transfer")
+    effect = Effect(move.status.value, data={"case_id": rma})
+    effect.write(case_store.moved(case, move.status.value, move.fields, ctx.now))
+    effect.line(number, [move.entry] if move.entry else []).send([move.message])
+    item = store.get_state(number)
+    if item is not None:
+        state = PaymentState.from_item(item)
+        at = datetime.combine(transferred_on, time(12), tzinfo=WARSAW)
+        decision = rules.on_refund_transferred(state, key, amount, at, rules.Context(ctx.now, "", ""))
+        if decision.writes:
+            effect.write(store.state_update(decision.state, state.rev, ctx.now), Guard.CONFLICT)
+            effect.line(number, decision.timeline)
+    note = legal.TicketText("", legal.refund_transferred_note(amount, transferred_on))
+    return effect.follow(refund_follow_up(case, note, f"transferred:{rma}", ctx.now, solve=True))

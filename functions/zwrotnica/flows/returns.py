@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from zwrotnica.access import guard_lookup, proof_matches
 from zwrotnica.context import Context
-from zwrotnica.domain import deadlines, returns
+from zwrotnica.domain import case_moves, deadlines, returns
 from zwrotnica.domain.bank_account import normalize_account
 from zwrotnica.effect import Effect, Guard
 from zwrotnica.errors import FormInvalid, OrderNotFound
 from zwrotnica.messages import case_templates, compose
-from zwrotnica.models.case import CASE_STATUS_PL, CaseKind, CaseStatus, ComplaintDemand, rma_number
+from zwrotnica.messages.polish import date_pl, on_date
+from zwrotnica.models.case import (
+    CASE_STATUS_PL,
+    COMPLAINT_DEMAND_PL,
+    CaseKind,
+    CaseStatus,
+    ComplaintDemand,
+    rma_number,
+)
 from zwrotnica.models.command import Command, CommandKind, open_ticket
 from zwrotnica.models.common import iso
 from zwrotnica.models.order import OrderItem
@@ -82,13 +90,17 @@ def lookup(
     )
 
 
-def _check(sub: ReturnSubmission, ctx: ReturnContext, today: date) -> tuple[dict[str, str], str | None]:
+def _check(
+    sub: ReturnSubmission, ctx: ReturnContext, today: date, contact_email: str
+) -> tuple[dict[str, str], str | None]:
     withdrawal = sub.kind is CaseKind.WITHDRAWAL
     errors = returns.selection_errors(ctx.items, sub.items, ctx.in_open_cases, withdrawal)
     if withdrawal and not ctx.window.open:
         errors["kind"] = returns.window_closed_message(ctx.window)
     if not withdrawal and not returns.complaint_allowed(ctx.delivered_on, today):
-        errors["kind"] = "Od dostarczenia minęły ponad 2 lata: reklamacja nie jest już możliwa."
+        assert ctx.delivered_on is not None  # allowed while not delivered
+        # Not "no longer possible" (art. 43c): when the two years ended, and how to report an earlier defect.
+        errors["kind"] = returns.complaint_limit_message(ctx.delivered_on, contact_email)
     account = None
     if ctx.cod and (withdrawal or sub.demand in REFUNDING_DEMANDS):
         account = normalize_account(sub.bank_account or "")
@@ -107,7 +119,7 @@ def submit(sub: ReturnSubmission, ctx: Context, client: str | None = None, fresh
     if existing:
         return Effect("existing", data={"rma": existing, "created": False})
     today = _day(now)
-    errors, account = _check(sub, found, today)
+    errors, account = _check(sub, found, today, ctx.support_email)
     if errors:
         raise FormInvalid(errors)
     rma = rma_number(today.year, case_store.next_sequence(today.year))
@@ -138,6 +150,10 @@ def submit(sub: ReturnSubmission, ctx: Context, client: str | None = None, fresh
         "answer_due": answer_due.isoformat() if answer_due else None,
         "send_back_by": send_back_by.isoformat() if send_back_by else None,
     }
+    if refund:  # the refund clock's finance ticket (UPK art. 32), named on the case: its notes follow it
+        case["refund_ticket_ref"] = case_moves.refund_deadline_ref(rma)
+    if answer_due:  # deemed accepted when still unanswered after its last day (art. 7a ust. 2): the sweeper
+        case |= {"queue": case_store.ANSWER_QUEUE, "due_at": iso(case_moves.after(answer_due))}
     content = case_templates.case_submitted(
         rma=rma,
         kind=sub.kind,
@@ -148,6 +164,7 @@ def submit(sub: ReturnSubmission, ctx: Context, client: str | None = None, fresh
         answer_due=answer_due,
         status_url=ctx.status_url(sub.order_number) or "",
         shop_name=ctx.shop_name,
+        cod=found.cod,
     )
     message = compose.email(
         dedup_key=f"case:{rma}:submitted",
@@ -161,7 +178,7 @@ def submit(sub: ReturnSubmission, ctx: Context, client: str | None = None, fresh
         at=now,
         kind="case_submitted",
         ref=rma,
-        text_pl=f"Przyjęliśmy zgłoszenie {rma}: {case_templates.KIND_PL[sub.kind]}.",
+        text_pl=case_templates.case_sentence(sub.kind, CaseStatus.SUBMITTED, rma),
     )
     marker, case_item = case_store.create(case, sub.submission_key, now)
     effect = Effect("opened", data={"rma": rma, "created": True, "case": case})
@@ -169,24 +186,34 @@ def submit(sub: ReturnSubmission, ctx: Context, client: str | None = None, fresh
     effect.follow(
         Command(kind=CommandKind.ISSUE_LABEL, key=f"label:{rma}", payload={"rma": rma}, created_at=now)
     )
+    if refund:
+        effect.follow(open_ticket(case_moves.refund_deadline_request(case, now)))
     if answer_due:
-        deadline = datetime.combine(answer_due, time(23, 59), tzinfo=WARSAW)
-        request = TicketRequest(
-            order_number=sub.order_number,
-            case_id=rma,
-            channel=TicketChannel.FORM,
-            category=TicketCategory.COMPLAINT,
-            priority=TicketPriority.HIGH,
-            subject=f"Reklamacja {rma}",
-            note=f"Reklamacja {rma}: żądanie {sub.demand.value if sub.demand else '-'}. "
-            f"Ustawowy termin odpowiedzi {answer_due.isoformat()}.",
-            source_ref=f"case:{rma}",
-            at=now,
-            legal_deadline=deadline,
-        )
-        effect.follow(open_ticket(request))
+        effect.follow(open_ticket(_complaint_ticket(sub, rma, answer_due, now)))
     logger.info("case submitted", extra={"case_id": rma, "kind": sub.kind.value})
     return effect
+
+
+def _complaint_ticket(sub: ReturnSubmission, rma: str, answer_due: date, now: datetime) -> TicketRequest:
+    """The team's ticket for a complaint: its answer deadline (UPK art. 7a) is a hard target."""
+    demand = COMPLAINT_DEMAND_PL[sub.demand] if sub.demand else "brak"
+    return TicketRequest(
+        order_number=sub.order_number,
+        case_id=rma,
+        channel=TicketChannel.FORM,
+        category=TicketCategory.COMPLAINT,
+        priority=TicketPriority.HIGH,
+        subject=f"Reklamacja {rma}",
+        note=f"Reklamacja {rma}: żądanie klienta: {demand}. Ustawowy termin odpowiedzi: "
+        f"{date_pl(answer_due)} "
+        "Odpowiedz w każdej chwili, także zanim towar do nas dotrze: uznaj reklamację (ze sposobem "
+        "załatwienia) albo jej nie uznawaj (z uzasadnieniem). Prośba o odesłanie towaru nie wstrzymuje "
+        f"terminu. Bez odpowiedzi najpóźniej {on_date(answer_due)} reklamację uważa się za uznaną "
+        "(art. 7a ust. 2 ustawy o prawach konsumenta).",
+        source_ref=f"case:{rma}",
+        at=now,
+        legal_deadline=case_moves.end_of(answer_due),
+    )
 
 
 def submitted(sub: ReturnSubmission, effect: Effect) -> tuple[str, bool]:

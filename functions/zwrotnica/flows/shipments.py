@@ -28,7 +28,8 @@ from zwrotnica.domain.shipments import (
     timeline_text,
 )
 from zwrotnica.effect import Effect, Guard
-from zwrotnica.models.command import Command, CommandKind, open_ticket
+from zwrotnica.messages.polish import carrier
+from zwrotnica.models.command import Command, CommandKind, cod_collected, open_ticket
 from zwrotnica.models.common import iso
 from zwrotnica.models.outbox import OutboxMessage
 from zwrotnica.models.ticket import TicketCategory, TicketPriority, TicketRequest
@@ -139,9 +140,7 @@ def plan(
     ctx: Context,
     refuted: bool = False,
 ) -> EventStep:
-    text = timeline_text(state, event)
-    if refuted:
-        text = f"Przesyłka {event.tracking_number}: zdarzenie {event.raw_code} czeka na potwierdzenie."
+    text = timeline_text(state, event, refuted=refuted)
     entry = TimelineEntry(
         at=event.occurred_at,
         kind="shipment",
@@ -209,8 +208,20 @@ def plan(
             overrides=overrides(settings.shipping_messages),
             review_url=settings.review_url,
             goodwill_code=settings.goodwill_code,
+            unsubscribe_url=ctx.unsubscribe_url(state.order_number),
         )
     step.commands = _follow_ups(state, event, decision, item, ctx, refuted)
+    if decision.status is ShipmentStatus.DELIVERED and not state.is_return and state.cod_amount:
+        # Cash on delivery: the courier collected the money, the order is paid (its own commit).
+        collected = cod_collected(
+            state.order_number,
+            event.carrier,
+            event.tracking_number,
+            state.cod_amount,
+            event.occurred_at,
+            ctx.now,
+        )
+        step.commands.append(collected)
     return step
 
 
@@ -230,7 +241,7 @@ def _follow_ups(
     applied = decision.action is Action.APPLY
     if state.is_return and state.origin != "zdn" and applied:
         delivered = decision.status is ShipmentStatus.RETURNED
-        payload = {"order_number": state.order_number, "delivered": delivered}
+        payload = {"order_number": state.order_number, "delivered": delivered, "at": iso(event.occurred_at)}
         key = f"{state.carrier}:{state.tracking_number}:{decision.status.value if decision.status else '-'}"
         commands.append(
             Command(kind=CommandKind.MOVE_RETURN_CASES, key=key, payload=payload, created_at=ctx.now)
@@ -251,7 +262,8 @@ def _delivery_ticket(
         order_number=state.order_number,
         category=TicketCategory.DELIVERY,
         priority=TicketPriority.HIGH if status is ShipmentStatus.EXCEPTION else TicketPriority.NORMAL,
-        subject=f"Przesyłka {event.carrier} {event.tracking_number}: {STATUS_LABEL_PL[status].lower()}",
+        subject=f"Przesyłka {carrier(event.carrier).name} {event.tracking_number}: "
+        f"{STATUS_LABEL_PL[status].lower()}",
         note=f"Zdarzenie przewoźnika {event.raw_code} ({iso(event.occurred_at)}).{unconfirmed} "
         "Klient dostał przeprosiny i informację, co dalej.",
         source_ref=f"shipment:{event.event_key}",
@@ -319,7 +331,7 @@ def silent(item: dict[str, Any], ctx: Context) -> Effect:
     request = TicketRequest(
         order_number=state.order_number,
         category=TicketCategory.DELIVERY,
-        subject=f"Przesyłka {state.carrier} {state.tracking_number}: brak nowych zdarzeń",
+        subject=f"Przesyłka {carrier(state.carrier).name} {state.tracking_number}: brak nowych zdarzeń",
         note=f"Ostatnie zdarzenie {item.get('last_event_at')}, status: {label}. Zapytaj przewoźnika, "
         "co się dzieje z paczką." + (" Klient dostał wiadomość, że to sprawdzamy." if messages else ""),
         source_ref=f"silent:{state.carrier}:{state.tracking_number}:{item['due_at']}",

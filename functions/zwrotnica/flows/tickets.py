@@ -1,6 +1,7 @@
 """Tickets: opening one (or a note on the order's open ticket of that category), the escalation
-ladder's next step, what the team does (answer the customer, wait, solve), and the courier's next event
-resuming a ticket that waited on it. Each returns an Effect; SLA times come from domain.sla.
+ladder's next step, what the team does (answer the customer, wait, solve), the courier's next event
+resuming a ticket that waited on it, and another use case's note on a known ticket (a legal clock kept,
+met, or solved with it). Each returns an Effect; SLA times come from domain.sla.
 
 Each team action is a history event (`record`), so the SLA clocks follow; an answer is also an e-mail
 to the order's address, in the same commit."""
@@ -16,7 +17,7 @@ from zwrotnica.context import Context
 from zwrotnica.domain import sla
 from zwrotnica.domain.sla_policy import SlaPolicy, default_policy
 from zwrotnica.effect import Effect, Guard
-from zwrotnica.messages import compose
+from zwrotnica.messages import compose, legal
 from zwrotnica.messages import policy as message_policy
 from zwrotnica.messages.ticket_templates import ticket_reply
 from zwrotnica.models.command import Command
@@ -33,18 +34,22 @@ METRIC_PL = {
     "first_reply": "pierwsza odpowiedź",
     "next_reply": "kolejna odpowiedź",
     "resolution": "rozwiązanie",
-    "legal": "ustawowy termin odpowiedzi na reklamację",
 }
+LOUD = "PILNE – TERMIN USTAWOWY: "  # the digest's legal lines come first and read like this
 
 
 def open_ticket(request: TicketRequest, ctx: Context, fresh: bool = False) -> Effect:
     """A new ticket with its first SLA step, or (when the order has an open ticket of the category)
     a note on that one. Idempotent on `request.source_ref`: the same trigger twice is one ticket or
     one note. First try: create, assuming no open ticket (one round trip); a lost lock (`fresh`):
-    read the open ticket and add the note."""
+    read the open ticket and add the note. A case's request with a legal deadline (a complaint's answer,
+    a withdrawal's refund) always opens its own ticket and takes no lock."""
+    # A case's legal deadline (a complaint's answer, a withdrawal's refund) is a ticket of its own: as a
+    # note on another ticket its clock would be lost, and the case's notes name it.
+    own = request.legal_deadline is not None and request.case_id is not None
     existing = (
         ticket_store.open_ticket_id(request.order_number, request.category.value)
-        if fresh and request.order_number
+        if fresh and request.order_number and not own
         else None
     )
     if existing:
@@ -53,7 +58,7 @@ def open_ticket(request: TicketRequest, ctx: Context, fresh: bool = False) -> Ef
     policy = default_policy()
     ticket_id = ticket_store.ticket_id_for(request.source_ref)
     effect = Effect("opened", data={"ticket_id": ticket_id})
-    if request.order_number:
+    if request.order_number and not own:
         effect.write(ticket_store.lock(request), Guard.CONFLICT)
     new = ticket_store.new(request, sla.opening_due(request, policy), policy.version)
     return effect.write(new, Guard.DUPLICATE)
@@ -109,12 +114,29 @@ def escalation(ticket: dict[str, Any], now: datetime, policy: SlaPolicy | None =
     effect.write(ticket_store.escalation(ticket, state.due, next_due, changes), Guard.DUPLICATE)
     line = None
     if state.due:
-        steps = ", ".join(
-            f"{METRIC_PL[s.split(':')[0].split('#')[0]]}: {STEP_PL[s.split(':')[1]]}" for s in state.due
-        )
         priority = changes.get("priority", ticket["priority"])
-        line = f"{ticket['ticket_id']} [{ticket['category']}, {priority}] {ticket['subject']} ({steps})"
+        line = digest_line(ticket, state.due, priority)
     return Escalation(effect, state.due, False, line)
+
+
+def digest_line(ticket: dict[str, Any], steps: list[str], priority: str) -> str:
+    """The team digest's line: the ticket, its category and priority in Polish, and the steps reached.
+    A legal deadline's steps say which deadline and, on its last day, what missing it means; such a
+    line starts with LOUD."""
+    from zwrotnica.messages.report_templates import label  # lazy: only the sweeper's digest needs it
+
+    legal_steps = [s.split(":")[1] for s in steps if s.startswith("legal:")]
+    # The most pressing step reached says it all: the deadline passed, its last day, 75% of it.
+    worst = next((step for step in ("breach", "final", "warn") if step in legal_steps), None)
+    texts = [legal.legal_step_text(ticket["category"], worst)] if worst else []
+    texts += [
+        f"{METRIC_PL[s.split(':')[0].split('#')[0]]}: {STEP_PL[s.split(':')[1]]}"
+        for s in steps
+        if not s.startswith("legal:")
+    ]
+    category = label("category", ticket["category"])
+    line = f"{ticket['ticket_id']} [{category}, priorytet {label('priority', priority)}] {ticket['subject']}"
+    return f"{LOUD if legal_steps else ''}{line} ({'; '.join(texts)})"
 
 
 PENDING_ON = {"customer": TicketStatus.PENDING_CUSTOMER, "courier": TicketStatus.PENDING_THIRD_PARTY}
@@ -218,4 +240,47 @@ def resume_from_command(command: Command, ctx: Context, fresh: bool) -> Effect:
         effect.outcome = "resumed"
     for key in shipments.outbound_keys(order_number):
         effect.write(shipments.paused_ticket(key, None))
+    return effect
+
+
+def update_from_command(command: Command, ctx: Context, fresh: bool) -> Effect:
+    """Another use case's note on a known ticket (named by the `source_ref` that opened it), once per
+    `ref`: solving it (a refund ordered), or marking its legal deadline kept (a complaint answered).
+    A ticket not there yet is waited for when `required` (its own opening command may still be
+    pending: this command is retried); else nothing."""
+    payload = command.payload
+    ticket = ticket_store.get(ticket_store.ticket_id_for(payload["source_ref"]))
+    if ticket is None:
+        if payload.get("required"):
+            raise TicketNotFound(payload["source_ref"])
+        return Effect("nothing")
+    ref = payload["ref"]
+    if ref in ticket.get("refs", ()):
+        return Effect("duplicate")
+    closed = ticket.get("status") in (TicketStatus.SOLVED.value, TicketStatus.CLOSED.value)
+    solve = bool(payload.get("solve")) and not closed
+    event = (
+        TicketEvent(at=ctx.now, kind=TicketEventKind.STATUS, status=TicketStatus.SOLVED) if solve else None
+    )
+    met = bool(payload.get("legal_met")) and bool(ticket.get("legal_deadline"))
+    watched = {k: v for k, v in ticket.items() if not (met and k == "legal_deadline")}
+    next_due = None
+    if not (solve or closed):
+        state = sla.ticket_ladder(watched, default_policy(), ctx.now)
+        next_due = ctx.now if state.due else state.next_due_at
+    effect = Effect("updated", data={"ticket_id": ticket["ticket_id"], "solved": solve})
+    update = ticket_store.updated(
+        ticket["ticket_id"],
+        ref=ref,
+        note={"at": iso(ctx.now), "text": payload["note"], "ref": ref},
+        entry=event.model_dump(mode="json") if event else None,
+        status=TicketStatus.SOLVED.value if solve else None,
+        next_due=iso(next_due) if next_due else None,
+        legal_met_at=iso(ctx.now) if met else None,
+    )
+    effect.write(update, Guard.DUPLICATE)
+    # A case's legal ticket never took the order's lock (open_ticket): nothing to free then.
+    locked = not (ticket.get("case_id") and (ticket.get("legal_deadline") or ticket.get("legal_met_at")))
+    if solve and locked and (release := ticket_store.release_lock(ticket)):
+        effect.write(release, Guard.OPTIONAL)
     return effect

@@ -194,17 +194,25 @@ def case_moved(
     label_url: str | None = None,
     kind: CaseKind | str | None = None,
     slip: bool | None = None,
+    cod: bool | None = None,
 ) -> Email:
     """One step of the case. `kind` makes the decision sentences kind-specific ("Reklamacja … uznana");
-    `slip`: True for our printable return slip, False for a carrier's return label, None unknown."""
+    `slip`: True for our printable return slip, False for a carrier's return label, None unknown;
+    `cod`: the refund goes by bank transfer (True), back the way it was paid (False), unknown (None)."""
     opening = _LABEL_OPENING if status is S.LABEL_SENT else _opening(case_sentence(kind, status, rma))
     blocks: list[str | tuple[str, str]] = ["Dzień dobry,", opening.format(rma=rma)]
     if status is CaseStatus.REJECTED and reason:
         label = "Powód" if _kind(kind) is CaseKind.WITHDRAWAL else "Uzasadnienie"
         blocks += [f"{label}: {sentence(reason)}", "Jeśli się z tym nie zgadzasz, odpowiedz na tę wiadomość."]
     if status is CaseStatus.REFUND_ORDERED and refund is not None:
+        how = {
+            True: "przelewem na konto podane w zgłoszeniu",
+            False: "tą samą metodą, którą zapłacono za zamówienie",
+            None: "tą samą metodą, którą zapłacono za zamówienie (przy płatności przy odbiorze – przelewem "
+            "na konto podane w zgłoszeniu)",
+        }[cod]
         blocks.append(
-            f"Kwota {money(refund)} wraca do Ciebie tą samą metodą, którą zapłacono za zamówienie. "
+            f"Kwota {money(refund)} wraca do Ciebie {how}. "
             f"Pieniądze pojawią się na Twoim koncie {REFUND_EXPECTED_PL}."
         )
     if status is CaseStatus.LABEL_SENT and label_url:

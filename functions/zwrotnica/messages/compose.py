@@ -1,6 +1,7 @@
 """Build outbox messages. Every flow goes through here, so every message obeys the same rules:
-a dedup key, consent for anything promotional, one well-formed recipient, a one-line subject, a Polish
-mobile to text, SMS length, quiet hours."""
+a dedup key, consent for anything promotional (given and not withdrawn: the caller reads both) and a
+one-click unsubscribe link in it, one well-formed recipient, a one-line subject, a Polish mobile to
+text, SMS length, quiet hours."""
 
 from __future__ import annotations
 
@@ -34,11 +35,16 @@ def email(
     kind: MessageKind = MessageKind.TRANSACTIONAL,
     marketing_consent: bool = False,
     not_before: datetime | None = None,
+    unsubscribe_url: str | None = None,
 ) -> OutboxMessage | None:
-    """An e-mail for the outbox, or None when the rules forbid it (marketing without consent, a recipient
-    that is not one plain address). `not_before` schedules it later (the sweeper sends it when it falls
-    due)."""
+    """An e-mail for the outbox, or None when the rules forbid it (marketing without consent, or without
+    the one-click unsubscribe link it must carry (`unsubscribe_url`: in its footer and its
+    List-Unsubscribe header); a recipient that is not one plain address). `marketing_consent` is the
+    consent given and not withdrawn since. `not_before` schedules it later (the sweeper sends it when it
+    falls due, and checks the consent again)."""
     if not email_address(recipient) or not policy.may_send(kind, marketing_consent):
+        return None
+    if kind is MessageKind.MARKETING and not unsubscribe_url:
         return None
     return OutboxMessage(
         dedup_key=f"{dedup_key}:email",
@@ -50,6 +56,8 @@ def email(
         subject=one_line(content.subject),  # a line break can never start a header of its own
         text=content.text,
         html=content.html,
+        unsubscribe_url=unsubscribe_url if kind is MessageKind.MARKETING else None,
+        blocks=content.blocks or None,
         created_at=now,
         due_at=max(policy.earliest_send(Channel.EMAIL, now), not_before or now),
     )

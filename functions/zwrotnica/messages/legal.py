@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from zwrotnica.messages.polish import date_pl, money, money_sms, on_date
+from zwrotnica.messages.polish import date_pl, money, money_sms, on_date, sentence
 
 UPK = "ustawy o prawach konsumenta"
 
@@ -155,3 +155,95 @@ def refund_deadline_ticket(
     else:
         lines.append(f"Zleć zwrot tą samą metodą płatności, której użył klient (art. 32 ust. 2 {UPK}).")
     return TicketText(f"Zwrot pieniędzy {rma}: termin {date_pl(due)}", " ".join(lines))
+
+
+def transfer_confirmation_hint(rma: str) -> str:
+    """How finance confirms a bank transfer it made (the operator CLI; the signed decision endpoint)."""
+    return f"Po przelewie potwierdź go z datą: zwrotnica cases transfer {rma} --on RRRR-MM-DD."
+
+
+def complaint_refund_ticket(
+    *, rma: str, order_number: str, amount: int, due: date, cod: bool = False
+) -> TicketText:
+    """Finance's ticket for the refund of an accepted complaint (a price reduction, or the money back
+    after withdrawing for a non-conformity, UPK art. 43e): we promised it by `due`. No personal data."""
+    how = (
+        "Zamówienie było płatne przy odbiorze: przelej pieniądze na konto podane w zgłoszeniu. "
+        + transfer_confirmation_hint(rma)
+        if cod
+        else "Zleć zwrot tą samą metodą płatności, której użył klient, albo przelej pieniądze i potwierdź "
+        "przelew. " + transfer_confirmation_hint(rma)
+    )
+    note = (
+        f"Reklamacja {rma} (zamówienie {order_number}) uznana: zwróć {money(amount)} najpóźniej "
+        f"{on_date(due)} {how}"
+    )
+    return TicketText(f"Zwrot pieniędzy {rma}: termin {date_pl(due)}", note)
+
+
+def refund_ordered_note(amount: int, provider: str) -> str:
+    """The refund went to the payment provider: the refund clock is kept."""
+    return f"Zwrot {money(amount)} zlecony przez {provider}: termin ustawowy dotrzymany."
+
+
+def refund_transferred_note(amount: int, transferred_on: date) -> str:
+    """Finance confirmed its bank transfer: the refund clock is kept."""
+    return sentence(f"Przelew {money(amount)} potwierdzony, zlecony {date_pl(transferred_on)}")
+
+
+def refund_failed_note(error: str, rma: str) -> str:
+    return (
+        f"Zwrot przez operatora płatności nie powiódł się ({error}). Ponów go w panelu operatora albo "
+        f"przelej pieniądze na konto klienta. {transfer_confirmation_hint(rma)}"
+    )
+
+
+def complaint_goods_requested_note(requested_on: date, answer_due: date) -> str:
+    """The complaint ticket's note when the team asked for the goods: the answer clock runs on."""
+    return (
+        f"Poprosiliśmy klienta o odesłanie towaru ({date_pl(requested_on)}). Ta prośba nie wstrzymuje "
+        f"ustawowego terminu odpowiedzi (art. 7a {UPK}): odpowiedz najpóźniej {on_date(answer_due)} "
+        "Bez odpowiedzi w terminie reklamację uważa się za uznaną."
+    )
+
+
+def complaint_answered_note(verdict: str, answered_on: date) -> str:
+    """The complaint ticket's note once the customer has our answer on the merits (`verdict` in Polish:
+    "uznana (naprawa)", "nieuznana"): the legal clock is kept."""
+    return f"Odpowiedź na reklamację wysłana {date_pl(answered_on)}: {verdict}. Termin ustawowy dotrzymany."
+
+
+def complaint_deemed_accepted_note(answer_due: date, demand_pl: str | None) -> str:
+    """The complaint ticket's note when its deadline passed unanswered (art. 7a ust. 2)."""
+    wanted = f" Zrealizuj żądanie klienta: {demand_pl}." if demand_pl else " Ustal z klientem, co dalej."
+    return (
+        f"Termin odpowiedzi minął {date_pl(answer_due)} bez odpowiedzi: reklamację uważa się za uznaną "
+        f"(art. 7a ust. 2 {UPK}). Klient dostał o tym e-mail.{wanted}"
+    )
+
+
+# What the team's SLA digest says about a legal deadline, by the ticket's category.
+LEGAL_DEADLINE_PL = {
+    "complaint": "ustawowy termin odpowiedzi na reklamację",
+    "payment": "ustawowy termin zwrotu pieniędzy",
+}
+LEGAL_STEP_PL = {
+    "warn": "75% czasu minęło",
+    "final": "ostatni dzień",
+    "breach": "termin minął",
+}
+# The consequence, said loudly on the last day.
+LEGAL_CONSEQUENCE_PL = {
+    "complaint": "bez odpowiedzi do końca dnia reklamację uważa się za uznaną (art. 7a ust. 2 {upk})",
+    "payment": "zwrot musi być zlecony do końca dnia (art. 32 ust. 1 {upk})",
+}
+
+
+def legal_step_text(category: str, step: str) -> str:
+    """The digest's words for a legal deadline's step: "ustawowy termin odpowiedzi na reklamację:
+    ostatni dzień – bez odpowiedzi do końca dnia reklamację uważa się za uznaną (…)"."""
+    what = LEGAL_DEADLINE_PL.get(category, "termin ustawowy")
+    text = f"{what}: {LEGAL_STEP_PL[step]}"
+    if step == "final" and category in LEGAL_CONSEQUENCE_PL:
+        text += " – " + LEGAL_CONSEQUENCE_PL[category].format(upk=UPK)
+    return text

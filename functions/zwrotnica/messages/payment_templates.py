@@ -5,7 +5,12 @@ from __future__ import annotations
 from zwrotnica.messages.polish import money
 from zwrotnica.messages.templates import Email, email_from_blocks
 
-PROVIDER_PL = {"payu": "PayU", "przelewy24": "Przelewy24"}
+PROVIDER_PL = {
+    "payu": "PayU",
+    "przelewy24": "Przelewy24",
+    "cod": "płatność przy odbiorze",
+    "transfer": "przelew",
+}
 # What banks usually need to credit a refund (PayU, Przelewy24, or the team's transfer): the one lead time
 # every customer text gives.
 REFUND_EXPECTED_PL = "zwykle w ciągu 3–5 dni roboczych, zależnie od banku"
@@ -80,6 +85,8 @@ TIMELINE_PL = {
     "refund_pending": "Zwrot {amount} w toku ({p}).",
     "refund_done": "Zwrot {amount} wysłany ({p}).",
     "refund_rejected": "Zwrot {amount} wymaga wyjaśnienia, zajmujemy się tym.",
+    "refund_transferred": "Zwrot {amount} wysłany przelewem na konto podane w zgłoszeniu.",
+    "payment_collected_on_delivery": "Płatność przy odbiorze ({amount}) pobrana przy doręczeniu paczki.",
 }
 # Tickets for finance: (subject, note). No personal data: order number, provider ids, amounts only.
 TICKET_PL = {

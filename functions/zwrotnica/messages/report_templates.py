@@ -25,6 +25,7 @@ LABELS = {
     | {"form": "formularz", "system": "system"},
     "category": {"delivery": "dostawa", "payment": "płatność", "return": "zwrot", "complaint": "reklamacja"}
     | {"product_question": "pytanie o produkt", "other": "inne"},
+    "priority": {"urgent": "pilny", "high": "wysoki", "normal": "zwykły", "low": "niski"},
     "team": {
         "customer_service": "obsługa klienta",
         "logistics": "logistyka",
@@ -54,6 +55,7 @@ LABELS = {
         "case_rejected": "zgłoszenie rozpatrzone negatywnie",
         "case_refund_ordered": "zgłoszenie: zwrot pieniędzy zlecony",
         "case_closed": "zgłoszenie zamknięte",
+        "case_goods_requested": "reklamacja: prośba o odesłanie towaru",
         "ticket_reply": "odpowiedź zespołu",
     },
 }

@@ -214,19 +214,12 @@ def sms(note: Notice, ctx: ShippingContext) -> str:
     return check_sms(texts[0] if texts else fallback)  # no link at all: the point's name is worth a segment
 
 
-# Every promotional message says why it came and how to stop it (withdrawable consent, PKE art. 398).
-# Without an unsubscribe link (not wired yet: issue 14, item 6) the reply route is the only one offered.
-CONSENT_FOOTER = (
-    "Wysyłamy tę wiadomość na podstawie Twojej zgody na informacje handlowe. "
-    "Możesz ją wycofać w każdej chwili, odpowiadając na tę wiadomość."
-)
+# Every promotional message says why it came and how to stop it with one click (withdrawable consent,
+# PKE art. 398, RODO art. 7 ust. 3): `legal.marketing_footer`, the link that records the withdrawal by
+# itself. Without such a link no marketing message is written at all (messages.compose).
 
 
-def _footer(unsubscribe_url: str | None) -> list[str | tuple[str, str]]:
-    return marketing_footer(unsubscribe_url) if unsubscribe_url else [CONSENT_FOOTER]
-
-
-def review_request(ctx: ShippingContext, review_url: str, unsubscribe_url: str | None = None) -> Email:
+def review_request(ctx: ShippingContext, review_url: str, unsubscribe_url: str) -> Email:
     """Marketing (a review request): sent only with consent, three days after delivery."""
     return email_from_blocks(
         f"Jak oceniasz zamówienie nr {ctx.order_number}?",
@@ -235,13 +228,13 @@ def review_request(ctx: ShippingContext, review_url: str, unsubscribe_url: str |
             f"od kilku dni masz już zamówienie nr {ctx.order_number}. Będzie nam miło, jeśli napiszesz, "
             "jak Ci się podoba – zajmie to minutę.",
             ("Oceń zakupy", review_url),
-            *_footer(unsubscribe_url),
+            *marketing_footer(unsubscribe_url),
             f"Pozdrawiamy,\n{ctx.shop_name}",
         ],
     )
 
 
-def goodwill(ctx: ShippingContext, code: str, unsubscribe_url: str | None = None) -> Email:
+def goodwill(ctx: ShippingContext, code: str, unsubscribe_url: str) -> Email:
     """Marketing (a discount code as an apology for a long delay): only with consent."""
     return email_from_blocks(
         "Przepraszamy za opóźnienie – mamy dla Ciebie kod rabatowy",
@@ -249,7 +242,7 @@ def goodwill(ctx: ShippingContext, code: str, unsubscribe_url: str | None = None
             "Dzień dobry,",
             f"paczka z zamówienia nr {ctx.order_number} jedzie dłużej, niż obiecywaliśmy. W ramach "
             f"przeprosin przy następnych zakupach wpisz kod {code}.",
-            *_footer(unsubscribe_url),
+            *marketing_footer(unsubscribe_url),
             f"Pozdrawiamy,\n{ctx.shop_name}",
         ],
     )

@@ -4,6 +4,7 @@ every e-mail comes from one layout (`email_layout`), in the shop's branding (`se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from zwrotnica.messages import email_layout
@@ -14,12 +15,15 @@ from zwrotnica.models.brand import Brand
 from zwrotnica.models.order import DeliveryMethod, PaymentMethod, ShopOrder
 from zwrotnica.settings import get_brand
 
+Block = str | tuple[str, str]
+
 
 @dataclass(frozen=True)
 class Email:
     subject: str
     text: str
     html: str
+    blocks: tuple[Block, ...] = ()  # what text and html render: the outbox stores these (store.outbox)
 
 
 @dataclass(frozen=True)
@@ -36,11 +40,15 @@ class Paragraphs:
         return email_layout.html(title, self.blocks, brand or get_brand())
 
 
-def email_from_blocks(subject: str, blocks: list[str | tuple[str, str]]) -> Email:
+def email_from_blocks(subject: str, blocks: Sequence[Block]) -> Email:
     """Text and HTML e-mail from the same blocks; every template builds its e-mail with this, and the HTML
-    of every e-mail comes from `email_layout` in the shop's configured branding."""
-    paragraphs, brand = Paragraphs(tuple(blocks)), get_brand()
-    return Email(subject=subject, text=paragraphs.text(brand), html=paragraphs.html(subject, brand))
+    of every e-mail comes from `email_layout` in the shop's configured branding. The same call renders a
+    stored e-mail again from its subject and blocks (store.outbox)."""
+    kept = tuple(b if isinstance(b, str) else (b[0], b[1]) for b in blocks)
+    paragraphs, brand = Paragraphs(kept), get_brand()
+    return Email(
+        subject=subject, text=paragraphs.text(brand), html=paragraphs.html(subject, brand), blocks=kept
+    )
 
 
 def _delivery_pl(order: ShopOrder) -> str:

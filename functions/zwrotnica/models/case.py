@@ -1,8 +1,14 @@
-"""Return and complaint cases: kinds, the state machine and what the customer reads at each step."""
+"""Return and complaint cases: kinds, the state machine, the team's decisions and what the customer
+reads at each step."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class CaseKind(StrEnum):
@@ -72,32 +78,92 @@ CASE_STATUS_PL = {
 }
 
 S = CaseStatus
-# Forward moves only. Parcel events may skip a step (a label sent outside the system, a parcel
-# delivered without an in-transit scan); a rejection closes the case without a refund.
+# Forward moves only. Parcel events may skip a step (a label sent outside the system, a parcel delivered
+# without an in-transit scan). The team decides at any step before the decision: a complaint's answer
+# does not wait for the goods (UPK art. 7a: 14 days from the complaint), and a withdrawal's refund may
+# not be held back once the customer proved sending (art. 32). Which decision fits which kind (a
+# withdrawal is never rejected) is the use case's rule (flows.cases). A rejection closes the case.
+_DECISIONS = frozenset({S.ACCEPTED, S.REJECTED})
 TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
-    S.SUBMITTED: frozenset({S.LABEL_SENT, S.IN_TRANSIT, S.DELIVERED_TO_SHOP}),
-    S.LABEL_SENT: frozenset({S.IN_TRANSIT, S.DELIVERED_TO_SHOP}),
-    S.IN_TRANSIT: frozenset({S.DELIVERED_TO_SHOP}),
-    S.DELIVERED_TO_SHOP: frozenset({S.ACCEPTED, S.REJECTED}),
+    S.SUBMITTED: frozenset({S.LABEL_SENT, S.IN_TRANSIT, S.DELIVERED_TO_SHOP}) | _DECISIONS,
+    S.LABEL_SENT: frozenset({S.IN_TRANSIT, S.DELIVERED_TO_SHOP}) | _DECISIONS,
+    S.IN_TRANSIT: frozenset({S.DELIVERED_TO_SHOP}) | _DECISIONS,
+    S.DELIVERED_TO_SHOP: _DECISIONS,
     S.ACCEPTED: frozenset({S.REFUND_ORDERED, S.CLOSED}),
     S.REJECTED: frozenset({S.CLOSED}),
     S.REFUND_ORDERED: frozenset({S.CLOSED}),
     S.CLOSED: frozenset(),
 }
+# Before the team's decision: the steps a complaint can still be answered (or deemed accepted) from.
+UNDECIDED = frozenset({S.SUBMITTED, S.LABEL_SENT, S.IN_TRANSIT, S.DELIVERED_TO_SHOP})
 
 
 def can_move(current: CaseStatus, new: CaseStatus) -> bool:
     return new in TRANSITIONS[current]
 
 
-def verdict(status: CaseStatus) -> bool | None:
-    """The team's verdict on the returned goods that a status shows: True accepted (the refund may
-    have followed), False rejected, None none yet (or closed, which follows either)."""
-    if status in (S.ACCEPTED, S.REFUND_ORDERED):
-        return True
-    return False if status is S.REJECTED else None
-
-
 def rma_number(year: int, sequence: int) -> str:
     """Human-friendly case number: ZW-2026-000123."""
     return f"ZW-{year}-{sequence:06d}"
+
+
+class Verdict(StrEnum):
+    """What the team decides on a case (the decision endpoint's `verdict`, the CLI's `cases` commands)."""
+
+    ACCEPT = "accept"  # a withdrawal (optionally with a deduction) or a complaint (with its remedy)
+    REJECT = "reject"  # a complaint only, with its reasons
+    REQUEST_GOODS = "request_goods"  # a complaint: send the goods (the answer clock keeps running)
+    TRANSFER_SENT = "transfer_sent"  # the team's bank transfer of a refund went out (with its date)
+
+
+class CaseDecision(BaseModel):
+    """One decision of the team. Money in grosze. Which verdict fits which kind and step is decided by
+    the use case; here only what every decision of its verdict needs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    verdict: Verdict
+    # A withdrawal accepted with a deduction for loss of value (UPK art. 34 ust. 4): the amount and why.
+    deduction: int = Field(default=0, ge=0, le=100_000_000, strict=True)
+    # The deduction's reason, or a rejected complaint's reasons: shown to the customer.
+    reason: str | None = Field(default=None, max_length=1000)
+    # An accepted complaint: what we do (default: what the customer demanded); a price reduction names
+    # its amount, a refund may (default: the value of the complained items).
+    remedy: ComplaintDemand | None = None
+    amount: int | None = Field(default=None, gt=0, le=100_000_000, strict=True)
+    transferred_on: date | None = None  # TRANSFER_SENT: the day the bank transfer was ordered
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_accept(cls, data: Any) -> Any:
+        """`{"accept": true|false, "reason": …}` (before verdicts) reads as accept / reject."""
+        if isinstance(data, dict) and "accept" in data and "verdict" not in data:
+            accept = data["accept"]
+            if not isinstance(accept, bool):
+                raise ValueError("accept is true or false")
+            data = {k: v for k, v in data.items() if k != "accept"}
+            data["verdict"] = Verdict.ACCEPT if accept else Verdict.REJECT
+        return data
+
+    @model_validator(mode="after")
+    def _complete(self) -> CaseDecision:
+        if self.verdict is Verdict.REJECT and not self.reason:
+            raise ValueError("a rejection states its reasons for the customer")
+        if self.deduction and not self.reason:
+            raise ValueError("a deduction states its reason for the customer")
+        if self.deduction and self.verdict is not Verdict.ACCEPT:
+            raise ValueError("only an acceptance carries a deduction")
+        if (self.verdict is Verdict.TRANSFER_SENT) != (self.transferred_on is not None):
+            raise ValueError("a confirmed transfer, and only it, carries the transfer's date")
+        return self
+
+
+def stands(case: Mapping[str, Any], decision: CaseDecision) -> bool:
+    """The case shows this very decision already (a delivery retried after its answer was lost): an
+    acceptance with the same deduction (the refund may have followed), or a rejection."""
+    status = CaseStatus(case["status"])
+    if decision.verdict is Verdict.ACCEPT:
+        return (
+            status in (S.ACCEPTED, S.REFUND_ORDERED) and int(case.get("deduction") or 0) == decision.deduction
+        )
+    return decision.verdict is Verdict.REJECT and status is S.REJECTED

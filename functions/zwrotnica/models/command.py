@@ -5,6 +5,7 @@ and retried by the sweeper until it succeeds."""
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -22,6 +23,8 @@ class CommandKind(StrEnum):
     REQUEST_REFUND = "request_refund"  # an accepted withdrawal: refund through the payment provider
     REPLAY_TRACKING = "replay_tracking"  # courier events held for a parcel an order now names
     APPLY_HELD_PAYMENT = "apply_held_payment"  # a payment notification held until its order came
+    UPDATE_TICKET = "update_ticket"  # a note on a known ticket (a legal clock kept, met or solved)
+    RECORD_COD_PAYMENT = "record_cod_payment"  # a cash-on-delivery parcel delivered: the order is paid
 
 
 class Command(BaseModel):
@@ -47,4 +50,41 @@ def open_ticket(request: TicketRequest) -> Command:
         key=request.source_ref,
         payload=request.model_dump(mode="json"),
         created_at=request.at,
+    )
+
+
+def update_ticket(
+    source_ref: str,
+    ref: str,
+    note: str,
+    at: datetime,
+    *,
+    solve: bool = False,
+    legal_met: bool = False,
+    required: bool = True,
+) -> Command:
+    """A note on the ticket `source_ref` opened (once per `ref`); `solve`: and the ticket solved;
+    `legal_met`: its legal deadline was kept (the ladder stops announcing it). `required`: a ticket that
+    is not there yet is waited for (its own opening command may still be pending); else nothing."""
+    payload = {
+        "source_ref": source_ref,
+        "ref": ref,
+        "note": note,
+        "solve": solve,
+        "legal_met": legal_met,
+        "required": required,
+    }
+    return Command(kind=CommandKind.UPDATE_TICKET, key=f"{source_ref}|{ref}", payload=payload, created_at=at)
+
+
+def cod_collected(
+    order_number: str, carrier: str, tracking_number: str, amount: int, at: datetime, now: datetime
+) -> Command:
+    """A cash-on-delivery parcel was delivered at `at`: the courier collected `amount` grosze."""
+    parcel = f"{carrier}:{tracking_number}"
+    return Command(
+        kind=CommandKind.RECORD_COD_PAYMENT,
+        key=f"cod:{order_number}:{parcel}",
+        payload={"order_number": order_number, "parcel": parcel, "amount": amount, "at": at.isoformat()},
+        created_at=now,
     )

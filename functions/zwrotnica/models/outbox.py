@@ -26,6 +26,7 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"  # gave up after the last try: a ticket was opened for a human
+    WITHDRAWN = "withdrawn"  # marketing not sent: the customer withdrew the consent after it was written
 
 
 class OutboxMessage(BaseModel):
@@ -40,6 +41,11 @@ class OutboxMessage(BaseModel):
     subject: str | None = None
     text: str
     html: str | None = None
+    # A marketing e-mail's one-click unsubscribe (signed link): its List-Unsubscribe header (RFC 8058).
+    unsubscribe_url: str | None = Field(default=None, max_length=800)
+    # An e-mail's content as the layout's blocks: paragraphs, and (label, url) links. The outbox item
+    # stores these instead of text and HTML (store.outbox), which are the layout's rendering of them.
+    blocks: tuple[str | tuple[str, str], ...] | None = None
     status: OutboxStatus = OutboxStatus.PENDING
     attempts: int = 0
     created_at: UtcDateTime

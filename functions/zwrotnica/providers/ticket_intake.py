@@ -44,7 +44,13 @@ def verify_and_parse(
         category=ticket.category,
         priority=ticket.priority,
         subject=ticket.subject,
-        note=f"Zgłoszenie z zewnątrz ({ticket.channel.value}).",
+        note=f"Zgłoszenie z zewnątrz (kanał: {_channel_pl(ticket.channel.value)}).",
         source_ref=f"api:{msg_id}",
         at=now,
     )
+
+
+def _channel_pl(channel: str) -> str:
+    from zwrotnica.messages.report_templates import label  # lazy: the report's module
+
+    return label("channel", channel)

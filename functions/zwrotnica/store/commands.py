@@ -1,6 +1,6 @@
 """Follow-up commands: CMD#{id} / CMD, written in the transaction of the change that causes them.
 
-While waiting: queue "command" / due_at on the sparse `queue-due` index. Written for the dispatcher
+While waiting: queue "command" / due_at on the sparse `due` index. Written for the dispatcher
 that runs them right after the commit (it claims nothing), so their queue time is INLINE_GRACE after
 creation: a sweep sees one only once that run finished, failed (then due_at is its retry time) or
 died. Done: the item is deleted in the same transaction as the command's own effect. Given up: it

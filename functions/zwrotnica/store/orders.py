@@ -10,7 +10,7 @@ from zwrotnica.domain.orders import OrderChange, StoredVersion, UpsertAction
 from zwrotnica.models.common import iso
 from zwrotnica.models.order import PaymentMethod, ShopStatus
 from zwrotnica.models.outbox import OutboxMessage
-from zwrotnica.store import items
+from zwrotnica.store import items, outbox
 from zwrotnica.store.table import client, from_item, order_pk, table_name, to_item
 
 # Shop-owned fields: an update from the shop replaces these and nothing else (payment, shipment
@@ -125,7 +125,7 @@ def load_view(number: str) -> OrderView | None:
         if kind == "timeline":
             view.timeline.append(item)
         elif kind == "message":
-            view.messages.append(OutboxMessage.model_validate(item))
+            view.messages.append(outbox.loaded(item))
         elif kind == "shipment":
             view.shipments.append(item)
         elif kind == "case":

@@ -1,6 +1,15 @@
 """Outbox items in DynamoDB: written inside the caller's commit, then sent and marked.
 
-ORDER#{n} / MSG#{id}: queue "outbox" / due_at on the sparse index while pending.
+ORDER#{n} / MSG#{id}: queue "outbox" / due_at on the sparse index while pending. An e-mail is stored as
+its subject and `blocks` (the paragraphs and links its text and HTML are rendered from: ~0.5 KB instead
+of ~4 KB of HTML, one write unit instead of five, and as many again on each index), and rendered again
+when it is read (messages.templates.email_from_blocks, in the shop's branding of that moment). Items
+written before, with `text` and `html`, are read as they are.
+
+Week buckets (the weekly report, the team dashboard): a message joins one when it leaves the queue, in
+the write that takes it out: `MSGWEEK#{week}` when sent, `MSGFAILED#{week}` when given up (the week it
+was created in, `gsi1sk` = its creation time). One index write per message, and the bucket itself says
+how it ended; pending messages are in the queue, not in a bucket.
 """
 
 from __future__ import annotations
@@ -10,10 +19,11 @@ from typing import Any
 
 from zwrotnica.domain.weeks import week_key
 from zwrotnica.messages import policy
+from zwrotnica.messages.templates import email_from_blocks
 from zwrotnica.models.common import iso
 from zwrotnica.models.outbox import OutboxMessage, OutboxStatus
 from zwrotnica.store import items
-from zwrotnica.store.report import message_week
+from zwrotnica.store.report import failed_message_week, message_week
 from zwrotnica.store.table import (
     OUTBOX_QUEUE,
     client,
@@ -38,23 +48,43 @@ def put_new(message: OutboxMessage, *, inline: bool = False) -> dict[str, Any]:
     once that writer has sent it, rescheduled it after a failure, or died; the writer's own copy keeps
     the real send time. Without it, a sweep between the commit and the send would send it a second time.
     Zero extra round trips: only the stored `due_at` differs."""
-    data = message.model_dump(mode="json") | {
+    data = stored(message) | {
         "pk": order_pk(message.order_number),
         "sk": f"MSG#{message.message_id}",
         "type": "message",
-        "message_id": message.message_id,
         "queue": OUTBOX_QUEUE,
-        # The week it was created in: the weekly report's deflection figures query this bucket.
-        "gsi1pk": message_week(week_key(message.created_at)),
-        "gsi1sk": iso(message.created_at),
     }
     if inline and message.due_at is not None:
         data["due_at"] = iso(max(message.due_at, message.created_at + policy.INLINE_GRACE))
     return items.put_new(data)
 
 
+def stored(message: OutboxMessage) -> dict[str, Any]:
+    """The message's attributes as stored: an e-mail with blocks without the text and HTML they render."""
+    compact = {"text", "html"} if message.blocks else {"blocks"}
+    return message.model_dump(mode="json", exclude=compact)
+
+
+def with_body(item: dict[str, Any]) -> dict[str, Any]:
+    """A stored message item with its text and HTML: rendered again from its blocks when it has them
+    (what the send, the dev outbox view and a data subject's export show)."""
+    if item.get("blocks") and not item.get("text"):
+        content = email_from_blocks(item.get("subject") or "", item["blocks"])
+        return item | {"text": content.text, "html": content.html}
+    return item
+
+
+def loaded(item: dict[str, Any]) -> OutboxMessage:
+    return OutboxMessage.model_validate(with_body(item))
+
+
+def _bucket(message: OutboxMessage, week: str) -> dict[str, Any]:
+    return {"gsi1pk": week, "gsi1sk": iso(message.created_at)}
+
+
 def mark_sent(message: OutboxMessage, at: datetime, provider_message_id: str) -> None:
-    """Leave the queue (the GSI is sparse: removing queue/due_at drops the item from it)."""
+    """Leave the queue (the GSI is sparse: removing queue/due_at drops the item from it) and join the
+    week's bucket of sent messages."""
     sets = {
         "status": OutboxStatus.SENT.value,
         "sent_at": iso(at),
@@ -63,7 +93,7 @@ def mark_sent(message: OutboxMessage, at: datetime, provider_message_id: str) ->
         "queue": None,
         "due_at": None,
         "last_error": None,
-    }
+    } | _bucket(message, message_week(week_key(message.created_at)))
     update = items.update(
         _key(message.order_number, message.message_id),
         sets,
@@ -78,6 +108,7 @@ def failure(message: OutboxMessage, error: str, next_due: datetime | None) -> di
     sets: dict[str, Any] = {"attempts": message.attempts + 1, "last_error": error[:300]}
     if next_due is None:
         sets |= {"status": OutboxStatus.FAILED.value, "queue": None, "due_at": None}
+        sets |= _bucket(message, failed_message_week(week_key(message.created_at)))
     else:
         sets["due_at"] = iso(next_due)
     return items.update(
@@ -108,7 +139,7 @@ def claim(message: OutboxMessage, lease_until: datetime) -> bool:
 def due(now: datetime, limit: int) -> tuple[list[OutboxMessage], bool]:
     """Pending messages whose time has come, oldest first. Returns (messages, more_left)."""
     found, more = query_due(OUTBOX_QUEUE, iso(now), limit)
-    return [OutboxMessage.model_validate(item) for item in found], more
+    return [loaded(item) for item in found], more
 
 
 def list_for_order(order_number: str) -> list[OutboxMessage]:
@@ -117,4 +148,15 @@ def list_for_order(order_number: str) -> list[OutboxMessage]:
         KeyConditionExpression="pk = :pk AND begins_with(sk, :msg)",
         ExpressionAttributeValues=to_item({":pk": order_pk(order_number), ":msg": "MSG#"}),
     )
-    return [OutboxMessage.model_validate(from_item(item)) for item in page.get("Items", [])]
+    return [loaded(from_item(item)) for item in page.get("Items", [])]
+
+
+def withdrawn(message: OutboxMessage, at: datetime) -> dict[str, Any]:
+    """A pending marketing message that must not go out (the customer withdrew the consent after it was
+    written): out of the queue, never sent. Conditional on it still pending (sent already: nothing)."""
+    return items.update(
+        _key(message.order_number, message.message_id),
+        {"status": OutboxStatus.WITHDRAWN.value, "queue": None, "due_at": None, "withdrawn_at": iso(at)},
+        condition="#status = :pending",
+        values={":pending": OutboxStatus.PENDING.value},
+    )

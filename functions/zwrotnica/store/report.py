@@ -1,28 +1,47 @@
 """What the weekly report reads, without a Scan, and its once-per-week marker.
 
-lookup  gsi1pk = TICKETWEEK#{week}, gsi1sk = created_at   tickets opened that week (store.tickets)
-lookup  gsi1pk = MSGWEEK#{week},    gsi1sk = created_at   outbox messages created that week (store.outbox)
+lookup  gsi1pk = TICKETWEEK#{week}, gsi1sk = created_at   tickets opened that week (store.tickets): their
+                                                          keys, then the tickets by key (BatchGetItem)
+lookup  gsi1pk = MSGWEEK#{week},    gsi1sk = created_at   messages created that week and sent
+                                                          (store.outbox); the index holds what is counted
 table   pk = ORDER#{n} (filter type shipment / case)       parcels and cases of the orders those name
 table   pk = REPORT#{week}, sk = REPORT                    the week's report: claimed once, then sent
+
+The lookup index projects a message's order_number, template, created_at and sent_at, and nothing of a
+ticket (template.yaml): a ticket's fields change with every reply, and an index holding them would be
+written each time. A message's `status` is not projected either (shipments and cases have a `status`
+too, and a parcel's every status change would write the index): the bucket says it. A message in
+MSGWEEK was sent: it has `sent_at` (one put there before issue 19, when every message joined the bucket
+at its creation, has it only once it was sent).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from zwrotnica.models.common import iso
-from zwrotnica.store.table import LOOKUP_INDEX, client, from_item, order_pk, table_name, to_item
+from zwrotnica.store.table import (
+    batch_get,
+    client,
+    from_item,
+    lookup_index,
+    order_pk,
+    pages,
+    query_keys,
+    table_name,
+    to_item,
+)
 
 # Only what the figures need: no e-mail addresses, phones, names or message texts leave the table.
 TICKET_FIELDS = (
     "ticket_id, order_number, channel, category, team, #s, priority, created_at, history, breached, "
     "escalations, legal_deadline"
 )
-MESSAGE_FIELDS = "order_number, template, #s, created_at, sent_at, channel"
+MESSAGE_FIELDS = "order_number, template, created_at, sent_at"  # what the lookup index projects
 ORDER_ITEM_FIELDS = "#t, carrier, #s, last_event_at, silent_flagged_at, is_return, kind, reason, received_at"
 STALE_CLAIM = timedelta(minutes=15)
 
@@ -32,40 +51,50 @@ def ticket_week(week: str) -> str:
 
 
 def message_week(week: str) -> str:
+    """Messages created that week and sent (store.outbox.mark_sent puts them there)."""
     return f"MSGWEEK#{week}"
 
 
-def pages(params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    while True:
-        page = client().query(**params)
-        yield from (from_item(item) for item in page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            return
-        params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+def failed_message_week(week: str) -> str:
+    """Messages created that week and given up after their last try."""
+    return f"MSGFAILED#{week}"
 
 
-def _bucket(key: str, fields: str) -> list[dict[str, Any]]:
-    return list(
-        pages(
-            {
-                "TableName": table_name(),
-                "IndexName": LOOKUP_INDEX,
-                "KeyConditionExpression": "gsi1pk = :k",
-                "ProjectionExpression": fields,
-                "ExpressionAttributeNames": {"#s": "status"},
-                "ExpressionAttributeValues": to_item({":k": key}),
-            }
-        )
+def bucket_keys(key: str) -> list[dict[str, Any]]:
+    """The table keys of a week bucket's items (all pages)."""
+    return query_keys(
+        {
+            "IndexName": lookup_index(),
+            "KeyConditionExpression": "gsi1pk = :k",
+            "ExpressionAttributeValues": to_item({":k": key}),
+        }
     )
 
 
-def tickets_opened(weeks: Iterable[str]) -> list[dict[str, Any]]:
-    """Tickets opened in these weeks: one Query (per 1 MB page) per week."""
-    return [t for week in weeks for t in _bucket(ticket_week(week), TICKET_FIELDS)]
+def messages_in(key: str, status: str | None = None) -> list[dict[str, Any]]:
+    """The messages of a week bucket as the index holds them, with the `status` the bucket says: the
+    given one, else "sent" for those with `sent_at` (see the module's note)."""
+    found = pages(
+        {
+            "TableName": table_name(),
+            "IndexName": lookup_index(),
+            "KeyConditionExpression": "gsi1pk = :k",
+            "ProjectionExpression": MESSAGE_FIELDS,
+            "ExpressionAttributeValues": to_item({":k": key}),
+        }
+    )
+    return [m | {"status": status or "sent"} if status or m.get("sent_at") else m for m in found]
+
+
+def tickets_opened(weeks: Iterable[str], fields: str = TICKET_FIELDS) -> list[dict[str, Any]]:
+    """Tickets opened in these weeks: one Query (per 1 MB page) per week, then the tickets by key."""
+    keys = [k for week in weeks for k in bucket_keys(ticket_week(week))]
+    return batch_get(keys, fields=fields, names={"#s": "status"})
 
 
 def messages_created(week: str) -> list[dict[str, Any]]:
-    return _bucket(message_week(week), MESSAGE_FIELDS)
+    """Messages created in the week and sent."""
+    return messages_in(message_week(week))
 
 
 def order_items(order_numbers: Iterable[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

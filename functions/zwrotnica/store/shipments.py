@@ -12,9 +12,18 @@ from datetime import datetime
 from typing import Any
 
 from zwrotnica.models.common import iso
-from zwrotnica.models.order import ShopOrder
+from zwrotnica.models.order import PaymentMethod, ShopOrder
 from zwrotnica.store import items
-from zwrotnica.store.table import LOOKUP_INDEX, client, from_item, order_pk, query_due, table_name, to_item
+from zwrotnica.store.table import (
+    client,
+    from_item,
+    keys_of,
+    lookup_index,
+    order_pk,
+    query_due,
+    table_name,
+    to_item,
+)
 
 SILENT_QUEUE = "silent"
 
@@ -41,6 +50,10 @@ def ensure_for_order(order: ShopOrder) -> list[dict[str, Any]]:
             "email": order.email,
             "phone": order.phone,
             "marketing_consent": order.marketing_consent,
+            # Cash on delivery: what the customer pays the courier (the messages say it; delivered, the
+            # order is paid). None removes it when the shop changes the payment method.
+            "cod_amount": order.total if order.payment_method is PaymentMethod.COD else None,
+            "currency": order.currency,
             "delivery_method": order.delivery.method.value,
             "point_id": order.delivery.point_id,
         }
@@ -49,16 +62,22 @@ def ensure_for_order(order: ShopOrder) -> list[dict[str, Any]]:
 
 
 def find(carrier: str, number: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """(the order's shipment, the holder of unmatched events): one query on the lookup index."""
+    """(the order's shipment, the holder of unmatched events' index entry): one query on the lookup
+    index, which holds their keys only (a courier event rewrites the shipment, and an index that held
+    its attributes would be written with it every time), then one consistent GetItem of the shipment."""
     page = client().query(
         TableName=table_name(),
-        IndexName=LOOKUP_INDEX,
+        IndexName=lookup_index(),
         KeyConditionExpression="gsi1pk = :k",
         ExpressionAttributeValues=to_item({":k": lookup_key(carrier, number)}),
     )
-    found = [from_item(i) for i in page.get("Items", [])]
-    shipment = next((i for i in found if i.get("gsi1sk") == "SHIPMENT"), None)
-    return shipment, next((i for i in found if i.get("gsi1sk") == "UNMATCHED"), None)
+    found = page.get("Items", [])
+    entry = next((i for i in found if i.get("gsi1sk", {}).get("S") == "SHIPMENT"), None)
+    holder = next((from_item(i) for i in found if i.get("gsi1sk", {}).get("S") == "UNMATCHED"), None)
+    if entry is None:
+        return None, holder
+    answer = client().get_item(TableName=table_name(), Key=keys_of(entry), ConsistentRead=True)
+    return (from_item(answer["Item"]) if "Item" in answer else None), holder
 
 
 def get(order_number: str, carrier: str, number: str) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ Single-table design; docs/data-model.md lists every access pattern. Keys:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -20,8 +21,6 @@ from botocore.exceptions import ClientError
 
 from zwrotnica.settings import get_settings
 
-QUEUE_INDEX = "queue-due"
-LOOKUP_INDEX = "lookup"
 OUTBOX_QUEUE = "outbox"
 SLA_QUEUE = "sla"
 
@@ -37,6 +36,17 @@ def client() -> Any:
 
 def table_name() -> str:
     return get_settings().table_name
+
+
+def queue_index() -> str:
+    """The sparse due index (queue, due_at): keys only, so what is due is read by key after the query."""
+    return get_settings().queue_index
+
+
+def lookup_index() -> str:
+    """The index of second identities and week buckets (gsi1pk, gsi1sk): keys, and the few attributes
+    of a message the report and the dashboard count (template.yaml)."""
+    return get_settings().lookup_index
 
 
 def order_pk(number: str) -> str:
@@ -65,16 +75,93 @@ def _plain(value: Any) -> Any:
 
 
 def query_due(queue: str, now_iso: str, limit: int) -> tuple[list[dict[str, Any]], bool]:
-    """Items of a queue whose time has come, oldest first; reads grow with what is due, not with all."""
+    """Items of a queue whose time has come, oldest first; reads grow with what is due, not with all.
+    The index holds keys only: the items are read by key, consistently, and an item that left the queue
+    or moved its time since the index saw it is not returned (the next sweep sees its new time)."""
     page = client().query(
         TableName=table_name(),
-        IndexName=QUEUE_INDEX,
+        IndexName=queue_index(),
         KeyConditionExpression="#q = :q AND due_at <= :now",
         ExpressionAttributeNames={"#q": "queue"},
         ExpressionAttributeValues=to_item({":q": queue, ":now": now_iso}),
         Limit=limit,
     )
-    return [from_item(item) for item in page.get("Items", [])], "LastEvaluatedKey" in page
+    keys = [keys_of(item) for item in page.get("Items", [])]
+    found = [
+        i
+        for i in batch_get(keys, consistent=True)
+        if i.get("queue") == queue and str(i.get("due_at") or "~") <= now_iso
+    ]
+    return sorted(found, key=lambda i: i["due_at"]), "LastEvaluatedKey" in page
+
+
+def keys_of(item: dict[str, Any]) -> dict[str, Any]:
+    """The table key of an item as an index returned it (typed form)."""
+    return {"pk": item["pk"], "sk": item["sk"]}
+
+
+def pages(params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every item a query finds, page after page."""
+    while True:
+        page = client().query(**params)
+        yield from (from_item(item) for item in page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return
+        params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def query_keys(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every table key a query finds (all pages), in its order, typed: for `batch_get`."""
+    found = pages(params | {"TableName": table_name(), "ProjectionExpression": "pk, sk"})
+    return [to_item({"pk": item["pk"], "sk": item["sk"]}) for item in found]
+
+
+def queue_keys(queue: str) -> list[dict[str, Any]]:
+    """The keys of every item in one queue of the due index, due or not (the dashboard's lists)."""
+    return query_keys(
+        {
+            "IndexName": queue_index(),
+            "KeyConditionExpression": "#q = :q",
+            "ExpressionAttributeNames": {"#q": "queue"},
+            "ExpressionAttributeValues": to_item({":q": queue}),
+        }
+    )
+
+
+BATCH = 100  # BatchGetItem's limit per request
+BATCH_TRIES = 5
+
+
+def batch_get(
+    keys: list[dict[str, Any]],
+    *,
+    fields: str | None = None,
+    names: dict[str, str] | None = None,
+    consistent: bool = False,
+) -> list[dict[str, Any]]:
+    """Items by key (typed keys, e.g. from an index), each once, in the keys' order; missing ones are
+    left out.
+    `fields`: a projection (names through #placeholders in `names`). Keys DynamoDB leaves unprocessed
+    (throttling) are asked again; still unprocessed after BATCH_TRIES: an error, not a silent gap."""
+    unique = list({(k["pk"]["S"], k["sk"]["S"]): k for k in keys}.values())
+    request: dict[str, Any] = {"ConsistentRead": consistent}
+    if fields:
+        request["ProjectionExpression"] = f"pk, sk, {fields}"
+        if names:
+            request["ExpressionAttributeNames"] = names
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for start in range(0, len(unique), BATCH):
+        pending = {table_name(): request | {"Keys": unique[start : start + BATCH]}}
+        for _ in range(BATCH_TRIES):
+            answer = client().batch_get_item(RequestItems=pending)
+            for item in answer.get("Responses", {}).get(table_name(), []):
+                found[(item["pk"]["S"], item["sk"]["S"])] = from_item(item)
+            pending = answer.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+        if pending:
+            raise RuntimeError("BatchGetItem left keys unprocessed after retries")
+    return [found[key] for k in unique if (key := (k["pk"]["S"], k["sk"]["S"])) in found]
 
 
 _PLAIN = {"Put": "put_item", "Update": "update_item", "Delete": "delete_item"}

@@ -141,6 +141,41 @@ def event(ticket_id: str, entry: dict[str, Any], status: str | None, next_due: s
     )
 
 
+def updated(
+    ticket_id: str,
+    *,
+    ref: str,
+    note: dict[str, Any],
+    entry: dict[str, Any] | None,
+    status: str | None,
+    next_due: str | None,
+    legal_met_at: str | None = None,
+) -> dict[str, Any]:
+    """A known trigger's note on a ticket, once (its condition failing: `ref` noted it before), with a
+    status change's history event, the legal deadline marked kept (`legal_met_at`: the ladder stops
+    announcing it), and the ticket's next SLA queue time (None: out of the queue)."""
+    sets: dict[str, Any] = {"status": status} if status else {}
+    if next_due:
+        sets |= {"queue": SLA_QUEUE, "due_at": next_due}
+    if legal_met_at:
+        sets |= {"legal_met_at": legal_met_at, "legal_deadline": None}
+    raw = ["#notes = list_append(#notes, :note)"]
+    values: dict[str, Any] = {":note": [note], ":r": ref}
+    if entry:
+        raw.append("#history = list_append(#history, :e)")
+        values[":e"] = [entry]
+    return items.update(
+        _key(ticket_id),
+        sets,
+        remove=() if next_due else ("queue", "due_at"),
+        raw_set=raw,
+        add={"refs": {ref}},
+        condition="attribute_exists(pk) AND NOT contains(#refs, :r)",
+        names={"#notes": "notes", "#history": "history"} if entry else {"#notes": "notes"},
+        values=values,
+    )
+
+
 def release_lock(ticket: dict[str, Any]) -> dict[str, Any] | None:
     """A solved ticket frees its order's "one open ticket per category" lock, so the next problem of that
     category opens a new ticket instead of a note on the solved one. Only the lock naming this ticket
