@@ -446,13 +446,13 @@ def delivered(number: str, days_ago: int) -> None:
     """Seed moto: the order's outbound parcel delivered `days_ago`, as the courier webhook records it (the
     return form's 14-day window counts from its possession date)."""
     from zwrotnica.models.common import iso
-    from zwrotnica.store.table import client, to_item
+    from zwrotnica.store.table import client, order_pk, to_item
 
     client().put_item(
         TableName="ZwrotnicaTable",
         Item=to_item(
             {
-                "pk": f"ORDER#{number}",
+                "pk": order_pk(number),
                 "sk": "SHIPMENT#inpost#620000000000000000000001",
                 "type": "shipment",
                 "carrier": "inpost",

@@ -34,8 +34,10 @@ from zwrotnica.settings import get_settings
 app = create_app()
 Source = Annotated[str, Path(max_length=40)]
 Token = Annotated[str, Path(max_length=200)]
+# 200 for everything received, held or not: ShipX asks for 200 (couriers.md 2.2), AfterShip and Standard
+# Webhooks resend anything but 2xx; the body says what it did.
 RECEIVED = documented(
-    {200: "Applied, or ignored", 202: "Held: no matching order yet, a duplicate or refuted"},
+    {200: "Received: applied, ignored, a duplicate, refuted, or held until an order names the parcel"},
     (400, 401, 404, 413, 422, 503),
 )
 URL_CHECK = documented({200: "The URL is ours"}, (401, 404, 422, 503))
@@ -55,8 +57,7 @@ def _receive(source: str, token: str | None):
     ctx = Context.build(datetime.now(UTC), request_base_url(app))
     effect = bus.run(lambda fresh: shipments.ingest(event, ctx, fresh), ctx)
     _record(event, effect)
-    held = effect.data.get("held") or effect.outcome == "refuted"
-    return json_response(HTTPStatus.ACCEPTED if held else HTTPStatus.OK, {"result": effect.outcome})
+    return json_response(HTTPStatus.OK, {"result": effect.outcome})
 
 
 def _record(event: TrackingEvent, effect: Effect) -> None:

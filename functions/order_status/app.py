@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus
 from zwrotnica.domain import links, order_numbers
-from zwrotnica.errors import InvalidUnsubscribeLink
+from zwrotnica.errors import InvalidUnsubscribeLink, OrderNotFound
 from zwrotnica.flows import consent, orders
 from zwrotnica.flows import payments as payment_flow
 from zwrotnica.http import (
@@ -29,6 +29,7 @@ from zwrotnica.http import (
     request_base_url,
     wants_html,
 )
+from zwrotnica.models.order import ParcelAdded
 from zwrotnica.models.payment import PaymentEvent, RefundEvent
 from zwrotnica.observability import logger, metrics
 from zwrotnica.providers import payments, shop
@@ -36,41 +37,62 @@ from zwrotnica.secrets import get_secrets
 from zwrotnica.web import unsubscribe
 
 app = create_app()
-OrderNumber = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
+# The number as its token (domain.order_numbers: `ZAM/2026/1` travels as `ZAM~2F2026~2F1`)
+OrderToken = Annotated[str, Path(pattern=order_numbers.TOKEN_PATTERN)]
 
 
 @app.post(
     "/webhooks/shop/<platform>",
-    responses=documented({200: "Applied, or acknowledged and ignored"}, (400, 401, 404, 413, 422, 503)),
+    responses=documented(
+        {200: "Applied, a parcel added to an order, or acknowledged and ignored"},
+        (400, 401, 404, 413, 422, 503),
+    ),
 )
 def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
     order = shop.verify_and_parse(platform, lower_headers(app), raw_body(app), get_secrets(), time.time())
     if order is None:
         return json_response(HTTPStatus.OK, {"message": "acknowledged"})
     ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    if isinstance(order, ParcelAdded):
+        return _parcel(order, ctx)
     effect = bus.run(lambda fresh: orders.ingest(order, ctx, fresh), ctx)
     action = effect.data["action"]
     logger.info("shop order ingested", extra={"order_number": order.number, "action": action})
     metrics.add_metric(name=f"ShopOrder{action.title()}", unit="Count", value=1)
+    orders.count_reach(effect)
     return json_response(HTTPStatus.OK, {"order_number": order.number, "action": action})
+
+
+def _parcel(parcel: ParcelAdded, ctx: Context):
+    """A waybill added to an order (Shoper parcel events): received (200) whatever it did."""
+    effect = bus.run(lambda fresh: orders.add_parcel(parcel, ctx, fresh), ctx)
+    action = "duplicate" if effect.outcome == "duplicate" else effect.data["action"]
+    logger.info("shop parcel", extra={"platform": parcel.platform, "action": action})
+    metrics.add_metric(
+        name="ShopParcelAdded" if action == "parcel_added" else "ShopParcelNotAdded", unit="Count", value=1
+    )
+    return json_response(HTTPStatus.OK, {"order_number": parcel.order_number, "action": action})
 
 
 @app.post(
     "/webhooks/payments/<provider>",
     responses=documented(
-        {200: "Applied", 202: "Held: no matching order yet, or a duplicate"}, (400, 401, 404, 413, 422, 503)
+        {200: "Received: applied, ignored, a duplicate, or held until its order arrives"},
+        (400, 401, 404, 413, 422, 503),
     ),
 )
 def payment_webhook(provider: Annotated[str, Path(max_length=40)]):
-    """PayU and Przelewy24 notifications: 200 once applied (P24: after transaction/verify), 202 held."""
+    """PayU and Przelewy24 notifications: 200 once stored, whatever it did (P24: a payment after
+    transaction/verify). PayU resends anything but 200 for 72 hours (payments.md 1.4), P24 until it is
+    verified; a notification held for an order that has not arrived is received all the same (the
+    order applies it when it comes, or finance gets a ticket after the grace period)."""
     event = payments.verify_and_parse(provider, lower_headers(app), raw_body(app), get_secrets())
     ctx = Context.build(datetime.now(UTC), request_base_url(app))
     effect = bus.run(lambda fresh: payment_flow.ingest(event, ctx, fresh), ctx)
     _record(event, effect.outcome)
     if effect.outcome == "unverified":
         raise payment_flow.PaymentNotVerified("Przelewy24 refused the verification")
-    status = HTTPStatus.ACCEPTED if effect.data.get("held") else HTTPStatus.OK
-    return json_response(status, {"result": effect.outcome})
+    return json_response(HTTPStatus.OK, {"result": effect.outcome})
 
 
 def _record(event: PaymentEvent | RefundEvent, outcome: str) -> None:
@@ -86,23 +108,32 @@ def _record(event: PaymentEvent | RefundEvent, outcome: str) -> None:
     responses=documented({200: "The order's status"}, (400, 404, 422, 429, 503), media=(JSON, HTML)),
 )
 def order_status(
-    order_number: OrderNumber,
+    order_number: OrderToken,
     email: Annotated[str | None, Query(max_length=254)] = None,
     phone: Annotated[str | None, Query(max_length=32)] = None,
     t: Annotated[str | None, Query(max_length=100)] = None,
 ):
     now, proof = datetime.now(UTC), {"email": email, "phone": phone, "token": t}
+    number = _number(order_number)
     if wants_html(app):
         page = orders.status_html(
-            order_number, **proof, now=now, base_url=request_base_url(app), client=client_ip(app)
+            number, **proof, now=now, base_url=request_base_url(app), client=client_ip(app)
         )
         return html_response(HTTPStatus.OK, page)
-    view = orders.read_status(order_number, **proof, now=now, client=client_ip(app))
+    view = orders.read_status(number, **proof, now=now, client=client_ip(app))
     return json_response(HTTPStatus.OK, view.model_dump(mode="json"))
 
 
+def _number(token: str) -> str:
+    """The order number of a path token. A token `encode` never writes names no order: answered like an
+    order we do not have (404, the same body); nothing is read for it."""
+    try:
+        return order_numbers.decode(token)
+    except ValueError:
+        raise OrderNotFound() from None
+
+
 # ---- One-click marketing unsubscribe (RFC 8058): the signed link of every marketing e-mail --------------
-OrderToken = Annotated[str, Path(pattern=order_numbers.TOKEN_PATTERN)]
 UnsubscribeToken = Annotated[str | None, Query(max_length=100)]
 
 

@@ -25,6 +25,7 @@ from zwrotnica.http import (
     request_base_url,
     request_body,
 )
+from zwrotnica.models.order import ORDER_NUMBER_MAX_LENGTH
 from zwrotnica.models.returns import ReturnSubmission
 from zwrotnica.observability import logger, metrics
 from zwrotnica.providers.shop import parse_json
@@ -34,7 +35,7 @@ app = create_app()
 
 
 @app.get("/returns", responses=documented({200: "The form"}, (422,), media=(JSON, HTML), ok_media=(HTML,)))
-def form(order: Annotated[str | None, Query(max_length=40)] = None):
+def form(order: Annotated[str | None, Query(max_length=ORDER_NUMBER_MAX_LENGTH)] = None):
     return html_response(HTTPStatus.OK, lookup_page({"order_number": order or ""}, {}))
 
 

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus
-from zwrotnica.domain import links, returns
+from zwrotnica.domain import links, order_numbers, returns
 from zwrotnica.errors import (
     FormInvalid,
     InvalidPayload,
@@ -99,7 +99,7 @@ def _details(
 def lookup(fields: Mapping[str, str], now: datetime, client: str | None = None) -> Response:
     try:
         ctx = returns_flow.lookup(
-            fields.get("order_number", "").strip(),
+            order_numbers.normalize(fields.get("order_number", "")),
             fields.get("email") or None,
             fields.get("phone") or None,
             now,
@@ -150,7 +150,7 @@ def _case(rma: str, decided: dict[str, Any] | None) -> dict[str, Any]:
 
 def submit_form(fields: Mapping[str, str], ctx: Context, client: str | None = None) -> Response:
     now = ctx.now
-    order_number = fields.get("order_number", "")
+    order_number = order_numbers.normalize(fields.get("order_number", ""))
     if not links.token_valid(
         get_secrets().link_signing_key, f"form:{order_number}", fields.get("csrf", ""), now
     ):
@@ -195,7 +195,7 @@ def submit_json(payload: Any, ctx: Context, client: str | None = None) -> tuple[
         "refund_amount": case.get("refund_amount"),
         "refund_due": case.get("refund_due"),
         "answer_due": case.get("answer_due"),
-        "status_url": ctx.status_url(str(payload.get("order_number", ""))),
+        "status_url": ctx.status_url(order_numbers.normalize(str(payload.get("order_number", "")))),
     }
 
 

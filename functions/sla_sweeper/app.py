@@ -1,8 +1,8 @@
 """Tickets and the sweeper. Every 5 minutes (schedule): flag silent parcels, turn stale payment queues
 into finance tickets, record complaints unanswered past their deadline as accepted, run due follow-up
-commands, retry pending customer messages, escalate tickets whose SLA step is due. Monday 8:00
-({"task": "weekly_report"}): the team's weekly report. Over HTTP: `POST /tickets` opens a ticket from
-outside (signed)."""
+commands, read the polled order sources, retry pending customer messages, escalate tickets whose SLA step
+is due. Monday 8:00 ({"task": "weekly_report"}): the team's weekly report. Over HTTP: `POST /tickets`
+opens a ticket from outside (signed)."""
 
 import time
 from datetime import UTC, datetime
@@ -46,6 +46,9 @@ def sweep(context: LambdaContext) -> dict:
     totals["commands"], totals["commands_failed"], _ = bus.retry_due(
         Context.build(datetime.now(UTC)), BATCH * 4
     )
+    # Polled order sources (BaseLinker, IdoSell, PrestaShop): at most half the time left to read them
+    seconds = max(0.0, (context.get_remaining_time_in_millis() - SAFETY_MS) / 2000)
+    totals |= {f"feed_{k}": v for k, v in sweeps.order_feeds(datetime.now(UTC), seconds).items()}
     more_messages = more_tickets = True
     while (more_messages or more_tickets) and context.get_remaining_time_in_millis() > SAFETY_MS:
         now = datetime.now(UTC)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -66,7 +67,28 @@ class Settings(BaseModel):
     queue_index: str = Field(alias="QUEUE_INDEX", default="due")
     lookup_index: str = Field(alias="LOOKUP_INDEX", default="refs")
 
+    # Polled order sources (the sweeper reads what changed; credentials in the secret, empty = not
+    # polled): the shops' addresses, how BaseLinker numbers orders (its own order_id, or the shop's
+    # number for orders from the shop: shop_order_id), and the platforms' own status ids mapped to ours
+    # (`id:status`, space-separated; domain.order_feeds.parse_status_map).
+    idosell_shop_url: str = Field(alias="IDOSELL_SHOP_URL", default="")
+    prestashop_shop_url: str = Field(alias="PRESTASHOP_SHOP_URL", default="")
+    baselinker_order_number: Literal["order_id", "shop_order_id"] = Field(
+        alias="BASELINKER_ORDER_NUMBER", default="order_id"
+    )
+    baselinker_status_map: str = Field(alias="BASELINKER_STATUS_MAP", default="")
+    prestashop_states: str = Field(alias="PRESTASHOP_STATES", default="")
+
     model_config = {"populate_by_name": True, "frozen": True}
+
+    @field_validator("baselinker_status_map", "prestashop_states")
+    @classmethod
+    def _statuses_parse(cls, value: str) -> str:
+        if value.strip():  # the model it maps to is imported only when a map is set
+            from zwrotnica.domain.order_feeds import parse_status_map
+
+            parse_status_map(value)
+        return value
 
     @field_validator("payment_reference_rules")
     @classmethod

@@ -21,6 +21,7 @@ from zwrotnica.providers import shoper, standard_webhooks, woocommerce
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "events" / "woocommerce" / "order_created.json"
 SHOPER_SAMPLE = ROOT / "tests" / "events" / "shoper" / "order_create.json"
+BASELINKER_SAMPLE = ROOT / "tests" / "events" / "baselinker" / "get_orders.json"
 
 
 def step(title: str) -> None:
@@ -116,7 +117,7 @@ def parcel_life(client: httpx.Client, order: dict[str, Any], number: str) -> Non
     push is acted on and marked unconfirmed, as when ShipX is down)."""
     step("InPost saves the webhook URL and checks it with a GET: 200 only with the secret token")
     show(client.get(f"/webhooks/couriers/inpost/{DEV_SECRETS['inpost_webhook_token']}"))
-    step(f"InPost confirms the label for {PARCEL} before the shop has named it: 202, held")
+    step(f"InPost confirms the label for {PARCEL} before the shop has named it: received (200), held")
     show(inpost(client, "confirmed", "2026-11-20 15:30:00 +0100"))
     step("The shop adds the tracking number (order.updated): the held event joins, 'spakowane' e-mail")
     tracking = {
@@ -142,6 +143,30 @@ def parcel_life(client: httpx.Client, order: dict[str, Any], number: str) -> Non
     show(inpost(client, "delivered", "2026-11-21 18:00:00 +0100", url_token="guess"))  # noqa: S106
     step("Collected: possession recorded (the 14-day withdrawal clock starts), 'dziękujemy' e-mail")
     show(inpost(client, "delivered", "2026-11-21 18:20:00 +0100"))
+
+
+def baselinker_order(client: httpx.Client) -> None:
+    """An Allegro order in a BaseLinker account: BaseLinker sends nothing, the sweeper reads its order
+    journal (getJournalList from the last event id, then getOrders and getOrderPackages), here the local
+    stack's emulated one."""
+    sample = json.loads(BASELINKER_SAMPLE.read_text(encoding="utf-8"))["orders"][0]
+    now = int(time.time())
+    order = sample | {
+        "order_id": 8000001,
+        "email": "anna.kowalska@example.com",
+        "phone": "600100200",
+        "date_add": now,
+        "date_confirmed": now,
+        "date_in_status": now,
+        "delivery_package_nr": "602677439331630330001001",  # its own parcel, not the WooCommerce order's
+    }
+    step("An Allegro order lands in BaseLinker (no webhook: it waits in BaseLinker's order journal)")
+    show(client.post("/_dev/baselinker/orders", json={"order": order}))
+    step("The sweeper reads the journal (every 5 minutes; now, for the demo): the order, one e-mail")
+    show(client.post("/_dev/sweep"))
+    step("Another sweep at once: the journal is not due again yet, and its cursor reads nothing twice")
+    show(client.post("/_dev/sweep"))
+    show(client.get("/orders/8000001/status", params={"email": "anna.kowalska@example.com"}))
 
 
 def main() -> int:
@@ -227,6 +252,7 @@ def main() -> int:
     step("Shoper: the order is marked completed (order.status)")
     done = sample | {"status_date": "2026-09-30 10:00:00", "status": {"type": "3", "name": "Zrealizowane"}}
     show(shoper_order(client, done, "order.status"))
+    baselinker_order(client)
     step(f'PayU notifies COMPLETED for {number} (261,00 zł): paid, "payment received" e-mail')
     show(payu(client, number, "COMPLETED", 26100))
     step("PayU retries the notification, then a late PENDING arrives: both change nothing")

@@ -50,7 +50,7 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128  # many keep-alive clients connect at once (make load)
 
 
-def make_handler(routes: list, table: str) -> type[BaseHTTPRequestHandler]:
+def make_handler(routes: list, table: str, baselinker: Any = None) -> type[BaseHTTPRequestHandler]:
     from infra.local import devtools, gateway
     from zwrotnica.observability import mask_url
 
@@ -108,12 +108,39 @@ def make_handler(routes: list, table: str) -> type[BaseHTTPRequestHandler]:
                 return False
             return True
 
+        def _dev_post(self, path: str, body: bytes) -> bool:
+            """The emulated BaseLinker's journal (an order in, as getOrders returns it), and one sweep now
+            (the schedule runs it every 5 minutes)."""
+            if path == "/_dev/baselinker/orders" and baselinker is not None:
+                doc = json.loads(body or b"{}")
+                order_id = baselinker.add(doc.get("order") or {}, doc.get("packages"))
+                answer = json.dumps({"order_id": order_id}).encode()
+                self._send(201, answer, {"Content-Type": "application/json"})
+            elif path == "/_dev/sweep":
+                from infra import template
+                from infra.local import gateway
+
+                [handler] = [h for _, h, e in template.schedules() if "0/5" in e]
+                context = gateway.FakeContext(function_name="SlaSweeperFunction", timeout_ms=120_000)
+                with _invoke_lock:
+                    totals = gateway.load_handler(handler)({"source": "local.dev"}, context)
+                self._send(200, json.dumps(totals).encode(), {"Content-Type": "application/json"})
+            else:
+                return False
+            return True
+
         def _handle(self) -> None:
             url = urlsplit(self.path)
             if self.command == "GET" and self._dev(url.path, url.query):
                 return
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
+            if (
+                self.command == "POST"
+                and url.path.startswith("/_dev/")
+                and self._dev_post(url.path, body or b"")
+            ):
+                return
             for route in routes:
                 params = route.match(self.command, url.path)
                 if params is not None:
@@ -243,6 +270,22 @@ def p24_sandbox() -> None:
     payment_clients.p24_client = local_client
 
 
+def baselinker_local(region: str) -> Any:
+    """Nothing leaves this machine: the sweeper polls a BaseLinker journal answered here (the demo puts
+    an order in it), with a local token in the stack's secret. The tests' stack has no token: nothing
+    polls there unless a test says so."""
+    import boto3
+
+    from infra.local import baselinker
+    from infra.local.bootstrap import DEV_SECRETS
+
+    boto3.client("secretsmanager", region_name=region).put_secret_value(
+        SecretId=os.environ["SECRETS_NAME"],
+        SecretString=json.dumps(DEV_SECRETS | {"baselinker_api_token": baselinker.LOCAL_TOKEN}),
+    )
+    return baselinker.install()
+
+
 def main() -> None:
     port = int(os.environ.get("PORT", "3000"))
     moto_port = int(os.environ.get("MOTO_PORT", "5055"))
@@ -265,8 +308,9 @@ def main() -> None:
     shipx_offline()
     points_offline()
     p24_sandbox()
+    emulated_baselinker = baselinker_local(REGION)
     routes = template.routes()
-    server = _Server(("127.0.0.1", port), make_handler(routes, env["TABLE_NAME"]))
+    server = _Server(("127.0.0.1", port), make_handler(routes, env["TABLE_NAME"], emulated_baselinker))
     stop = threading.Event()
     print("\nZwrotnica runs locally (AWS emulated by moto, nothing leaves this machine):")
     print(f"  moto       http://127.0.0.1:{moto_port}  (DynamoDB, SES, SNS, SQS, Secrets Manager)")
@@ -281,6 +325,8 @@ def main() -> None:
     print(f"  smtp       127.0.0.1:{smtp_port}   (inbound e-mail, as SES receiving: see the README)")
     print(f"  outbox     http://127.0.0.1:{port}/_dev/outbox   (every e-mail and SMS, newest first)")
     print(f"  openapi    http://127.0.0.1:{port}/openapi.json   (every public route, from the handlers)")
+    print(f"  baselinker http://127.0.0.1:{port}/_dev/baselinker/orders   (POST: an order into its journal;")
+    print(f"             POST http://127.0.0.1:{port}/_dev/sweep reads it now, not at the next sweep)")
     print(
         f"  team       http://localhost:{port}/team   (TEAM_ALLOWED_EMAILS=you@shop.pl make run; "
         "the sign-in e-mail shows in the outbox)"

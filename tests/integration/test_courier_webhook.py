@@ -231,15 +231,17 @@ def test_exact_duplicate_is_a_no_op(stack, context, sent, shipx):
     assert [e.subject for e in sent.emails].count("Zamówienie nr 1001 dotarło – dziękujemy!") == 1
 
 
-def test_unknown_number_is_held_202_then_applied_when_an_order_update_names_it(stack, context, shipx):
+def test_unknown_number_is_held_answered_200_then_applied_when_an_order_update_names_it(
+    stack, context, shipx
+):
     assert orders(woo_webhook(woo_order("1001")), context)["statusCode"] == 200
     early = push(context, shipx, "confirmed", event="shipment_confirmed", at="2025-03-01 10:30:00 +0100")
     ready = push(context, shipx, "ready_to_pickup", at="2025-03-03 13:11:05 +0100")
     again = couriers(inpost_webhook("ready_to_pickup", at="2025-03-03 13:11:05 +0100"), context)
     assert [(r["statusCode"], body(r)["result"]) for r in (early, ready, again)] == [
-        (202, "unmatched"),
-        (202, "unmatched"),
-        (202, "duplicate"),
+        (200, "unmatched"),  # received: ShipX asks for 200, and AfterShip would resend a non-2xx
+        (200, "unmatched"),
+        (200, "duplicate"),
     ]
     assert parcel_timeline() == []
     update = woo_order_shipped("1001", modified="2026-11-20T15:00:00")
@@ -255,7 +257,7 @@ def test_shipx_contradicting_the_push_means_no_action(stack, context, sent, ship
     order_with_parcel(context)
     shipx.statuses[PARCEL] = ["confirmed", "taken_by_courier"]
     response = couriers(inpost_webhook("delivered", at="2025-03-04 18:20:00 +0100"), context)
-    assert (response["statusCode"], body(response)) == (202, {"result": "refuted"})
+    assert (response["statusCode"], body(response)) == (200, {"result": "refuted"})
     assert "status" not in shipment() and notices("1001") == {}
     [line] = parcel_timeline()
     assert line["data"]["confirmed"] is False and "czeka na potwierdzenie" in line["text_pl"]
@@ -517,3 +519,26 @@ def test_a_long_carrier_payload_is_kept_compressed_and_cut_in_the_events_line(st
     kept = timeline.raw_text({"data": {"raw_z": data["raw_z"]["B"]}})
     assert kept.startswith('{"event": "tracking_update"') and "punkt1 magazyn7" in kept
     assert 500 < len(kept) < len(words)  # cut, at a character, to what fits
+
+
+def test_every_courier_route_answers_a_held_event_as_received(stack, context, shipx):
+    """No order names the parcel yet: each route answers what its provider counts as received (ShipX
+    documents 200, AfterShip resends any non-2xx 14 times, Standard Webhooks any non-2xx), and a
+    redelivery is received again without a second copy held."""
+    generic = {
+        "carrier": "dhl",
+        "tracking_number": "00340434161094042557",
+        "status": "IN_TRANSIT",
+        "raw_code": "DOR",
+        "occurred_at": "2026-11-21T10:00:00+01:00",
+    }
+    deliveries = {
+        "inpost": lambda: inpost_webhook("out_for_delivery", at="2025-03-03 07:42:19 +0100"),
+        "aftership": lambda: aftership_webhook(aftership_body(tracking_number="620000000000000000000999")),
+        "generic": lambda: tracking_webhook(generic),
+    }
+    shipx.statuses[PARCEL] = ["out_for_delivery"]
+    for route, delivery in deliveries.items():
+        first, again = couriers(delivery(), context), couriers(delivery(), context)
+        assert (first["statusCode"], body(first)) == (200, {"result": "unmatched"}), route
+        assert (again["statusCode"], body(again)) == (200, {"result": "duplicate"}), route

@@ -75,7 +75,7 @@ def place(stack, context):
 def test_held_notification_opens_one_finance_ticket_after_the_grace_period(stack, context, sent, place):
     before = now()
     for status in ("PENDING", "COMPLETED"):  # two notifications held for the same unknown order
-        assert lambda_handler(notify(status), context)["statusCode"] == 202
+        assert lambda_handler(notify(status), context)["statusCode"] == 200
     after = now()
 
     assert sweeps.payment_queues(before + GRACE - timedelta(minutes=1), 25) == 0
@@ -102,7 +102,7 @@ def test_held_notification_opens_one_finance_ticket_after_the_grace_period(stack
 
 
 def test_no_ticket_when_the_order_arrives_within_the_grace_period(stack, context, sent, place):
-    assert lambda_handler(notify("COMPLETED"), context)["statusCode"] == 202
+    assert lambda_handler(notify("COMPLETED"), context)["statusCode"] == 200
     [held] = items("UNMATCHED#PAY#1001")
     assert held["queue"] == "payment_grace"
     place()
@@ -115,7 +115,7 @@ def test_no_ticket_when_the_order_arrives_within_the_grace_period(stack, context
 def test_held_notification_whose_order_came_but_missed_its_claim_is_applied_not_ticketed(
     stack, context, sent, place, monkeypatch
 ):
-    assert lambda_handler(notify("COMPLETED"), context)["statusCode"] == 202
+    assert lambda_handler(notify("COMPLETED"), context)["statusCode"] == 200
     with monkeypatch.context() as patched:  # the claim when the order came did not go through
         patched.setattr(payment_store, "held", lambda number: [])  # the order did not see it held
         place()
@@ -223,7 +223,7 @@ def test_mismatched_payment_still_unpaid_adds_to_the_finance_ticket(stack, conte
 @pytest.mark.parametrize("waiting", ["held notification", "unpaid order"])
 def test_two_overlapping_sweeps_open_one_ticket(stack, context, sent, place, monkeypatch, waiting):
     if waiting == "held notification":
-        assert lambda_handler(notify("COMPLETED"), context)["statusCode"] == 202  # order 1001 unknown
+        assert lambda_handler(notify("COMPLETED"), context)["statusCode"] == 200  # order 1001 unknown
     else:
         place()
         assert lambda_handler(notify("CANCELED"), context)["statusCode"] == 200

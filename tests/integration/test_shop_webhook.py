@@ -21,6 +21,7 @@ from tests.factories import (
 )
 from zwrotnica.store import orders as order_store
 from zwrotnica.store import outbox as outbox_store
+from zwrotnica.store import shipments as shipment_store
 
 pytestmark = pytest.mark.integration
 
@@ -243,6 +244,20 @@ def test_an_order_without_e_mail_and_phone_is_stored_with_a_note_and_nothing_sen
     assert sent.emails == [] and sent.sms == []
 
 
+def test_customers_the_shop_cannot_reach_by_e_mail_are_counted_once(stack, context, sent, monkeypatch):
+    from zwrotnica.observability import metrics
+
+    counted: list[str] = []
+    real = metrics.add_metric
+    monkeypatch.setattr(metrics, "add_metric", lambda **kw: counted.append(kw["name"]) or real(**kw))
+    phone_only = woo_order("1022", billing={"email": "", "phone": "501 222 333"})
+    nothing = woo_order("1023", billing={"email": "", "phone": ""}, shipping=None)
+    for order in (phone_only, phone_only, nothing):
+        assert lambda_handler(woo_webhook(order), context)["statusCode"] == 200
+    assert counted.count("OrderReceivedBySms") == 1  # the redelivery counts nothing
+    assert counted.count("OrderReceivedNotSent") == 1
+
+
 def test_a_number_with_slashes_is_stored_and_its_link_carries_the_token(stack, context, sent):
     response = lambda_handler(woo_webhook(woo_order("ZAM/2026/52020")), context)
     assert response["statusCode"] == 200 and body(response)["order_number"] == "ZAM/2026/52020"
@@ -290,7 +305,61 @@ def test_a_shoper_delivery_with_a_wrong_key_is_refused_and_nothing_stored(stack,
     assert order_store.load_view("33") is None
 
 
-def test_a_shoper_parcel_event_is_acknowledged(stack, context, sent):
-    parcel = {"parcel_id": "3", "order_id": "8", "shipping_code": "602677439331630337653846", "sent": "1"}
-    response = lambda_handler(shoper_webhook(parcel, event="parcel.dispatch"), context)
-    assert response["statusCode"] == 200 and body(response) == {"message": "acknowledged"}
+def shoper_parcel(order_id: str, code: str, parcel_id: str = "3") -> dict:
+    """A Shoper parcel object (shop-platforms.md 1.6: ids as strings, shipping_code the waybill)."""
+    return {
+        "parcel_id": parcel_id,
+        "order_id": order_id,
+        "shipping_id": "3",
+        "shipping_code": code,
+        "sent": "1",
+        "send_date": "2026-09-30 09:12:00",
+        "delivery_date": "0000-00-00 00:00:00",
+    }
+
+
+def test_a_shoper_parcel_event_adds_the_parcel_with_the_orders_carrier(stack, context, sent):
+    from courier_webhook.app import lambda_handler as couriers
+    from tests.factories import aftership_webhook
+
+    assert lambda_handler(shoper_webhook(shoper_order("ZAM/2026/52020")), context)["statusCode"] == 200
+    # AfterShip reports the parcel delivered before the shop typed its waybill in: held
+    assert json.loads(couriers(aftership_webhook(), context)["body"]) == {"result": "unmatched"}
+
+    event = shoper_webhook(
+        shoper_parcel("ZAM/2026/52020", "6026 7743 9331 6303 3765 3846"), event="parcel.create"
+    )
+    first, again = lambda_handler(event, context), lambda_handler(event, context)
+
+    assert (first["statusCode"], body(first)) == (
+        200,
+        {"order_number": "ZAM/2026/52020", "action": "parcel_added"},
+    )
+    assert (again["statusCode"], body(again)["action"]) == (200, "duplicate")
+    [parcel] = order_store.load_view("ZAM/2026/52020").shipments
+    # "InPost Paczkomat 24/7" is the order's shipping method; the held event was replayed onto it
+    assert (parcel["carrier"], parcel["tracking_number"]) == ("inpost", "602677439331630337653846")
+    assert parcel["status"] == "DELIVERED" and parcel["email"] == "anna.kowalska@example.com"
+    assert shipment_store.find("inpost", "602677439331630337653846")[1] is None  # no longer held
+
+
+def test_a_shoper_parcel_without_a_waybill_or_for_an_unknown_order_stores_nothing(stack, context, sent):
+    lambda_handler(shoper_webhook(shoper_order("40")), context)
+    no_code = lambda_handler(shoper_webhook(shoper_parcel("40", ""), event="parcel.create"), context)
+    assert (no_code["statusCode"], body(no_code)) == (200, {"message": "acknowledged"})
+    unknown = lambda_handler(
+        shoper_webhook(shoper_parcel("41", "602677439331630337653846"), event="parcel.dispatch"), context
+    )
+    assert (unknown["statusCode"], body(unknown)) == (200, {"order_number": "41", "action": "unmatched"})
+    assert order_store.load_view("40").shipments == [] and order_store.load_view("41") is None
+
+
+def test_a_shoper_courier_order_gives_its_parcels_the_shipping_methods_carrier(stack, context, sent):
+    courier = shoper_order(
+        "42", pickup_point="", pickup_point_data=None, shipping={"shipping_id": "4", "name": "Kurier DPD"}
+    )
+    assert lambda_handler(shoper_webhook(courier), context)["statusCode"] == 200
+    event = shoper_webhook(shoper_parcel("42", "0000123456789A"), event="parcel.dispatch")
+    assert body(lambda_handler(event, context))["action"] == "parcel_added"
+    [parcel] = order_store.load_view("42").shipments
+    assert parcel["carrier"] == "dpd"

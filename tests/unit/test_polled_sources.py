@@ -18,7 +18,15 @@ import httpx
 import pytest
 
 from zwrotnica.domain import order_feeds
-from zwrotnica.domain.order_feeds import Window, cursor_after, journal_expired, next_window, plan_journal
+from zwrotnica.domain.order_feeds import (
+    Window,
+    cursor_after,
+    fit_window,
+    journal_expired,
+    next_window,
+    parse_status_map,
+    plan_journal,
+)
 from zwrotnica.domain.orders import StoredVersion, UpsertAction, apply_shop_order
 from zwrotnica.models.order import ShopOrder, ShopStatus
 from zwrotnica.providers import baselinker, idosell, prestashop
@@ -100,6 +108,41 @@ def test_the_cursor_moves_only_when_every_page_of_the_window_was_read():
     window = next_window(NOW - timedelta(minutes=5), NOW)
     assert cursor_after(window, pages_read=2, pages_total=2) == window.end
     assert cursor_after(window, pages_read=1, pages_total=2) is None  # crashed half way: read it again
+
+
+def test_a_crowded_window_is_cut_to_the_share_one_run_reads():
+    window = Window(NOW - timedelta(hours=10), NOW)
+    assert fit_window(window, pages_total=20, pages_budget=5) == Window(
+        window.begin, NOW - timedelta(hours=7, minutes=30)
+    )
+    assert fit_window(window, pages_total=5, pages_budget=5) == window  # it fits
+    short = Window(NOW - timedelta(seconds=90), NOW)
+    assert fit_window(short, pages_total=50, pages_budget=5) == Window(
+        short.begin, short.begin + timedelta(minutes=1)
+    )
+    tiny = Window(NOW - timedelta(seconds=30), NOW)
+    assert fit_window(tiny, pages_total=50, pages_budget=5) == tiny  # never below a minute: read it all
+
+
+def test_status_maps_name_the_platforms_ids_and_ours():
+    assert parse_status_map("6624:processing, 6625:COMPLETED 7:cancelled") == {
+        6624: ShopStatus.PROCESSING,
+        6625: ShopStatus.COMPLETED,
+        7: ShopStatus.CANCELLED,
+    }
+    assert parse_status_map("  ") == {}
+
+
+@pytest.mark.parametrize("bad", ["6624", "6624:shipped", "abc:processing", "6624=processing"])
+def test_a_misconfigured_status_map_fails_the_settings_loudly(bad, monkeypatch):
+    from pydantic import ValidationError
+
+    from zwrotnica.settings import Settings
+
+    with pytest.raises(ValueError, match=r"status_id:status"):
+        parse_status_map(bad)
+    with pytest.raises(ValidationError):
+        Settings(TABLE_NAME="t", SECRETS_NAME="s", BASELINKER_STATUS_MAP=bad)
 
 
 # --- BaseLinker ----------------------------------------------------------------------------------------

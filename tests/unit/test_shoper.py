@@ -120,7 +120,7 @@ EDGES = [
                  "withdrawal_excluded": False}]}),
     # ORLEN Paczka point (supplier PWR)
     ({"pickup_point_data": {"point": "104523", "supplier": "PWR"}}, {"delivery": {
-        "method": "paczkomat", "point_id": "104523", "point_carrier": "orlen",
+        "method": "paczkomat", "point_id": "104523", "point_carrier": "orlen", "carrier": "orlen",
         "address_line": "ul. Testowa 1 m. 2", "postcode": "30-001", "city": "Kraków",
         "shipping_cost": 1499}}),
 ]  # fmt: skip
@@ -130,6 +130,20 @@ EDGES = [
 def test_orders_shoper_really_sends(changes, expected):
     dumped = parse(shoper_order(**changes)).model_dump()
     assert {k: dumped[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("shipping", "carrier"),
+    [
+        ("Kurier DPD", "dpd"),
+        ("Pocztex Kurier48", "poczta_polska"),
+        ("Kurier", None),
+        ("Odbiór osobisty", None),
+    ],
+)
+def test_a_courier_orders_carrier_is_the_one_its_shipping_method_names(shipping, carrier):
+    order = parse(shoper_order(pickup_point="", pickup_point_data=None, shipping={"name": shipping}))
+    assert (order.delivery.method.value, order.delivery.carrier) == ("courier", carrier)
 
 
 @pytest.mark.parametrize("number", ["ZAM/2026/52020", "ŻÓŁW-12"])

@@ -135,3 +135,53 @@ def complaints_past_deadline(now: datetime, budget: int) -> int:
     if deemed:
         metrics.add_metric(name="ComplaintsDeemedAccepted", unit="Count", value=deemed)
     return deemed
+
+
+# --- Polled order sources (BaseLinker's journal, IdoSell, PrestaShop): docs/data-model.md pattern 22 --
+def order_feeds(now: datetime, seconds: float) -> dict[str, int]:
+    """Each configured source that is due: claimed for this sweep, read within its budget and `seconds`,
+    every changed order committed through the orders use case (one commit each), then its cursor
+    (conditional on the one read). A failure leaves the cursor: the source is read again after the
+    lease, and the orders committed meanwhile are absorbed by their versions. Returns counts."""
+    import time
+
+    from zwrotnica.flows import feeds
+
+    sources = feeds.configured()
+    if not sources:
+        return {}
+    from zwrotnica.flows import orders  # lazy: only a sweeper with polled sources needs the orders flow
+    from zwrotnica.providers.errors import ProviderError
+    from zwrotnica.store import feeds as feed_store
+
+    ctx, deadline = Context.build(now), time.monotonic() + seconds
+    counts: dict[str, int] = defaultdict(int)
+    for source in sources:
+        feed_store.ensure(source, now)
+    for item in feed_store.due(now, len(feeds.SOURCES) + 1):
+        if item.get("source") not in sources:
+            feed_store.drop(item)  # its credentials are gone
+            continue
+        if not feed_store.claim(item, now + feeds.LEASE):
+            continue  # another sweep reads it
+        claimed = item | {"due_at": iso(now + feeds.LEASE)}
+        try:
+            batch = feeds.read(claimed, ctx, lambda: time.monotonic() > deadline)
+            for order in batch.orders:
+                effect = bus.run(lambda fresh, order=order: orders.ingest(order, ctx, fresh), ctx)
+                counts[effect.outcome] += 1
+                orders.count_reach(effect)
+            bus.run(lambda fresh, item=claimed, batch=batch: feeds.advance(item, batch, ctx), ctx)
+        except Exception as exc:  # one source's failure never stops the sweep (messages, tickets after it)
+            expected = isinstance(exc, ProviderError | ClientError | BotoCoreError | ZwrotnicaError)
+            logger.exception("order source not read", extra={"source": item["source"], "expected": expected})
+            metrics.add_metric(name="OrderFeedFailed", unit="Count", value=1)
+            continue
+        if batch.unreadable:
+            counts["unreadable"] += batch.unreadable
+        logger.info("order source read", extra={"source": item["source"], "orders": len(batch.orders)})
+    if counts:
+        metrics.add_metric(
+            name="OrderFeedOrders", unit="Count", value=sum(v for k, v in counts.items() if k != "unreadable")
+        )
+    return dict(counts)

@@ -22,12 +22,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from zwrotnica.models.order import ShopStatus
+
 # BaseLinker keeps its journal for 3 days; a cursor older than this may have missed events.
 JOURNAL_RETENTION = timedelta(days=3)
 JOURNAL_SAFETY = timedelta(hours=6)
 WINDOW_OVERLAP = timedelta(minutes=2)
 WINDOW_LAG = timedelta(seconds=30)
 WINDOW_MAX = timedelta(days=1)  # a first run, or one after a long stop, catches up a day per read
+WINDOW_MIN = timedelta(minutes=1)  # the shortest window a crowded one is cut to (fit_window)
 
 
 @dataclass(frozen=True)
@@ -101,3 +104,30 @@ def cursor_after(window: Window, pages_read: int, pages_total: int) -> datetime 
     """The cursor to store once a window's orders are committed: its end when every page was read,
     else None (keep the old one: the next run reads the window again, the versions absorb it)."""
     return window.end if pages_read >= pages_total else None
+
+
+def fit_window(
+    window: Window, pages_total: int, pages_budget: int, minimum: timedelta = WINDOW_MIN
+) -> Window:
+    """A window whose changes fill more pages than one run may read, cut to the share that fits (at
+    least `minimum`): every page of a window is read in one run, so no order can slip between pages
+    while others leave the window (an order modified meanwhile moves to a later window)."""
+    if pages_total <= pages_budget or window.end - window.begin <= minimum:
+        return window
+    share = (window.end - window.begin) * pages_budget / pages_total
+    return Window(window.begin, window.begin + max(minimum, share))
+
+
+def parse_status_map(setting: str) -> dict[int, ShopStatus]:
+    """BASELINKER_STATUS_MAP / PRESTASHOP_STATES: `id:status` pairs separated by spaces or commas, the
+    platform's own status ids and ours (`6624:processing 6625:completed`). ValueError names the entry
+    that is not one (a typo fails the deploy, not one order quietly)."""
+    found: dict[int, ShopStatus] = {}
+    for entry in setting.replace(",", " ").split():
+        key, _, value = entry.partition(":")
+        try:
+            found[int(key)] = ShopStatus(value.strip().lower())
+        except ValueError as exc:
+            known = ", ".join(s.value for s in ShopStatus)
+            raise ValueError(f"{entry!r} is not status_id:status ({known})") from exc
+    return found

@@ -52,6 +52,11 @@ class UpsertAction(StrEnum):
 class StoredVersion:
     version: str
     status: ShopStatus
+    shop_ids: tuple[str | None, str | None] = (None, None)  # the platform's order and cart ids stored
+
+    def indexes(self, order: ShopOrder) -> bool:
+        """The stored order's platform ids are the incoming version's: their index needs no write."""
+        return self.shop_ids == (order.shop_order_id, order.cart_id)
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ class PaymentState:
     status: str = "pending"
     provider: str | None = None
     payment_id: str | None = None  # the attempt that set the status (PayU orderId, P24 orderId)
+    payment_ref: str | None = None  # that attempt's reference (PayU extOrderId, P24 sessionId)
     attempt_started: str | None = None  # that attempt's start, sortable (payment_refs), when known
     paid_amount: int = 0
     refunds: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -65,6 +66,7 @@ class PaymentState:
             status=item.get("payment_status", "pending"),
             provider=item.get("payment_provider"),
             payment_id=item.get("payment_id"),
+            payment_ref=item.get("payment_ref"),
             attempt_started=item.get("payment_attempt_started"),
             paid_amount=item.get("paid_amount", 0),
             refunds=item.get("refunds") or {},
@@ -191,7 +193,9 @@ def on_payment(state: PaymentState, event: PaymentEvent, ctx: Context) -> Paymen
             timeline = _line(f"payment_{reason}", at, event.event_key, provider, event.amount, event.currency)
             ticket = Ticket.of(reason, state, provider, pid, event.amount, event.currency)
             return PaymentDecision("flagged", state, timeline, ticket=ticket, unpaid_watch=not state.paid)
-        new = replace(state, provider=provider, payment_id=pid, paid_amount=event.amount)
+        new = replace(
+            state, provider=provider, payment_id=pid, payment_ref=event.payment_ref, paid_amount=event.amount
+        )
         new = replace(new, status=_settled(new), attempt_started=event.attempt_started)
         timeline = _line("payment_paid", at, event.event_key, provider, event.amount, event.currency)
         key = f"payment:{state.order_number}:paid:{provider}:{pid}"
@@ -212,7 +216,12 @@ def on_payment(state: PaymentState, event: PaymentEvent, ctx: Context) -> Paymen
     if not moves:
         return PaymentDecision(IGNORED, state)
     new = replace(
-        state, status=target, provider=provider, payment_id=pid, attempt_started=event.attempt_started
+        state,
+        status=target,
+        provider=provider,
+        payment_id=pid,
+        payment_ref=event.payment_ref,
+        attempt_started=event.attempt_started,
     )
     timeline = _line(f"payment_{target}", at, event.event_key, provider, event.amount, event.currency)
     messages, ticket = (), None

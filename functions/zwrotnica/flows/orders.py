@@ -16,8 +16,9 @@ from zwrotnica.domain.shipment_status import ShipmentStatus
 from zwrotnica.effect import Effect, Guard
 from zwrotnica.errors import MissingProof, OrderNotFound
 from zwrotnica.models.command import Command, CommandKind
-from zwrotnica.models.order import ShopOrder
+from zwrotnica.models.order import ParcelAdded, ShipmentRef, ShopOrder
 from zwrotnica.models.pickup_point import PickupPoint
+from zwrotnica.observability import metrics
 from zwrotnica.providers import inpost_points
 from zwrotnica.secrets import get_secrets
 from zwrotnica.settings import get_brand, get_settings
@@ -32,37 +33,86 @@ def ingest(order: ShopOrder, ctx: Context, fresh: bool = False) -> Effect:
     """One order version from the shop: create, update, or nothing for a retry or a stale copy.
 
     Reads: the stored version (one GetItem); for a new order the payment notifications held for its
-    number (one Query); for an order naming parcels, which of them have courier events held (one
-    BatchGetItem). What was held is applied after the commit (commands), never lost between the two.
+    number and for each platform id it has (one Query each: a payment plugin names the order by its
+    WooCommerce post id, PrestaShop id_order or id_cart); for an order naming parcels, which of them
+    have courier events held (one BatchGetItem). What was held is applied after the commit (commands),
+    never lost between the two. The platform ids are indexed in the same commit (SHOPREF items) when
+    they are new to the stored order.
     """
     stored = order_store.get_version(order.number)
     change = apply_shop_order(
         stored, order, now=ctx.now, status_url=ctx.status_url(order.number) or "", shop_name=ctx.shop_name
     )
-    effect = Effect(change.action.value, data={"order_number": order.number, "action": change.action.value})
+    data = {"order_number": order.number, "action": change.action.value, "metrics": list(change.metrics)}
+    effect = Effect(change.action.value, data=data)
     if change.writes:
         effect.write(order_store.upsert(change, ctx.now), Guard.CONFLICT)
         for item in shipment_store.ensure_for_order(order):
             effect.write(item)
+        if stored is None or not stored.indexes(order):  # new, or ids that changed (or predate the index)
+            for item in order_store.ref_items(order):
+                effect.write(item, Guard.OPTIONAL)
         effect.line(order.number, change.timeline).send(change.messages if ctx.send else [])
-    refs = [(s.carrier, s.tracking_number) for s in order.shipments]
-    for carrier, number in unmatched.held_numbers(refs) if refs else []:
-        payload = {"order_number": order.number, "carrier": carrier, "tracking_number": number}
+    _replay_held_tracking(effect, order.number, order.shipments, ctx)
+    if change.action is UpsertAction.CREATE:
+        parts = [payment_store.number_part(order.number)]
+        parts += [payment_store.ref_part(kind, value) for kind, value in order_store.shop_refs(order)]
+        for part in parts:
+            for sk, _ in payment_store.held(part):
+                payload = {"order_number": order.number, "held": part, "sk": sk}
+                key = f"{order.number}:{sk}"
+                effect.follow(
+                    Command(kind=CommandKind.APPLY_HELD_PAYMENT, key=key, payload=payload, created_at=ctx.now)
+                )
+    return effect
+
+
+def count_reach(effect: Effect) -> None:
+    """After the commit: a new order confirmed by SMS only, or not at all (no e-mail, no Polish mobile),
+    is counted (domain.orders: how many customers the shop cannot reach); a duplicate counts nothing."""
+    if effect.outcome != "duplicate":
+        for name in effect.data.get("metrics", ()):
+            metrics.add_metric(name=name, unit="Count", value=1)
+
+
+def _replay_held_tracking(effect: Effect, number: str, shipments: list[ShipmentRef], ctx: Context) -> None:
+    """Courier events held for parcels the order now names: replayed after the commit (one BatchGetItem)."""
+    refs = [(s.carrier, s.tracking_number) for s in shipments]
+    for carrier, tracking in unmatched.held_numbers(refs) if refs else []:
+        payload = {"order_number": number, "carrier": carrier, "tracking_number": tracking}
         effect.follow(
             Command(
                 kind=CommandKind.REPLAY_TRACKING,
-                key=f"{carrier}:{number}",
+                key=f"{carrier}:{tracking}",
                 payload=payload,
                 created_at=ctx.now,
             )
         )
-    if change.action is UpsertAction.CREATE:
-        for sk, _ in payment_store.held(order.number):
-            payload = {"order_number": order.number, "sk": sk}
-            key = f"{order.number}:{sk}"
-            effect.follow(
-                Command(kind=CommandKind.APPLY_HELD_PAYMENT, key=key, payload=payload, created_at=ctx.now)
-            )
+
+
+def add_parcel(parcel: ParcelAdded, ctx: Context, fresh: bool = False) -> Effect:
+    """A waybill the shop added to one of its orders (a Shoper parcel event): the parcel joins the order
+    as if an order update had named it (its shipment item with the order's contact data; courier events
+    held for it replayed), carried by the order's carrier (its shipping method, else who runs its pickup
+    point). Reads: the order and the parcel (two GetItems), held courier events (one BatchGetItem).
+
+    An order we do not have (its order.create never reached us): nothing to attach it to, outcome
+    "unmatched"; its next order event names no parcel (Shoper's order body carries none), so the
+    courier's own webhook or the team finds it."""
+    number = parcel.order_number
+    order = order_store.get_order(number)
+    if order is None:
+        return Effect("unmatched", data={"order_number": number, "action": "unmatched"})
+    carrier = order.delivery.carrier or order.delivery.point_carrier or "unknown"
+    ref = ShipmentRef(carrier=carrier, tracking_number=parcel.tracking_number)
+    if ref in order.shipments or shipment_store.get(number, carrier, ref.tracking_number):
+        return Effect("duplicate", data={"order_number": number, "action": "duplicate"})
+    effect = Effect(
+        "parcel_added", data={"order_number": number, "action": "parcel_added", "carrier": carrier}
+    )
+    for item in shipment_store.ensure_for_order(order.model_copy(update={"shipments": [ref]})):
+        effect.write(item)
+    _replay_held_tracking(effect, number, [ref], ctx)
     return effect
 
 

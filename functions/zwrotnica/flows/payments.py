@@ -3,7 +3,9 @@ Przelewy24 payment with P24, and return one Effect: the state change with the no
 idempotency marker, the timeline, the e-mail, and a finance ticket as a follow-up command.
 
 DynamoDB round trips per notification: one GetItem, one TransactWriteItems (none for a redelivery or a
-late notification, which the decision ignores), plus one UpdateItem per e-mail marked sent.
+late notification of the current attempt, which the decision ignores), plus one UpdateItem per e-mail
+marked sent. A notification naming the platform's own id (an official plugin's reference: WooCommerce
+post id, PrestaShop id_order or id_cart) first finds the order's number: one GetItem more.
 
 The sweeper's payment queues (dispatch.sweeps) use `expire_held` and `expire_unpaid`: a held
 notification still unmatched after PAYMENT_GRACE_HOURS, an order still unpaid PAYMENT_UNPAID_HOURS after
@@ -23,10 +25,11 @@ from zwrotnica.effect import Effect, Guard
 from zwrotnica.errors import ZwrotnicaError
 from zwrotnica.models.command import Command, open_ticket
 from zwrotnica.models.common import iso
-from zwrotnica.models.payment import PaymentEvent, RefundEvent
+from zwrotnica.models.payment import PaymentEvent, RefKind, RefundEvent
 from zwrotnica.models.ticket import TicketCategory, TicketPriority, TicketRequest
 from zwrotnica.observability import logger
 from zwrotnica.providers import payment_clients
+from zwrotnica.store import orders as order_store
 from zwrotnica.store import payments as store
 from zwrotnica.store import tickets as ticket_store
 
@@ -43,26 +46,42 @@ class PaymentNotVerified(ZwrotnicaError):
 
 
 def ingest(event: PaymentEvent | RefundEvent, ctx: Context, fresh: bool = False) -> Effect:
-    """One notification. Unknown order: held until the order arrives (outcome "unmatched")."""
-    if not event.order_number:  # a refund notification without our order number: kept for finance
-        return _hold(f"{event.provider}:{event.provider_payment_id}", event, ctx)
-    item = store.get_state(event.order_number)
+    """One notification. Unknown order: held until the order arrives (outcome "unmatched"), under what
+    the notification names (the number, or the platform's id the shop's plugin sent)."""
+    number = order_number(event)
+    item = store.get_state(number) if number else None
     if item is None:
-        return _hold(event.order_number, event, ctx)
+        return _hold(event, ctx)
     return apply(event, PaymentState.from_item(item), ctx)
 
 
-def _hold(ref: str, event: PaymentEvent | RefundEvent, ctx: Context) -> Effect:
+def order_number(event: PaymentEvent | RefundEvent) -> str | None:
+    """The order the notification is for: its number, or the number of the order the platform's id
+    (order_id, cart_id) belongs to once that order has come (one GetItem)."""
+    if not event.order_ref:
+        return None  # a refund notification naming no order: kept for finance
+    if event.order_ref_kind is RefKind.NUMBER:
+        return event.order_ref
+    return order_store.number_for_ref(event.order_ref_kind, event.order_ref)
+
+
+def _hold(event: PaymentEvent | RefundEvent, ctx: Context) -> Effect:
     due = ctx.now + timedelta(hours=ctx.settings.payment_grace_hours)
     effect = Effect("unmatched", data={"held": True})
-    return effect.write(store.hold(ref, event, ctx.now, due), Guard.DUPLICATE)
+    return effect.write(store.hold(store.held_part(event), event, ctx.now, due), Guard.DUPLICATE)
 
 
 def apply(event: PaymentEvent | RefundEvent, state: PaymentState, ctx: Context) -> Effect:
     number = state.order_number
     decision = _decide(state, event, rules.Context(ctx.now, ctx.status_url(number) or "", ctx.shop_name))
     if not decision.writes:
-        return Effect(decision.outcome)
+        effect = Effect(decision.outcome)
+        if isinstance(event, PaymentEvent) and (state.provider, state.payment_id) != (
+            event.provider,
+            event.provider_payment_id,
+        ):  # another attempt's news (a late failure): its own record; the current one's repeats write nothing
+            effect.write(store.attempt(number, rules.attempt_record(event)), Guard.OPTIONAL)
+        return effect
     if decision.verify and not _verified(event, state):
         ticket = Ticket.of("verify_refused", state, event.provider, event.provider_payment_id, event.amount)
         return Effect("unverified").follow(
@@ -73,6 +92,8 @@ def apply(event: PaymentEvent | RefundEvent, state: PaymentState, ctx: Context) 
     if decision.state != state or watch is not None:
         effect.write(store.state_update(decision.state, state.rev, ctx.now, watch), Guard.CONFLICT)
     effect.write(store.marker(number, event.provider, _marker_key(event), ctx.now), Guard.DUPLICATE)
+    if isinstance(event, PaymentEvent):
+        effect.write(store.attempt(number, rules.attempt_record(event)), Guard.OPTIONAL)
     effect.line(number, decision.timeline).send(decision.messages)
     if decision.ticket:
         ref = f"{decision.ticket.reason}:{event.event_key}"
@@ -87,14 +108,19 @@ def _decide(state: PaymentState, event: PaymentEvent | RefundEvent, ctx: rules.C
 
 
 def _verified(event: PaymentEvent | RefundEvent, state: PaymentState) -> bool:
-    """PUT /api/v1/transaction/verify with the amount and session we hold, P24's transaction id.
-    False: P24 refused it; P24 unreachable: PaymentNotVerified (nothing is written, P24 retries)."""
+    """PUT /api/v1/transaction/verify with the amount we hold, the session the shop's plugin registered
+    (the notification's signed sessionId: a fresh one per attempt, `{id}_{suffix}`, never simply the
+    order number) and P24's transaction id. False: P24 refused it; P24 unreachable: PaymentNotVerified
+    (nothing is written, P24 retries)."""
     from zwrotnica.providers.errors import ProviderError
 
     client = payment_clients.p24_client()
     try:
         return client.transaction_verify(
-            state.order_number, int(event.provider_payment_id), state.total, state.currency
+            event.payment_ref or state.order_number,
+            int(event.provider_payment_id),
+            state.total,
+            state.currency,
         )
     except ProviderError as exc:
         logger.warning("przelewy24 verify failed", extra={"error": str(exc), "retryable": exc.retryable})
@@ -119,14 +145,17 @@ def finance_ticket(number: str | None, ticket: Ticket, source_ref: str, now: dat
 
 
 def apply_held(command: Command, ctx: Context, fresh: bool) -> Effect:
-    """A notification held for an order that has come since: applied now, and released with it."""
+    """A notification held for an order that has come since: applied now, and released with it.
+    `held`: where it was held (the number's token or the platform's id; commands written before
+    references had kinds held it under the number)."""
     number, sk = command.payload["order_number"], command.payload["sk"]
-    item = store.held_item(number, sk)
+    part = command.payload.get("held") or store.number_part(number)
+    item = store.held_item(part, sk)
     state = store.get_state(number) if item else None
     if item is None or state is None:
         return Effect("nothing")  # applied already (or its order is gone: the grace sweep decides)
     effect = apply(store.held_event(item), PaymentState.from_item(state), ctx)
-    return effect.write(store.release(number, sk))
+    return effect.write(store.release(part, sk))
 
 
 def expire_held(item: dict[str, Any], ctx: Context) -> Effect:
@@ -134,7 +163,7 @@ def expire_held(item: dict[str, Any], ctx: Context) -> Effect:
     ticket. Its order exists after all (the order's own claim did not go through): applied now, as the
     claim would have been."""
     event = store.held_event(item)
-    number, lease = event.order_number, ctx.now + LEASE
+    number, lease = order_number(event), ctx.now + LEASE
     state = store.get_state(number) if number else None
     if state is not None:
         try:

@@ -99,7 +99,7 @@ def _send(state: PaymentState, key: str, amount: int, ctx: Context) -> str | Non
     try:
         client.refund(
             int(payment_id),
-            state.order_number,
+            state.payment_ref or state.order_number,  # the session the paid transaction was registered as
             amount,
             key,
             description,

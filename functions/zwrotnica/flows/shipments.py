@@ -39,6 +39,7 @@ from zwrotnica.observability import logger, metrics
 from zwrotnica.store import orders as order_store
 from zwrotnica.store import shipments as store
 from zwrotnica.store import unmatched
+from zwrotnica.store.table import order_number_of
 
 
 @lru_cache(maxsize=4)
@@ -54,7 +55,7 @@ def ingest(event: TrackingEvent, ctx: Context, fresh: bool = False) -> Effect:
         held, holder = unmatched.keep(event, ctx.now)
         return Effect("unmatched", data={"held": True}).write(held, Guard.DUPLICATE).write(holder)
     if fresh:  # a lost race: the index may lag behind the table, read the shipment itself
-        order_number = shipment["pk"].removeprefix("ORDER#")
+        order_number = order_number_of(shipment["pk"])
         shipment = store.get(order_number, event.carrier, event.tracking_number) or shipment
     return apply_event(event, shipment, ctx, confirm=event.source == "inpost")
 

@@ -120,6 +120,9 @@ class Delivery(BaseModel):
     method: DeliveryMethod
     point_id: str | None = Field(default=None, max_length=32)  # e.g. Paczkomat "KRA010"
     point_carrier: str | None = Field(default=None, max_length=40)  # who runs the point: carrier_id
+    # Who delivers, as the platform names the shipping method (carrier_id), when it says: the carrier
+    # of a parcel the shop later adds by its waybill alone (a Shoper parcel event); not stored when unsaid
+    carrier: str | None = Field(default=None, max_length=40, exclude_if=lambda value: value is None)
     address_line: OneLine | None = Field(default=None, max_length=300)
     postcode: OneLine | None = Field(default=None, max_length=12)
     city: OneLine | None = Field(default=None, max_length=100)
@@ -161,3 +164,14 @@ class ShopOrder(BaseModel):
 
     def version(self) -> str:
         return iso(self.modified_at)
+
+
+class ParcelAdded(BaseModel):
+    """A waybill the shop added to one of its orders (Shoper `parcel.create` / `parcel.dispatch`): the
+    parcel's carrier is the order's (its shipping method, or who runs its pickup point)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform: str
+    order_number: OrderNumber
+    tracking_number: str = Field(min_length=4, max_length=64, pattern=TRACKING_PATTERN)

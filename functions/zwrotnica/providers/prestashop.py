@@ -2,17 +2,17 @@
 
 PrestaShop's core sends no HTTP webhooks (order events are PHP hooks; modules that post them are third
 party). Its webservice, switched on in Advanced Parameters → Webservice with a 32-character key that may
-GET `orders`, `customers`, `addresses`, `order_carriers` and `carriers`, answers JSON with
+GET `orders`, `customers`, `addresses`, `order_carriers`, `carriers` and `currencies`, answers JSON with
 `output_format=JSON`, the key as the Basic-auth user and an empty password. Filtering or sorting on
 `date_upd` needs `date=1` (else "This filter does not exist"); `filter[f]=[a,b]` is an interval,
 `[1|5]` a choice, `limit=offset,count` a page (devdocs.prestashop-project.org webservice cheat-sheet;
 classes/webservice/WebserviceRequest.php). An empty result is `[]`, not `{"orders": []}`.
 
 One window of changed orders costs one page of orders plus one batched read each of their customers
-(e-mail), delivery addresses (phone), order_carriers (tracking numbers) and carriers (names): five
-calls per 100 orders. Whether adding a tracking number moves the order's `date_upd` is not documented:
-a waybill added later reaches us with the order's next change (the sweeper may also re-read
-`order_carriers` by their own `date_add`).
+(e-mail), delivery addresses (phone), order_carriers (tracking numbers), carriers (names) and
+currencies (ISO codes): six calls per 100 orders. Whether adding a tracking number moves the order's
+`date_upd` is not documented: a waybill added later reaches us with the order's next change (the
+sweeper may also re-read `order_carriers` by their own `date_add`).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     import httpx
 
 PAGE_SIZE = 100
+MAX_ID = 4_294_967_295  # ids are unsigned INT(10): the open end of an id interval
 SHOP_TIME = ZoneInfo("Europe/Warsaw")  # date_add/date_upd are the shop's local time, without a zone
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 # The order states of a fresh PrestaShop install (ps_order_state ids); a shop's own states: `statuses`.
@@ -91,9 +92,15 @@ class PrestaShopClient:
     def close(self) -> None:
         self._http.close()
 
-    def changed_orders(self, window: Window, page: int) -> list[dict[str, Any]]:
+    def changed_orders(
+        self, window: Window, page: int = 0, *, after_id: int | None = None
+    ) -> list[dict[str, Any]]:
         """One page of the orders whose date_upd is in the window, oldest change first. A page shorter
-        than PAGE_SIZE is the last."""
+        than PAGE_SIZE is the last.
+
+        `after_id`: the page of orders with a higher id instead, by id (the sweeper's way: an order
+        modified while the window is read leaves the window, and an offset page would then skip the
+        order that moved up into its place; a page after an id cannot)."""
         begin = window.begin.astimezone(SHOP_TIME).strftime(DATE_FORMAT)
         end = window.end.astimezone(SHOP_TIME).strftime(DATE_FORMAT)
         params = {
@@ -103,10 +110,17 @@ class PrestaShopClient:
             "sort": "[date_upd_ASC,id_ASC]",
             "limit": f"{page * PAGE_SIZE},{PAGE_SIZE}",
         }
+        if after_id is not None:
+            params |= {
+                "filter[id]": f"[{after_id + 1},{MAX_ID}]",
+                "sort": "[id_ASC]",
+                "limit": f"0,{PAGE_SIZE}",
+            }
         return self._list("orders", params)
 
     def by_ids(self, resource: str, ids: Iterable[int | str], field: str = "id") -> list[dict[str, Any]]:
-        """`customers`, `addresses`, `carriers` by id, or `order_carriers` by id_order: one call."""
+        """`customers`, `addresses`, `carriers`, `currencies` by id, or `order_carriers` by id_order: one
+        call."""
         wanted = sorted({str(i) for i in ids if str(i).isdigit() and str(i) != "0"})
         if not wanted:
             return []

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from zwrotnica.domain.phone import normalize_phone
 from zwrotnica.errors import InvalidPayload, InvalidSignature, MalformedBody, UnknownSource
-from zwrotnica.models.order import ShopOrder, usable_email
+from zwrotnica.models.order import ParcelAdded, ShopOrder, usable_email
 from zwrotnica.providers import shoper, standard_webhooks, woocommerce
 from zwrotnica.secrets import Secrets
 
@@ -35,8 +35,9 @@ def to_shop_order(fields: Mapping[str, Any]) -> ShopOrder:
 
 def verify_and_parse(
     platform: str, headers: Mapping[str, str], body: bytes, secrets: Secrets, now: float
-) -> ShopOrder | None:
-    """Return the order, or None for a delivery we acknowledge without storing (ping, other topics)."""
+) -> ShopOrder | ParcelAdded | None:
+    """Return the order (or a waybill added to one), or None for a delivery we acknowledge without
+    storing (ping, other topics)."""
     if platform == "woocommerce":
         return _woocommerce(headers, body, secrets)
     if platform == "shoper":
@@ -67,21 +68,36 @@ def _woocommerce(headers: Mapping[str, str], body: bytes, secrets: Secrets) -> S
     return to_shop_order(fields)
 
 
-def _shoper(headers: Mapping[str, str], body: bytes, secrets: Secrets) -> ShopOrder | None:
+def _shoper(headers: Mapping[str, str], body: bytes, secrets: Secrets) -> ShopOrder | ParcelAdded | None:
     if not shoper.verify(secrets.shoper_webhook_secret, headers, body):
         raise InvalidSignature()
-    if headers.get(shoper.NAME_HEADER, "").strip() not in shoper.ORDER_EVENTS:
-        return None  # parcels, clients, products, order.delete: acknowledged, nothing to store
+    event = headers.get(shoper.NAME_HEADER, "").strip()
+    if event not in shoper.ORDER_EVENTS | shoper.PARCEL_EVENTS:
+        return None  # clients, products, order.delete: acknowledged, nothing to store
     if "xml" in headers.get("content-type", "").lower():
         raise InvalidPayload("set the webhook's format to JSON in the Shoper panel")
     payload = parse_json(body)
     if not isinstance(payload, dict):
         raise InvalidPayload("an order object was expected")
+    if event in shoper.PARCEL_EVENTS:
+        return _shoper_parcel(payload)
     try:
         fields = shoper.to_order_fields(payload)
     except (ValueError, TypeError, ValidationError) as exc:
         raise InvalidPayload("order fields could not be read") from exc
     return to_shop_order(fields)
+
+
+def _shoper_parcel(payload: Mapping[str, Any]) -> ParcelAdded | None:
+    """A parcel with its waybill; None while it has none yet (a later parcel.dispatch brings it), or
+    when the waybill is no tracking number we could follow (acknowledged, nothing stored)."""
+    found = shoper.parcel_reference(payload)
+    if found is None:
+        return None
+    try:
+        return ParcelAdded(platform="shoper", order_number=found[0], tracking_number=found[1])
+    except ValidationError:
+        return None
 
 
 def _generic(headers: Mapping[str, str], body: bytes, secrets: Secrets, now: float) -> ShopOrder | None:

@@ -26,7 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from zwrotnica.domain.phone import normalize_phone
-from zwrotnica.domain.shipment_status import carrier_id
+from zwrotnica.domain.shipment_status import CARRIER_NAMES, carrier_id
 from zwrotnica.models.order import (
     Delivery,
     DeliveryMethod,
@@ -90,9 +90,10 @@ def to_order_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parcel_reference(payload: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(order id, tracking number) of a parcel event, or None while the parcel has no waybill yet."""
+    """(order id, tracking number) of a parcel event, or None while the parcel has no waybill yet.
+    The order id is the order's number here (to_order_fields)."""
     order_id, code = _text(payload.get("order_id")), _text(payload.get("shipping_code"))
-    return (order_id, code) if order_id and code else None
+    return (order_id, "".join(code.split())) if order_id and code else None
 
 
 def _status(payload: Mapping[str, Any], cod: bool) -> ShopStatus:
@@ -116,15 +117,25 @@ def _delivery(payload: Mapping[str, Any], address: Mapping[str, Any]) -> Deliver
     point_id = _text(point.get("point")) or _text(payload.get("pickup_point"))
     supplier = _text(point.get("supplier")).upper()
     street = " ".join(p for p in (_text(address.get("street1")), _text(address.get("street2"))) if p)
+    shipping = _text(_object(payload.get("shipping")).get("name"))  # "InPost Paczkomat 24/7", "Kurier DPD"
+    point_carrier = carrier_id(SUPPLIERS.get(supplier, supplier)) if point_id and supplier else None
     return Delivery(
         method=DeliveryMethod.PACZKOMAT if point_id else DeliveryMethod.COURIER,
         point_id=point_id.upper()[:32] or None,
-        point_carrier=carrier_id(SUPPLIERS.get(supplier, supplier)) if point_id and supplier else None,
+        point_carrier=point_carrier,
+        carrier=point_carrier or _known_carrier(shipping),  # a point is served by whoever runs it
         address_line=street[:300] or None,
         postcode=_text(address.get("postcode"))[:12] or None,
         city=_text(address.get("city"))[:100] or None,
         shipping_cost=max(0, to_grosze(_text(payload.get("shipping_cost")) or "0")),
     )
+
+
+def _known_carrier(name: str) -> str | None:
+    """The carrier a shipping method's name names ("Paczkomat InPost 24/7" → inpost), or None for a
+    name that names none ("Kurier", "Odbiór osobisty")."""
+    found = carrier_id(name) if name else None
+    return found if found in {known for _, known in CARRIER_NAMES} else None
 
 
 def _item(product: Mapping[str, Any]) -> OrderItem | None:

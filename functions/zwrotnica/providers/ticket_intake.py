@@ -9,6 +9,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zwrotnica.errors import InvalidPayload, InvalidSignature, MalformedBody
+from zwrotnica.models.order import OrderNumber
 from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketPriority, TicketRequest
 from zwrotnica.providers import standard_webhooks
 from zwrotnica.secrets import Secrets
@@ -21,7 +22,7 @@ class TicketIn(BaseModel):
     category: TicketCategory
     priority: TicketPriority = TicketPriority.NORMAL
     subject: str = Field(min_length=1, max_length=200)
-    order_number: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9_/-]+$")
+    order_number: OrderNumber | None = None  # as the shop numbers it: slashes, dots, Polish letters
 
 
 def verify_and_parse(

@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from zwrotnica.store.table import client, from_item, order_pk, table_name, to_item
+from zwrotnica.store.table import client, from_item, order_number_of, order_pk, table_name, to_item
 
 _PATH_PART = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)$")
 
@@ -53,7 +53,7 @@ def find(email: str) -> Found:
         found.scanned += page.get("ScannedCount", 0)
         for item in (from_item(i) for i in page.get("Items", [])):
             if item.get("type") == "order":
-                found.orders.append(str(item.get("number") or item["pk"].removeprefix("ORDER#")))
+                found.orders.append(str(item.get("number") or order_number_of(item["pk"])))
             else:
                 tickets.append((item["ticket_id"], item["order_number"]))
         if "LastEvaluatedKey" not in page:

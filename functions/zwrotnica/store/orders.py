@@ -1,4 +1,11 @@
-"""Orders, their timelines and everything else in an order's partition."""
+"""Orders, their timelines and everything else in an order's partition; the platform's own ids.
+
+ORDER#{n} / ORDER               the order (shop fields + our state)
+SHOPREF#{kind}#{id} / SHOPREF   the platform's internal id of an order (kind `order_id`: WooCommerce
+                                post id, PrestaShop id_order, BaseLinker order_id, ...; `cart_id`:
+                                PrestaShop id_cart) -> its number: how a payment plugin's reference
+                                finds the order (domain.payment_refs), written in the order's commit
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,9 @@ from typing import Any
 
 from zwrotnica.domain.orders import OrderChange, StoredVersion, UpsertAction
 from zwrotnica.models.common import iso
-from zwrotnica.models.order import PaymentMethod, ShopStatus
+from zwrotnica.models.order import PaymentMethod, ShopOrder, ShopStatus, is_order_number
 from zwrotnica.models.outbox import OutboxMessage
+from zwrotnica.models.payment import RefKind
 from zwrotnica.store import items, outbox
 from zwrotnica.store.table import client, from_item, order_pk, table_name, to_item
 
@@ -28,18 +36,21 @@ SHOP_FIELDS = (
     "payment_method",
     "marketing_consent",
     "shipments",
+    "shop_order_id",
+    "cart_id",
     "created_at",
 )
 
 
 def get_version(number: str) -> StoredVersion | None:
-    """One strongly consistent read of the order's version and status (the whole decision needs)."""
+    """One strongly consistent read of the order's version, status and platform ids (all the decision
+    needs)."""
     item = (
         client()
         .get_item(
             TableName=table_name(),
             Key=to_item({"pk": order_pk(number), "sk": "ORDER"}),
-            ProjectionExpression="version, shop_status",
+            ProjectionExpression="version, shop_status, shop_order_id, cart_id",
             ConsistentRead=True,
         )
         .get("Item")
@@ -47,7 +58,32 @@ def get_version(number: str) -> StoredVersion | None:
     if not item:
         return None
     data = from_item(item)
-    return StoredVersion(version=data["version"], status=ShopStatus(data["shop_status"]))
+    return StoredVersion(
+        version=data["version"],
+        status=ShopStatus(data["shop_status"]),
+        shop_ids=(data.get("shop_order_id"), data.get("cart_id")),
+    )
+
+
+def get_order(number: str) -> ShopOrder | None:
+    """The stored order as the shop's last version of it (one consistent GetItem); None when we do
+    not have it."""
+    if not is_order_number(number):
+        return None
+    item = (
+        client()
+        .get_item(
+            TableName=table_name(), Key=to_item({"pk": order_pk(number), "sk": "ORDER"}), ConsistentRead=True
+        )
+        .get("Item")
+    )
+    if not item:
+        return None
+    data = from_item(item)
+    fields = {name: data[name] for name in SHOP_FIELDS if data.get(name) is not None}
+    return ShopOrder.model_validate(
+        fields | {"number": data["number"], "status": data["shop_status"], "modified_at": data["version"]}
+    )
 
 
 def upsert(change: OrderChange, now: datetime) -> dict[str, Any]:
@@ -92,6 +128,52 @@ def possession(order_number: str, at: datetime) -> dict[str, Any]:
     )
 
 
+def shop_refs(order: ShopOrder) -> list[tuple[RefKind, str]]:
+    """The platform's ids a payment plugin may name this order by."""
+    refs = [(RefKind.ORDER_ID, order.shop_order_id), (RefKind.CART_ID, order.cart_id)]
+    return [(kind, value) for kind, value in refs if value]
+
+
+def _ref_key(kind: RefKind, value: str) -> dict[str, Any]:
+    return items.key(f"SHOPREF#{kind.value}#{value}", "SHOPREF")
+
+
+def ref_items(order: ShopOrder) -> list[dict[str, Any]]:
+    """The order's platform ids -> its number, unless an id already names another order (guard them
+    OPTIONAL: such a clash never costs the shop its order; the first order keeps the id)."""
+    return [
+        items.put(
+            {
+                "pk": f"SHOPREF#{kind.value}#{value}",
+                "sk": "SHOPREF",
+                "type": "shop_ref",
+                "number": order.number,
+                "platform": order.platform,
+            },
+            condition="attribute_not_exists(pk) OR #number = :number",
+            names={"#number": "number"},
+            values={":number": order.number},
+        )
+        for kind, value in shop_refs(order)
+    ]
+
+
+def number_for_ref(kind: RefKind, value: str) -> str | None:
+    """The order number the platform's id names, if an order with it has come: one GetItem."""
+    item = (
+        client()
+        .get_item(
+            TableName=table_name(),
+            Key=_ref_key(kind, value),
+            ProjectionExpression="#n",
+            ExpressionAttributeNames={"#n": "number"},
+            ConsistentRead=True,
+        )
+        .get("Item")
+    )
+    return str(from_item(item)["number"]) if item else None
+
+
 @dataclass
 class OrderView:
     """Everything in an order's partition, read with one query."""
@@ -104,6 +186,9 @@ class OrderView:
 
 
 def load_view(number: str) -> OrderView | None:
+    """None for an order we do not have, and for text that cannot be an order number (a typed one)."""
+    if not is_order_number(number):
+        return None
     items: list[dict[str, Any]] = []
     params: dict[str, Any] = {
         "TableName": table_name(),

@@ -1,13 +1,19 @@
 """An order's payment state: one read, one transaction per notification; held notifications.
 
-ORDER#{n} / ORDER                          payment_status, payment_provider, payment_id, paid_amount,
+ORDER#{n} / ORDER                          payment_status, payment_provider, payment_id, payment_ref
+                                           (the reference the shop's plugin registered), paid_amount,
                                            refunds (map: key -> amount, status, provider, refund_id),
                                            payment_rev (optimistic lock); queue "payment_unpaid" /
                                            due_at from a failed or mismatched payment until it is paid
 ORDER#{n} / PAYEVENT#{provider}#{key}      idempotency marker, written in the state change's transaction
                                            (TTL 7 days: PayU retries for 72 h, P24 for 12 h)
-UNMATCHED#PAY#{n} / EVT#{key}              a notification for an order we do not know yet (TTL 30 days);
-                                           queue "payment_grace" / due_at until its grace period ends
+ORDER#{n} / PAYATTEMPT#{provider}#{id}     one payment attempt (domain.payments.attempt_record): each
+                                           "pay again" is its own, rewritten only by a higher rank
+UNMATCHED#PAY#{part} / EVT#{key}           a notification for an order we do not know yet (TTL 30 days);
+                                           queue "payment_grace" / due_at until its grace period ends.
+                                           {part}: the order number's token; `order_id#{id}` or
+                                           `cart_id#{id}` when the plugin named the platform's id; else
+                                           `{provider}:{payment id}` (a refund without a reference)
 """
 
 from __future__ import annotations
@@ -16,9 +22,11 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from zwrotnica.domain import order_numbers
 from zwrotnica.domain.payments import PaymentState
 from zwrotnica.models.common import iso
-from zwrotnica.models.payment import PaymentEvent, RefundEvent
+from zwrotnica.models.order import is_order_number
+from zwrotnica.models.payment import PaymentEvent, RefKind, RefundEvent
 from zwrotnica.store import items
 from zwrotnica.store.table import client, from_item, order_pk, query_due, table_name, to_item, write_one
 
@@ -34,14 +42,20 @@ STATE_FIELDS = (
     "payment_status",
     "payment_provider",
     "payment_id",
+    "payment_ref",
     "paid_amount",
     "refunds",
     "payment_rev",
+    "payment_attempt_started",
 )
+HELD_PREFIX = "UNMATCHED#PAY#"
 
 
 def get_state(number: str) -> dict[str, Any] | None:
-    """The order's payment state and what the decision compares against: one consistent GetItem."""
+    """The order's payment state and what the decision compares against: one consistent GetItem (none
+    for a reference that cannot be an order number: no such order)."""
+    if not is_order_number(number):
+        return None
     item = (
         client()
         .get_item(
@@ -80,12 +94,15 @@ def state_update(
         "payment_status": state.status,
         "payment_provider": state.provider,
         "payment_id": state.payment_id,
+        "payment_ref": state.payment_ref,
         "paid_amount": state.paid_amount,
         "refunds": {k: dict(v) for k, v in state.refunds.items()},
         "payment_rev": seen_rev + 1,
         "payment_updated_at": iso(now),
     }
     sets = {k: v for k, v in sets.items() if v is not None}
+    # The current attempt's start (None removes it: an attempt that does not say when it started)
+    sets["payment_attempt_started"] = state.attempt_started
     raw: tuple[str, ...] = ()
     values: dict[str, Any] = {}
     remove: tuple[str, ...] = ()
@@ -111,13 +128,48 @@ def state_update(
     )
 
 
+def attempt(number: str, record: dict[str, Any]) -> dict[str, Any]:
+    """One payment attempt of the order, over a lower rank only (guard OPTIONAL: a late or repeated
+    notification leaves the attempt as it stands)."""
+    return items.put(
+        {"pk": order_pk(number), "sk": f"PAYATTEMPT#{record['provider']}#{record['payment_id']}"}
+        | {"type": "payment_attempt"}
+        | record,
+        condition="attribute_not_exists(pk) OR #rank < :rank",
+        names={"#rank": "rank"},
+        values={":rank": record["rank"]},
+    )
+
+
+def number_part(number: str) -> str:
+    """Where notifications naming this order number are held."""
+    return order_numbers.encode(number)
+
+
+def ref_part(kind: RefKind, value: str) -> str:
+    """Where notifications naming the platform's id of an order (order_id, cart_id) are held."""
+    return f"{kind.value}#{value}"
+
+
+def held_part(event: PaymentEvent | RefundEvent) -> str:
+    """Where this notification is held: under what it names (the number, or the platform's id), or,
+    naming nothing an order could have, under the provider's payment id (finance finds it there)."""
+    ref = event.order_ref
+    if ref and event.order_ref_kind is not RefKind.NUMBER:
+        return ref_part(event.order_ref_kind, ref)
+    if ref and is_order_number(ref):
+        return number_part(ref)
+    return f"{event.provider}:{event.provider_payment_id}"
+
+
 def hold(
-    number: str, event: PaymentEvent | RefundEvent, now: datetime, due: datetime | None = None
+    part: str, event: PaymentEvent | RefundEvent, now: datetime, due: datetime | None = None
 ) -> dict[str, Any]:
     """Keep a notification for an order that has not arrived yet (the condition fails: held already).
-    `due`: the end of its grace period (grace queue); applying it when the order comes deletes it."""
+    `part`: held_part; `due`: the end of its grace period (grace queue); applying it when the order
+    comes deletes it."""
     item = {
-        "pk": f"UNMATCHED#PAY#{number}",
+        "pk": f"{HELD_PREFIX}{part}",
         "sk": f"EVT#{event.event_key}",
         "type": "unmatched_payment",
         "kind": "refund" if isinstance(event, RefundEvent) else "payment",
@@ -130,27 +182,28 @@ def hold(
     return items.put(item, condition="attribute_not_exists(sk)")
 
 
-def held(number: str) -> list[tuple[str, PaymentEvent | RefundEvent]]:
-    """Notifications held for this order number, oldest first, as (sort key, event): one Query."""
+def held(part: str) -> list[tuple[str, PaymentEvent | RefundEvent]]:
+    """Notifications held under this part (number_part, ref_part), oldest first, as (sort key, event):
+    one Query."""
     page = client().query(
         TableName=table_name(),
         KeyConditionExpression="pk = :pk AND begins_with(sk, :evt)",
-        ExpressionAttributeValues=to_item({":pk": f"UNMATCHED#PAY#{number}", ":evt": "EVT#"}),
+        ExpressionAttributeValues=to_item({":pk": f"{HELD_PREFIX}{part}", ":evt": "EVT#"}),
     )
     found = sorted((from_item(i) for i in page.get("Items", [])), key=lambda i: i["received_at"])
     return [(i["sk"], held_event(i)) for i in found]
 
 
-def held_item(number: str, sk: str) -> dict[str, Any] | None:
+def held_item(part: str, sk: str) -> dict[str, Any] | None:
     answer = client().get_item(
-        TableName=table_name(), Key=items.key(f"UNMATCHED#PAY#{number}", sk), ConsistentRead=True
+        TableName=table_name(), Key=items.key(f"{HELD_PREFIX}{part}", sk), ConsistentRead=True
     )
     return from_item(answer["Item"]) if "Item" in answer else None
 
 
-def release(number: str, sk: str) -> dict[str, Any]:
+def release(part: str, sk: str) -> dict[str, Any]:
     """The held notification was applied to its order: it goes, in the same commit."""
-    return items.delete(items.key(f"UNMATCHED#PAY#{number}", sk))
+    return items.delete(items.key(f"{HELD_PREFIX}{part}", sk))
 
 
 # --- The sweeper's payment queues (docs/data-model.md pattern 17) -----------------------------------

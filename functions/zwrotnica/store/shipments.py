@@ -126,7 +126,7 @@ def silent_flagged(item: dict[str, Any], now: datetime, notified: bool) -> dict[
     if notified:
         sets["silent_notified"] = True
     return items.update(
-        _key(item["pk"].removeprefix("ORDER#"), item["carrier"], item["tracking_number"]),
+        items.key(item["pk"], item["sk"]),  # the key as stored (an order number's old or new spelling)
         sets,
         remove=("queue", "due_at"),
         condition="#due_at = :seen",

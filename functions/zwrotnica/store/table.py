@@ -1,6 +1,8 @@
 """The DynamoDB table: client created once per container, item (de)serialisation, key shapes.
 
-Single-table design; docs/data-model.md lists every access pattern. Keys:
+Single-table design; docs/data-model.md lists every access pattern. Keys ({n}: the order number as its
+domain.order_numbers token, so `ZAM/2026/1` is `ORDER#ZAM~2F2026~2F1`; a number made only of letters,
+digits, `-`, `_` and `.` is its own token):
   ORDER#{n} / ORDER                 the order (shop fields + our state)
   ORDER#{n} / T#{at}#{kind}#{ref}  a timeline entry
   ORDER#{n} / MSG#{id}             an outbox message (GSI queue: queue="outbox", due_at while pending)
@@ -19,6 +21,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from zwrotnica.domain import order_numbers
 from zwrotnica.settings import get_settings
 
 OUTBOX_QUEUE = "outbox"
@@ -38,6 +41,9 @@ def table_name() -> str:
     return get_settings().table_name
 
 
+ORDER_PREFIX = "ORDER#"
+
+
 def queue_index() -> str:
     """The sparse due index (queue, due_at): keys only, so what is due is read by key after the query."""
     return get_settings().queue_index
@@ -50,7 +56,13 @@ def lookup_index() -> str:
 
 
 def order_pk(number: str) -> str:
-    return f"ORDER#{number}"
+    """The order's partition: its number as a token (ValueError for text that is no order number)."""
+    return f"{ORDER_PREFIX}{order_numbers.encode(number)}"
+
+
+def order_number_of(pk: str) -> str:
+    """The order number an `ORDER#` partition key names, written with or without the token encoding."""
+    return order_numbers.from_key(pk.removeprefix(ORDER_PREFIX))
 
 
 def to_item(data: dict[str, Any]) -> dict[str, Any]:
