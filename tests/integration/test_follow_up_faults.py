@@ -376,7 +376,7 @@ def test_held_tracking_replay_failing_after_the_order_commit(stack, context, sen
     place(context)
     push = inpost_webhook("out_for_delivery", number=PARCEL, at=event_time(START - timedelta(minutes=10)))
     held = courier_app.lambda_handler(push, context)
-    assert (held["statusCode"], body(held)) == (202, {"result": "unmatched"})
+    assert (held["statusCode"], body(held)) == (200, {"result": "unmatched"})
     first = FirstRun(kind).install(faults)
     update = woo_webhook(woo_order_shipped("1001", modified="2026-11-24T09:00:00"), topic="order.updated")
     # When the shop's update names the parcel, and the replay's first run fails
@@ -404,7 +404,7 @@ def test_held_tracking_replay_failing_after_the_order_commit(stack, context, sen
 def test_held_payment_failing_after_the_order_commit(stack, context, sent, clock, faults, kind):
     notification = payu_webhook(payu_order_body("1001", "COMPLETED", 26100))
     held = order_app.lambda_handler(notification, context)
-    assert (held["statusCode"], body(held)) == (202, {"result": "unmatched"})
+    assert (held["statusCode"], body(held)) == (200, {"result": "unmatched"})
     first = FirstRun(kind).install(faults)
     created = woo_webhook(woo_order("1001"))
     # When the order arrives, and the held payment's first run fails
