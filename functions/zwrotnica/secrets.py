@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, Field
 
 from zwrotnica.settings import get_settings
@@ -51,5 +52,12 @@ class Secrets(BaseModel):
 def get_secrets() -> Secrets:
     from aws_lambda_powertools.utilities import parameters  # lazy: keeps it off the cold import path
 
-    raw: Any = parameters.get_secret(get_settings().secrets_name, transform="json", max_age=CACHE_SECONDS)
+    try:
+        raw: Any = parameters.get_secret(get_settings().secrets_name, transform="json", max_age=CACHE_SECONDS)
+    except parameters.GetParameterError as exc:
+        # Secrets Manager failed: raise its own error, which the edges answer like any AWS failure (503,
+        # retry) instead of failing the function (Powertools wraps it, and keeps it as the context).
+        if isinstance(exc.__context__, ClientError | BotoCoreError):
+            raise exc.__context__ from None
+        raise
     return Secrets.model_validate(raw)

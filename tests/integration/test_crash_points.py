@@ -128,6 +128,7 @@ class Step:
     who: str  # shop, p24, inpost, customer, team: who sends it again after a failure
     what: str
     send: Send
+    http: bool = True  # through API Gateway (else the operator CLI, where a failure is an exception)
 
 
 def _http(handler: Callable[[dict, Any], dict], event: dict[str, Any]) -> Answer:
@@ -267,7 +268,7 @@ LIFE = [
         "return parcel delivered",
         inpost_push(lambda w: w.return_parcel(), "delivered", _at(11)),
     ),
-    Step(_at(11, 30), "team", "answer on the complaint", team_reply(_at(11, 30))),
+    Step(_at(11, 30), "team", "answer on the complaint", team_reply(_at(11, 30)), http=False),
     Step(_at(12), "team", "withdrawal accepted", team_accepts(_at(12))),
 ]
 
@@ -380,18 +381,22 @@ def reset(monkeypatch: pytest.MonkeyPatch, calls: Calls) -> World:
 # --- One run ----------------------------------------------------------------------------------------
 @dataclass
 class Run:
-    answers: list[tuple[str, list[Answer]]] = field(default_factory=list)  # per step, every answer
+    answers: list[tuple[Step, list[Answer]]] = field(default_factory=list)  # per step, every answer
     sweeps_failed: int = 0
 
     def problems(self, mode: str) -> list[str]:
-        """A request must end with a 2xx. And where the function answers (mode "error"), a 5xx must
-        never follow its commit: the retry of a request that got a 5xx must not be a repeat."""
+        """A request must end with a 2xx. Where the function answers (mode "error"), an AWS failure is
+        a 503, never a failed function (API Gateway's bare 500), and a 5xx must never follow its
+        commit: the retry of a request that got a 5xx must not be a repeat."""
         found = []
-        for what, answers in self.answers:
-            if answers[-1].failed or answers[-1].status >= 300:
-                found.append(f"{what}: ended with {answers[-1]}")
-            elif mode == "error" and any(a.failed for a in answers[:-1]) and answers[-1].repeat:
-                found.append(f"{what}: answered {answers[0].status} after its commit ({answers})")
+        for step, answers in self.answers:
+            last = answers[-1]
+            if last.failed or last.status >= 300:  # type: ignore[operator]
+                found.append(f"{step.what}: ended with {last}")
+            elif mode == "error" and step.http and any(isinstance(a.status, str) for a in answers):
+                found.append(f"{step.what}: the function failed instead of answering 503 ({answers})")
+            elif mode == "error" and any(a.failed for a in answers[:-1]) and last.repeat:
+                found.append(f"{step.what}: answered {answers[0].status} after its commit ({answers})")
         return found
 
 
@@ -408,7 +413,7 @@ def deliver(step: Step, world: World, clock: Clock, calls: Calls, run: Run) -> N
         answers.append(answer)
         if not answer.failed:
             break
-    run.answers.append((step.what, answers))
+    run.answers.append((step, answers))
 
 
 def scheduled_sweep(clock: Clock, at: datetime, calls: Calls, run: Run) -> None:

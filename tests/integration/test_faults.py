@@ -665,3 +665,23 @@ def test_a_retried_decision_answers_the_same_and_the_opposite_one_is_refused(sta
     # And another decision on the decided case is refused
     other = decision({"verdict": "accept", "deduction": 500, "reason": "Ślady użytkowania."}, "dec-2")
     assert other["statusCode"] == 422
+
+
+def test_secrets_manager_down_is_a_503_and_the_retry_commits_once(stack, context, sent, clock, faults):
+    from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
+    from aws_lambda_powertools.utilities.parameters.secrets import SecretsProvider
+
+    DEFAULT_PROVIDERS["secrets"] = provider = SecretsProvider()  # what the first get_secret makes
+    down = faults.on(
+        provider.client, "GetSecretValue", Fault(lambda _: aws_error("InternalServiceError", 500))
+    )
+    event = woo_webhook(woo_order("1001"))
+    # When Secrets Manager fails as the shop's webhook verifies its signature
+    response = order_app.lambda_handler(event, context)
+    down.healed = True
+    # Then the shop gets the retryable 503 of any AWS failure (not a failed function), nothing written
+    assert (response["statusCode"], body(response)) == (503, UNAVAILABLE) and down.raised == 1
+    assert partition("ORDER#1001") == [] and sent.emails == []
+    # And its retry commits the order once
+    retried = order_app.lambda_handler(event, context)
+    assert (retried["statusCode"], body(retried)["action"]) == (200, "create") and len(sent.emails) == 1
