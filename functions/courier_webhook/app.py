@@ -13,8 +13,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zwrotnica.context import Context
-from zwrotnica.dispatch import bus
+from zwrotnica.dispatch import inbound
 from zwrotnica.effect import Effect
+from zwrotnica.errors import ZwrotnicaError
 from zwrotnica.flows import shipments
 from zwrotnica.http import (
     Path,
@@ -51,11 +52,16 @@ def _request(source: str, token: str | None, body: bytes = b"") -> couriers.Cour
 def _receive(source: str, token: str | None):
     request = _request(source, token, raw_body(app))
     settings = get_settings()
-    event = couriers.verify_and_parse(request, get_secrets(), time.time(), settings.inpost_source_check)
+    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    try:
+        event = couriers.verify_and_parse(request, get_secrets(), time.time(), settings.inpost_source_check)
+    except ZwrotnicaError as exc:  # kept (capped) with its verdict, then answered as before
+        inbound.refused(source, "tracking", request.body, exc, ctx)
+        raise
     if event is None:
         return json_response(HTTPStatus.OK, {"result": "ignored"})
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
-    effect = bus.run(lambda fresh: shipments.ingest(event, ctx, fresh), ctx)
+    record = inbound.tracking(event, ctx, "webhook", request.body)
+    effect = inbound.run_logged(lambda fresh: shipments.ingest(event, ctx, fresh), ctx, record)
     _record(event, effect)
     return json_response(HTTPStatus.OK, {"result": effect.outcome})
 

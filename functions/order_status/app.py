@@ -9,9 +9,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zwrotnica.context import Context
-from zwrotnica.dispatch import bus
+from zwrotnica.dispatch import bus, inbound
 from zwrotnica.domain import links, order_numbers
-from zwrotnica.errors import InvalidUnsubscribeLink, OrderNotFound
+from zwrotnica.errors import InvalidUnsubscribeLink, OrderNotFound, ZwrotnicaError
 from zwrotnica.flows import consent, orders
 from zwrotnica.flows import payments as payment_flow
 from zwrotnica.http import (
@@ -49,13 +49,19 @@ OrderToken = Annotated[str, Path(pattern=order_numbers.TOKEN_PATTERN)]
     ),
 )
 def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
-    order = shop.verify_and_parse(platform, lower_headers(app), raw_body(app), get_secrets(), time.time())
+    body = raw_body(app)
+    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    try:
+        order = shop.verify_and_parse(platform, lower_headers(app), body, get_secrets(), time.time())
+    except ZwrotnicaError as exc:  # kept (capped) with its verdict, then answered as before
+        inbound.refused(platform, "order", body, exc, ctx)
+        raise
     if order is None:
         return json_response(HTTPStatus.OK, {"message": "acknowledged"})
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
     if isinstance(order, ParcelAdded):
         return _parcel(order, ctx)
-    effect = bus.run(lambda fresh: orders.ingest(order, ctx, fresh), ctx)
+    record = inbound.shop_order(platform, order.number, order.version(), ctx, body)
+    effect = inbound.run_logged(lambda fresh: orders.ingest(order, ctx, fresh), ctx, record)
     action = effect.data["action"]
     logger.info("shop order ingested", extra={"order_number": order.number, "action": action})
     metrics.add_metric(name=f"ShopOrder{action.title()}", unit="Count", value=1)
@@ -86,9 +92,15 @@ def payment_webhook(provider: Annotated[str, Path(max_length=40)]):
     transaction/verify). PayU resends anything but 200 for 72 hours (payments.md 1.4), P24 until it is
     verified; a notification held for an order that has not arrived is received all the same (the
     order applies it when it comes, or finance gets a ticket after the grace period)."""
-    event = payments.verify_and_parse(provider, lower_headers(app), raw_body(app), get_secrets())
+    body = raw_body(app)
     ctx = Context.build(datetime.now(UTC), request_base_url(app))
-    effect = bus.run(lambda fresh: payment_flow.ingest(event, ctx, fresh), ctx)
+    try:
+        event = payments.verify_and_parse(provider, lower_headers(app), body, get_secrets())
+    except ZwrotnicaError as exc:  # kept (capped) with its verdict, then answered as before
+        inbound.refused(provider, "payment", body, exc, ctx)
+        raise
+    record = inbound.payment(event, ctx, body)
+    effect = inbound.run_logged(lambda fresh: payment_flow.ingest(event, ctx, fresh), ctx, record)
     _record(event, effect.outcome)
     if effect.outcome == "unverified":
         raise payment_flow.PaymentNotVerified("Przelewy24 refused the verification")

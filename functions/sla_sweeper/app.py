@@ -40,6 +40,14 @@ def open_ticket():
 
 def sweep(context: LambdaContext) -> dict:
     totals = {"sent": 0, "failed": 0, "given_up": 0, "escalated": 0, "held": 0, "silent": 0, "batches": 0}
+    # Carriers we ask ourselves (DPD's queue, DHL, Poczta Polska, ORLEN): first, within half the run.
+    floor = SAFETY_MS + (context.get_remaining_time_in_millis() - SAFETY_MS) / 2
+    polled = sweeps.poll_carriers(
+        datetime.now(UTC),
+        budget=max(0, int((context.get_remaining_time_in_millis() - floor) // sweeps.MS_PER_CALL)),
+        time_left=lambda: context.get_remaining_time_in_millis() - floor,
+    )
+    totals["carrier_calls"], totals["carrier_events"] = sum(polled.calls.values()), polled.events
     totals["silent"] = sweeps.flag_silent(datetime.now(UTC), BATCH * 4)
     totals["payment_tickets"] = sweeps.payment_queues(datetime.now(UTC), BATCH * 4)
     totals["complaints_deemed_accepted"] = sweeps.complaints_past_deadline(datetime.now(UTC), BATCH * 4)

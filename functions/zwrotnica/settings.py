@@ -78,6 +78,9 @@ class Settings(BaseModel):
     )
     baselinker_status_map: str = Field(alias="BASELINKER_STATUS_MAP", default="")
     prestashop_states: str = Field(alias="PRESTASHOP_STATES", default="")
+    # Carrier polling issue: every inbound event (webhook or poll result) is kept this many days for
+    # replay (at least 4: PayU retries a notification for 72 hours); refused deliveries 7 days.
+    inbound_log_days: int = Field(alias="INBOUND_LOG_DAYS", default=30, ge=4, le=400)
 
     model_config = {"populate_by_name": True, "frozen": True}
 

@@ -321,3 +321,102 @@ def gdpr_erase(args: argparse.Namespace) -> int:
         print(f"{len(result.changed_meanwhile)} item(s) changed meanwhile (sent or gone): run erase again.")
     print("Erase the customer in the shop too: its next update of an order would write the data back.")
     return 0
+
+
+# --- Inbound events (issue 18): what each webhook or carrier poll brought, and replaying one ----------------
+
+
+ABOUT = {"SHIP": "parcel", "ORDER": "order", "PAY": "payment"}
+
+
+def _event_rows(found: list[dict]) -> list[tuple[str, ...]]:
+    rows = []
+    for e in sorted(found, key=lambda e: e["id"]):
+        kind, _, ref = e.get("gsi1pk", "").removeprefix("INBOUND#").partition("#")
+        about = f"{ABOUT.get(kind, kind)} {ref.replace('#', ' ')}" if ref else "-"
+        rows.append(
+            (
+                e["id"],
+                local(e.get("received_at")),
+                f"{e['source']} ({e['channel']})",
+                e.get("verdict", "-"),
+                e.get("outcome", "-"),
+                e.get("order_number") or "-",
+                about,
+                str(len(e.get("caused") or ())),
+            )
+        )
+    return rows
+
+
+def events_list(args: argparse.Namespace) -> int:
+    """By order (its own events and its parcels'), by parcel, or since a time (one Query per day)."""
+    from zwrotnica.store import inbound
+    from zwrotnica.store import orders as order_store
+
+    if args.order:
+        found = inbound.by_lookup(inbound.order_lookup(args.order), args.limit)
+        view = order_store.load_view(args.order)
+        for parcel in view.shipments if view else []:
+            lookup = inbound.parcel_lookup(parcel["carrier"], parcel["tracking_number"])
+            found += inbound.by_lookup(lookup, args.limit)
+        what = f"order {args.order}"
+    elif args.parcel:
+        carrier, _, number = args.parcel.partition(":")
+        if not number:
+            raise ValueError("--parcel CARRIER:NUMBER, e.g. dpd:1000635967411U")
+        found, what = inbound.by_lookup(inbound.parcel_lookup(carrier, number), args.limit), args.parcel
+    else:
+        since = parse(args.since)
+        if since is None:
+            raise ValueError("--since takes an ISO time, e.g. 2026-11-20T10:00:00Z")
+        found, what = inbound.since(since, now(), args.limit), f"since {local(args.since)}"
+    headers = ("id", "received", "source", "verdict", "outcome", "order", "about", "caused")
+    unique = list({e["id"]: e for e in found}.values())
+    print(text_table(headers, _event_rows(unique), numbers=False) if unique else f"No events for {what}.")
+    if unique:
+        print(f"\n{len(unique)} event(s) for {what}: `events show ID` for one, `events replay ID` again.")
+    return 0
+
+
+def events_show(args: argparse.Namespace) -> int:
+    import json
+
+    from zwrotnica.store import inbound
+
+    item = inbound.get(args.id)
+    if item is None:
+        raise LookupError(f"no event {args.id} (events are kept INBOUND_LOG_DAYS days)")
+    shown = {k: v for k, v in sorted(item.items()) if k not in ("pk", "sk", "gsi1sk", "type")}
+    for key in ("event",):
+        if isinstance(shown.get(key), str):
+            shown[key] = json.loads(shown[key])
+    print(json.dumps(shown, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def events_replay(args: argparse.Namespace) -> int:
+    """Through the normal path: an event applied before is a duplicate and changes nothing."""
+    from zwrotnica.context import Context
+    from zwrotnica.dispatch import inbound as inbound_dispatch
+    from zwrotnica.store import inbound
+
+    item = inbound.get(args.id)
+    if item is None:
+        raise LookupError(f"no event {args.id}")
+    ctx = Context.build(now())
+    try:
+        done = inbound_dispatch.replay(item, ctx, force=args.force)
+    except inbound_dispatch.NotReplayable as exc:
+        print(f"Not replayed: {exc}.")
+        return 1
+    if not done.changed:
+        print(
+            f"{args.id}: nothing changed (outcome {done.effect.outcome}: applied before, or nothing to do)."
+        )
+    else:
+        print(f"{args.id}: replayed, outcome {done.effect.outcome}.")
+        for line in inbound_dispatch.caused(done.effect):
+            if not line.startswith("timeline:") or "shipment" in line:
+                print(f"  {line}")
+    return 0

@@ -7,8 +7,8 @@
 Tickets: list, show, reply (records the reply and e-mails the customer), pending, solve.
 Cases: accept (a withdrawal, with a deduction; a complaint, with its remedy), reject (a complaint),
 request-goods, transfer (a refund paid by bank transfer, with its date). Report: weekly --print |
---send. Outbox: retry. GDPR: export, erase (RODO art. 15 and 17, by e-mail address). Stdlib only
-(argparse).
+--send. Outbox: retry. GDPR: export, erase (RODO art. 15 and 17, by e-mail address). Events: list, show,
+replay (what webhooks and carrier polls brought). Stdlib only (argparse).
 """
 
 from __future__ import annotations
@@ -151,6 +151,32 @@ def parser() -> argparse.ArgumentParser:
     erase.add_argument("email")
     erase.add_argument("--yes", action="store_true", help="do not ask before erasing")
     erase.set_defaults(run="gdpr_erase")
+
+    events = commands.add_parser(
+        "events", help="inbound events (webhooks, carrier polls): list, show, replay"
+    ).add_subparsers(dest="command", required=True)
+    listing_events = events.add_parser(
+        "list", parents=[where], help="an order's, a parcel's, or every event since a time"
+    )
+    about = listing_events.add_mutually_exclusive_group(required=True)
+    about.add_argument("--order", help="the order's events and its parcels'")
+    about.add_argument("--parcel", help="CARRIER:NUMBER, e.g. dpd:1000635967411U")
+    about.add_argument("--since", help="ISO time, e.g. 2026-11-20T10:00:00Z (one query per day)")
+    listing_events.add_argument("--limit", type=int, default=200, help="events per query (200)")
+    listing_events.set_defaults(run="events_list")
+    show_event = events.add_parser(
+        "show", parents=[where], help="one event: verdict, outcome, what it caused"
+    )
+    show_event.add_argument("id")
+    show_event.set_defaults(run="events_show")
+    replay = events.add_parser(
+        "replay", parents=[where], help="apply a stored event again (a duplicate changes nothing)"
+    )
+    replay.add_argument("id")
+    replay.add_argument(
+        "--force", action="store_true", help="also an event that was refused (you vouch for it)"
+    )
+    replay.set_defaults(run="events_replay")
     return top
 
 

@@ -1,4 +1,5 @@
-"""`make demo`: one realistic order's life against the running local stack, correctly signed.
+"""`make demo`: one realistic order's life against the running local stack, correctly signed, and a DPD
+parcel moving through its states from the emulated DPD queue (infra/local/dpd.py).
 
 Start `make run` first; watch the messages appear at http://127.0.0.1:3000/_dev/outbox.
 """
@@ -169,6 +170,60 @@ def baselinker_order(client: httpx.Client) -> None:
     show(client.get("/orders/8000001/status", params={"email": "anna.kowalska@example.com"}))
 
 
+DPD_PARCEL = "1000635967411U"  # the waybill of tests/events/dpd/customer_events_life.xml
+
+
+def dpd(client: httpx.Client, code: str, description: str, minutes_ago: int, reference: str) -> None:
+    """An event joins the (emulated) DPDInfoServices queue of the shop's channel, as DPD records it."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    at = datetime.now(ZoneInfo("Europe/Warsaw")) - timedelta(minutes=minutes_ago)
+    event = {
+        "waybill": DPD_PARCEL,
+        "businessCode": code,
+        "description": description,
+        "eventTime": at.strftime("%Y-%m-%dT%H:%M:%S"),  # no offset: Warsaw time, as DPD writes it
+        "depot": "1322",
+        "packageReference": reference,
+    }
+    client.post("/_dev/dpd/events", json=event)
+    print(f"   DPD queue  <- {code} {description}")
+
+
+def sweep(client: httpx.Client) -> None:
+    """The sweeper's run (every 5 minutes on AWS), now: DPD's queue drained, events committed, then acked."""
+    result = client.post("/_dev/sweep", timeout=120).json()
+    print(
+        f"   sweep: {result.get('carrier_calls', 0)} DPD call(s), {result.get('carrier_events', 0)} event(s) "
+        f"committed; queue: {result['dpd_waiting']} waiting, {result['dpd_acknowledged']} acknowledged"
+    )
+
+
+def dpd_parcel_life(client: httpx.Client, order: dict[str, Any], number: str) -> None:
+    """A DPD parcel without AfterShip: DPD pushes nothing, the sweeper drains DPDInfoServices' queue."""
+    step(f"Order {number} ships with DPD: the shop names waybill {DPD_PARCEL} (Shipment Tracking 'DPD.PL')")
+    tracking = {"key": "_wc_shipment_tracking_items", "value": [
+        {"tracking_provider": "DPD.PL", "tracking_number": DPD_PARCEL}]}  # fmt: skip
+    show(woo(client, order | {"number": number, "meta_data": [tracking]}, "order.created"))
+    step("DPD registers and collects the parcel; the next sweep drains the queue: 'spakowane' e-mail")
+    dpd(client, "030103", "Zarejestrowano dane przesyłki", 300, number)
+    dpd(client, "040101", "Przesyłka odebrana przez kuriera", 240, number)
+    sweep(client)
+    step("Out for delivery, then the courier finds nobody at home: SMS, then an apology and a ticket")
+    dpd(client, "170101", "Wydanie przesyłki do doręczenia", 120, number)
+    dpd(client, "200201", "Odbiorca nieobecny", 60, number)
+    sweep(client)
+    step("The next sweep finds the queue empty: one call, nothing sent twice")
+    sweep(client)
+    step("Out again and delivered: 'dotarło' e-mail, the withdrawal clock starts")
+    dpd(client, "170101", "Wydanie przesyłki do doręczenia", 30, number)
+    dpd(client, "190101", "Przesyłka doręczona", 5, number)
+    sweep(client)
+    show(client.get(f"/orders/{number}/status", params={"email": "anna.kowalska@example.com"}))
+    print(f'   every event DPD brought: make cli ARGS="--local events list --order {number}"')
+
+
 def main() -> int:
     base = os.environ.get("ZWROTNICA_URL", f"http://127.0.0.1:{os.environ.get('PORT', '3000')}")
     client = httpx.Client(base_url=base, timeout=10)
@@ -259,6 +314,7 @@ def main() -> int:
     show(payu(client, number, "COMPLETED", 26100))
     show(payu(client, number, "PENDING", 26100))
     parcel_life(client, order, number)
+    dpd_parcel_life(client, order, "ZW1002")
     step("The customer returns the hat within 14 days (return form, JSON): a case, a slip, two e-mails")
     show(
         client.post(

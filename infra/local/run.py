@@ -109,13 +109,20 @@ def make_handler(routes: list, table: str, baselinker: Any = None) -> type[BaseH
             return True
 
         def _dev_post(self, path: str, body: bytes) -> bool:
-            """The emulated BaseLinker's journal (an order in, as getOrders returns it), and one sweep now
-            (the schedule runs it every 5 minutes)."""
+            """The emulated BaseLinker's journal (an order in, as getOrders returns it), the emulated DPD
+            queue (infra/local/dpd.py), and one sweep now (the schedule runs it every 5 minutes)."""
+            from infra.local import dpd
+
+            json_type = {"Content-Type": "application/json"}
             if path == "/_dev/baselinker/orders" and baselinker is not None:
                 doc = json.loads(body or b"{}")
                 order_id = baselinker.add(doc.get("order") or {}, doc.get("packages"))
-                answer = json.dumps({"order_id": order_id}).encode()
-                self._send(201, answer, {"Content-Type": "application/json"})
+                self._send(201, json.dumps({"order_id": order_id}).encode(), json_type)
+            elif path == "/_dev/dpd/events":
+                events = json.loads(body or b"[]")
+                added = [dpd.QUEUE.add(e) for e in (events if isinstance(events, list) else [events])]
+                answer = {"queued": len(added), "waiting": dpd.QUEUE.waiting()}
+                self._send(200, json.dumps(answer).encode(), json_type)
             elif path == "/_dev/sweep":
                 from infra import template
                 from infra.local import gateway
@@ -124,7 +131,8 @@ def make_handler(routes: list, table: str, baselinker: Any = None) -> type[BaseH
                 context = gateway.FakeContext(function_name="SlaSweeperFunction", timeout_ms=120_000)
                 with _invoke_lock:
                     totals = gateway.load_handler(handler)({"source": "local.dev"}, context)
-                self._send(200, json.dumps(totals).encode(), {"Content-Type": "application/json"})
+                totals |= {"dpd_waiting": dpd.QUEUE.waiting(), "dpd_acknowledged": dpd.QUEUE.acknowledged}
+                self._send(200, json.dumps(totals, default=str).encode(), json_type)
             else:
                 return False
             return True
@@ -309,6 +317,9 @@ def main() -> None:
     points_offline()
     p24_sandbox()
     emulated_baselinker = baselinker_local(REGION)
+    from infra.local import dpd
+
+    dpd.install(env["SECRETS_NAME"])  # DPD's queue answered here; other carriers: no credentials, not polled
     routes = template.routes()
     server = _Server(("127.0.0.1", port), make_handler(routes, env["TABLE_NAME"], emulated_baselinker))
     stop = threading.Event()
@@ -327,6 +338,7 @@ def main() -> None:
     print(f"  openapi    http://127.0.0.1:{port}/openapi.json   (every public route, from the handlers)")
     print(f"  baselinker http://127.0.0.1:{port}/_dev/baselinker/orders   (POST: an order into its journal;")
     print(f"             POST http://127.0.0.1:{port}/_dev/sweep reads it now, not at the next sweep)")
+    print(f"  dpd        POST http://127.0.0.1:{port}/_dev/dpd/events   (DPD's queue, emulated here)")
     print(
         f"  team       http://localhost:{port}/team   (TEAM_ALLOWED_EMAILS=you@shop.pl make run; "
         "the sign-in e-mail shows in the outbox)"

@@ -82,7 +82,9 @@ PRICES: dict[str, dict[str, Any]] = {
 # message 30.2, return_post 32, per order 181.9.
 WRU_BUDGET = {
     "order": 4,  # the order + its timeline line, one transaction
-    "payment": 6,  # the order's payment state + the notification's marker + its line
+    # the order's payment state + the notification's marker + its line (6), and since issue 13 the
+    # attempt's own record (PAYATTEMPT#: each attempt kept, the order paid once)
+    "payment": 8,
     "tracking": 6,  # the parcel + the event's line (+ the order's possession date once; the due index)
     "message": 6.5,  # its item in the commit, the due index in and out, marked sent, its week bucket
     "return_page": 2,  # the two lookup counters
@@ -90,9 +92,9 @@ WRU_BUDGET = {
     # issue 14 the withdrawal's refund-deadline ticket for finance: its command, the ticket, its SLA entry
     "return_post": 55,
 }
-ORDER_WRU_BUDGET = (
-    80  # the issue's life: 1 order event, 2 payment and 6 tracking events, 4 e-mails, 5 % returns
-)
+# The issue's life: 1 order event, 2 payment and 6 tracking events, 4 e-mails, 5 % returns (80 after
+# issue 19; +4 for issue 13's per-attempt payment records, which the life's two payments each write).
+ORDER_WRU_BUDGET = 84
 
 
 @dataclass(frozen=True)

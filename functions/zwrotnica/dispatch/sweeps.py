@@ -5,24 +5,32 @@ nothing done twice."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus
+from zwrotnica.domain import polling
+from zwrotnica.domain.shipment_status import TERMINAL, ShipmentStatus
 from zwrotnica.domain.sla_policy import SlaPolicy, default_policy
 from zwrotnica.errors import ZwrotnicaError
 from zwrotnica.flows import cases, payments, shipments, tickets
 from zwrotnica.models.common import iso
 from zwrotnica.notify import sender
 from zwrotnica.observability import logger, metrics
+from zwrotnica.providers.errors import AuthFailed, ProviderError
 from zwrotnica.store import cases as case_store
 from zwrotnica.store import payments as payment_store
+from zwrotnica.store import polling as poll_store
 from zwrotnica.store import shipments as shipment_store
 from zwrotnica.store import tickets as ticket_store
+from zwrotnica.store.table import write_one
 
 
 def flag_silent(now: datetime, budget: int) -> int:
@@ -185,3 +193,307 @@ def order_feeds(now: datetime, seconds: float) -> dict[str, int]:
             name="OrderFeedOrders", unit="Count", value=sum(v for k, v in counts.items() if k != "unreadable")
         )
     return dict(counts)
+
+
+# --- Carriers we ask ourselves: DHL, Poczta Polska, ORLEN polled per parcel, DPD's queue drained ---------
+# (issue 18, docs/carrier-polling.md). Every event they bring goes through the pushed path
+# (flows.shipments.ingest through the bus: the same model, precedence, dedup, messages, tickets, returns),
+# logged with it (dispatch.inbound). A carrier without credentials is not asked and has no poll items.
+
+MS_PER_CALL = 400  # what one carrier call is assumed to take when the run's budget is set
+DPD_LIMIT = 100  # events per queue batch (DPD's own maximum is not published; public clients ask 10-100)
+DPD_MAX_BATCHES = 5
+DUE_READ_MAX = 500  # poll items read per carrier and run (one page; the rest stays due, oldest first)
+
+
+@dataclass
+class PollResult:
+    calls: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # carrier API calls
+    events: int = 0  # events sent through the pushed path (applied, refreshed, recorded, held, duplicate)
+    applied: int = 0  # ... of which changed a shipment
+    claimed: int = 0  # poll items rescheduled by this run (each asked about, or ended)
+    not_found: int = 0  # numbers the carrier does not know (yet)
+    ended: int = 0  # parcels that left the poll queue without a call (final state, too old)
+    failed: dict[str, str] = field(default_factory=dict)  # carrier -> "auth" | "down"
+    deferred: int = 0  # due, not asked this run (rate limit, budget, backoff): first next run
+    health: dict[str, polling.CarrierHealth] = field(default_factory=dict)  # after this run
+
+
+def poll_carriers(
+    now: datetime,
+    budget: int,
+    time_left: Callable[[], float] | None = None,
+    trackers: Mapping[str, Any] | None = None,
+) -> PollResult:
+    """One run: DPD's queue drained, then the due parcels of each polled carrier asked about, oldest first,
+    within each carrier's calls per run (`polling.DEFAULT_LIMITS`) and `budget` calls in all. `time_left`:
+    milliseconds this step may still use (no call starts below MS_PER_CALL). A carrier backing off is not
+    read at all; a carrier that fails now backs off (CarrierApiDown after an hour, at once for refused
+    credentials) and its claimed parcels are asked again at their next time: every carrier answers with
+    the whole history, so nothing is lost."""
+    from zwrotnica.providers import carrier_tracking
+
+    result = PollResult()
+    if budget <= 0:
+        return result
+    ctx = Context.build(now)
+    if trackers is None:
+        trackers = carrier_tracking.configured(ctx.secrets())
+    if not trackers:
+        return result
+    try:
+        _poll(trackers, ctx, budget, time_left, result)
+    except (ClientError, BotoCoreError):  # DynamoDB: what is claimed stays due at its new time
+        logger.exception("carrier polling stopped")
+    for carrier, state in result.health.items():  # after this run's calls: a success ends it
+        if polling.alarm(state, now):
+            _carrier_down(carrier, state)
+    _poll_metrics(result)
+    return result
+
+
+def _poll(
+    trackers: Mapping[str, Any],
+    ctx: Context,
+    budget: int,
+    time_left: Callable[[], float] | None,
+    result: PollResult,
+) -> None:
+    now = ctx.now
+    health = result.health = poll_store.health(trackers)
+    callable_now = {c for c, state in health.items() if polling.may_call(state, now)}
+
+    def time_for_a_call() -> bool:
+        return time_left is None or time_left() >= MS_PER_CALL
+
+    if "dpd" in callable_now:
+        budget -= _drain_dpd(trackers["dpd"], health, ctx, budget, time_for_a_call, result)
+    due: list[polling.Due] = []
+    found: dict[tuple[str, str], dict] = {}
+    for carrier in polling.POLLED:
+        limit = polling.DEFAULT_LIMITS.get(carrier)
+        if carrier not in trackers or carrier not in callable_now or limit is None or budget <= 0:
+            continue
+        items, _ = poll_store.due(
+            carrier, now, min(DUE_READ_MAX, min(limit.calls_per_run, budget) * limit.batch_size)
+        )
+        for item in items:
+            found[(carrier, item["tracking_number"])] = item
+            due.append(polling.Due(carrier, item["tracking_number"], _when(item["due_at"]) or now))
+    plan = polling.plan_run(due, now, polling.DEFAULT_LIMITS, budget, callable_now)
+    result.deferred = len(plan.deferred)
+    stopped: set[str] = set()
+    for number, batch in enumerate(plan.batches):
+        if not time_for_a_call():
+            result.deferred += sum(len(b.numbers) for b in plan.batches[number:] if b.carrier not in stopped)
+            break
+        if batch.carrier in stopped:
+            continue
+        items = [found[(batch.carrier, n)] for n in batch.numbers]
+        if not _poll_batch(trackers[batch.carrier], items, health, ctx, result):
+            stopped.add(batch.carrier)
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+def _status(value: object) -> ShipmentStatus | None:
+    return ShipmentStatus(value) if value in ShipmentStatus.__members__ else None
+
+
+def _poll_batch(tracker: Any, items: list[dict], health: dict, ctx: Context, result: PollResult) -> bool:
+    """Claim the batch's parcels (each rescheduled, conditional on the `due_at` read), ask the carrier,
+    send what is new through the pushed path. False: the carrier failed, ask it nothing more this run."""
+    carrier = tracker.carrier
+    claimed = []
+    for item in items:
+        number = item["tracking_number"]
+        first_seen = _when(item.get("first_seen")) or ctx.now
+        next_due = polling.next_poll_at(carrier, number, _status(item.get("status")), ctx.now, first_seen)
+        if not write_one(poll_store.claim(item, next_due, ctx.now)):
+            continue  # another run has it, or an event moved it meanwhile
+        result.claimed += 1
+        if next_due is None:
+            result.ended += 1  # a final state, or older than max_age: never asked again
+            continue
+        claimed.append(item)
+    if not claimed:
+        return True
+    result.calls[carrier] += 1
+    try:
+        tracks = tracker.track([item["tracking_number"] for item in claimed])
+    except ProviderError as exc:
+        return not _carrier_failed(carrier, exc, health, ctx.now, result)
+    _carrier_answered(carrier, health, ctx.now)
+    for item in claimed:
+        track = tracks.get(item["tracking_number"])
+        if track is None or not track.found:
+            result.not_found += 1
+            continue
+        _apply_track(carrier, item, track, ctx, result)
+    return True
+
+
+def _apply_track(carrier: str, item: dict, track: Any, ctx: Context, result: PollResult) -> None:
+    """The events the shipment may not hold yet, each through the pushed path; a journey the carrier says
+    is over, though nothing here changed the shipment (applied before this item existed), leaves the
+    queue. A failing event stops the parcel: its next poll brings it again (the poll item's
+    `last_event_at` moves only with applied events)."""
+    last, code = _when(item.get("last_event_at")), str(item.get("last_code") or "")
+    fresh = [
+        e
+        for e in polling.new_events(track.events, last)
+        if not (e.occurred_at == last and e.raw_code.casefold() == code)  # the one it holds: no read
+    ]
+    applied = False
+    for event in fresh:
+        effect = _carrier_event(event, ctx, "poll")
+        if effect is None:
+            return
+        result.events += 1
+        applied |= effect.outcome in ("apply", "refresh")
+    result.applied += applied
+    final = track.events[-1].status in TERMINAL if track.events else False
+    if not applied and (final or track.finished):
+        status = track.events[-1].status if final else _status(item.get("status")) or ShipmentStatus.UNKNOWN
+        if write_one(poll_store.ended(carrier, item["tracking_number"], status, ctx.now)):
+            result.ended += 1
+
+
+def _carrier_event(event: Any, ctx: Context, channel: str, batch: str | None = None) -> Any:
+    """One event from a carrier's API through the pushed path, logged; None when it could not be
+    committed (DynamoDB, a lost race twice): the carrier brings it again."""
+    from zwrotnica.dispatch import inbound
+
+    record = inbound.tracking(event, ctx, channel, batch=batch)
+    try:
+        return inbound.run_logged(lambda fresh: shipments.ingest(event, ctx, fresh), ctx, record)
+    except (ClientError, BotoCoreError, ZwrotnicaError):
+        logger.exception("carrier event not committed", extra={"carrier": event.carrier})
+        metrics.add_metric(name="CarrierEventFailed", unit="Count", value=1)
+        return None
+
+
+def _drain_dpd(
+    client: Any,
+    health: dict,
+    ctx: Context,
+    budget: int,
+    time_for_a_call: Callable[[], bool],
+    result: PollResult,
+) -> int:
+    """DPDInfoServices: fetch a batch, commit each event through the pushed path, acknowledge the batch
+    only once all of them are committed; until the queue is shorter than the limit. A crash (or any
+    failure) before the acknowledgement leaves the batch queued: DPD delivers it again, the event markers
+    make each repeat a duplicate. Returns the calls it made."""
+    used = 0
+    for _ in range(DPD_MAX_BATCHES):
+        if used >= budget or not time_for_a_call():
+            break
+        used += 1
+        result.calls["dpd"] += 1
+        try:
+            batch = client.fetch(DPD_LIMIT)
+        except ProviderError as exc:
+            _carrier_failed("dpd", exc, health, ctx.now, result)
+            break
+        mark = hashlib.sha256(batch.confirm_id.encode()).hexdigest()[:12] if batch.confirm_id else None
+        committed = 0
+        for event in batch.events:
+            effect = _carrier_event(event, ctx, "queue", mark)
+            if effect is None:
+                break
+            committed += 1
+            result.applied += effect.outcome in ("apply", "refresh")
+        result.events += committed
+        if committed < len(batch.events):
+            logger.warning("dpd batch not acknowledged: an event was not committed")
+            break  # no acknowledgement: DPD delivers the batch again
+        if batch.needs_ack:
+            used += 1
+            result.calls["dpd"] += 1
+            try:
+                acknowledged = client.acknowledge(batch.confirm_id)
+            except ProviderError as exc:
+                _carrier_failed("dpd", exc, health, ctx.now, result)
+                break
+            if not acknowledged:
+                logger.warning("dpd did not confirm the acknowledgement: the batch comes again")
+                break
+        _carrier_answered("dpd", health, ctx.now)
+        if batch.received < DPD_LIMIT:
+            break  # drained
+    return used
+
+
+def _carrier_answered(carrier: str, health: dict, now: datetime) -> None:
+    """The first answer after failures: healthy again (the alarm's metric stops)."""
+    if health.get(carrier, polling.HEALTHY) != polling.HEALTHY:
+        health[carrier] = polling.after_success(health[carrier])
+        write_one(poll_store.save_health(carrier, health[carrier], now))
+        logger.info("carrier answers again", extra={"carrier": carrier})
+
+
+def _carrier_failed(
+    carrier: str, exc: ProviderError, health: dict, now: datetime, result: PollResult
+) -> bool:
+    """True when the carrier is down or refused us (back off, stop asking it this run); False for a
+    refusal of this request only (the parcels keep their new schedule)."""
+    auth = isinstance(exc, AuthFailed)
+    if not (auth or exc.retryable):
+        logger.warning("carrier refused a request", extra={"carrier": carrier, "error": str(exc)})
+        return False
+    state = polling.after_failure(health.get(carrier, polling.HEALTHY), now, auth=auth)
+    health[carrier] = state
+    result.failed[carrier] = "auth" if auth else "down"
+    try:
+        write_one(poll_store.save_health(carrier, state, now))
+    except (ClientError, BotoCoreError):
+        logger.exception("carrier health not saved", extra={"carrier": carrier})
+    logger.warning(
+        "carrier refused our credentials" if auth else "carrier unavailable, backing off",
+        extra={
+            "carrier": carrier,
+            "error": str(exc),
+            "failures": state.failures,
+            "retry_at": iso(state.retry_at),
+        },
+    )
+    if auth:
+        metrics.add_metric(name="CarrierAuthFailed", unit="Count", value=1)
+    return True
+
+
+def _carrier_down(carrier: str, state: polling.CarrierHealth) -> None:
+    """The alarm's metric (CarrierApiDownAlarm), every run while a carrier has been down for an hour or
+    more, or refuses our credentials; the run whose call succeeds does not emit it."""
+    logger.error(
+        "carrier down",
+        extra={
+            "carrier": carrier,
+            "since": iso(state.down_since) if state.down_since else None,
+            "auth_failed": state.auth_failed,
+        },
+    )
+    metrics.add_metric(name="CarrierApiDown", unit="Count", value=1)
+
+
+def _poll_metrics(result: PollResult) -> None:
+    calls = sum(result.calls.values())
+    if calls or result.ended:
+        metrics.add_metric(name="CarrierPollCalls", unit="Count", value=calls)
+        metrics.add_metric(name="CarrierPollEvents", unit="Count", value=result.events)
+        metrics.add_metric(name="CarrierPollNotFound", unit="Count", value=result.not_found)
+        logger.info(
+            "carriers polled",
+            extra={
+                "calls": dict(result.calls),
+                "events": result.events,
+                "applied": result.applied,
+                "not_found": result.not_found,
+                "ended": result.ended,
+                "deferred": result.deferred,
+                "failed": result.failed,
+            },
+        )

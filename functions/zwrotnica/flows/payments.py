@@ -50,6 +50,8 @@ def ingest(event: PaymentEvent | RefundEvent, ctx: Context, fresh: bool = False)
     the notification names (the number, or the platform's id the shop's plugin sent)."""
     number = order_number(event)
     item = store.get_state(number) if number else None
+    if item is not None and not _names(item, event):
+        item = None  # an order whose number happens to equal the id, but whose own id is another
     if item is None:
         return _hold(event, ctx)
     return apply(event, PaymentState.from_item(item), ctx)
@@ -62,7 +64,16 @@ def order_number(event: PaymentEvent | RefundEvent) -> str | None:
         return None  # a refund notification naming no order: kept for finance
     if event.order_ref_kind is RefKind.NUMBER:
         return event.order_ref
-    return order_store.number_for_ref(event.order_ref_kind, event.order_ref)
+    found = order_store.number_for_ref(event.order_ref_kind, event.order_ref)
+    # No index item: an internal id equal to its order's number is not indexed (store.orders.shop_refs).
+    return found or (event.order_ref if event.order_ref_kind is RefKind.ORDER_ID else None)
+
+
+def _names(item: dict, event: PaymentEvent | RefundEvent) -> bool:
+    """The order read is the one the platform's id names (an order stored before ids were kept: yes)."""
+    if event.order_ref_kind is not RefKind.ORDER_ID:
+        return True
+    return str(item.get("shop_order_id") or event.order_ref) == event.order_ref
 
 
 def _hold(event: PaymentEvent | RefundEvent, ctx: Context) -> Effect:

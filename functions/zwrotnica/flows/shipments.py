@@ -16,6 +16,7 @@ from typing import Any
 
 from zwrotnica.context import Context
 from zwrotnica.domain import shipment_notices
+from zwrotnica.domain.polling import POLLED, next_poll_at
 from zwrotnica.domain.shipment_status import STATUS_LABEL_PL, ShipmentStatus
 from zwrotnica.domain.shipments import (
     Action,
@@ -37,6 +38,7 @@ from zwrotnica.models.timeline import TimelineEntry
 from zwrotnica.models.tracking import TrackingEvent
 from zwrotnica.observability import logger, metrics
 from zwrotnica.store import orders as order_store
+from zwrotnica.store import polling as poll_store
 from zwrotnica.store import shipments as store
 from zwrotnica.store import unmatched
 from zwrotnica.store.table import order_number_of
@@ -117,6 +119,7 @@ class EventStep:
     return_shipment: dict[str, Any] | None = None  # InPost ZDN: the parcel's new number, a shipment too
     messages: list[OutboxMessage] = field(default_factory=list)
     commands: list[Command] = field(default_factory=list)
+    poll: dict[str, Any] | None = None  # a polled carrier's parcel: its next poll time (store.polling)
 
     def into(self, effect: Effect, order_number: str, event: TrackingEvent) -> Effect:
         effect.line(order_number, [self.entry])
@@ -125,6 +128,8 @@ class EventStep:
                 order_number, event.carrier, event.tracking_number, self.changes, self.seen_rev
             )
             effect.write(update, Guard.CONFLICT)
+        if self.poll is not None:
+            effect.write(self.poll, Guard.OPTIONAL)
         if self.possessed_at is not None:  # another parcel of the order taken later keeps its date
             effect.write(order_store.possession(order_number, self.possessed_at), Guard.OPTIONAL)
         if self.return_shipment:
@@ -194,6 +199,7 @@ def plan(
     if decision.possession:
         step.changes["possessed_at"] = iso(event.occurred_at)
         step.possessed_at = event.occurred_at
+    step.poll = _next_poll(event, decision.status, ctx)
     if decision.trigger and ctx.send:
         step.messages = shipment_notices.messages(
             decision.trigger,
@@ -224,6 +230,22 @@ def plan(
         )
         step.commands.append(collected)
     return step
+
+
+def _next_poll(event: TrackingEvent, status: ShipmentStatus | None, ctx: Context) -> dict[str, Any] | None:
+    """A parcel of a carrier we poll, with credentials set: the next poll follows its new state (out of
+    the queue after a final one). Pushed (AfterShip) or polled, the same write in the event's commit."""
+    if event.carrier not in POLLED:
+        return None
+    from zwrotnica.providers.carrier_tracking import with_credentials
+
+    if event.carrier not in with_credentials(ctx.secrets()):
+        return None  # not polled: no poll item
+    # The interval counts from now; `max_age` is checked against the item's own first_seen when it is due.
+    due = next_poll_at(event.carrier, event.tracking_number, status, ctx.now, first_seen=ctx.now)
+    return poll_store.on_event(
+        event.carrier, event.tracking_number, status, event.occurred_at, event.raw_code, due, ctx.now
+    )
 
 
 def _follow_ups(
@@ -289,7 +311,7 @@ def replay_held(command: Command, ctx: Context, fresh: bool) -> Effect:
         last = index if decision.trigger else last
         state = evolve(state, event, decision)
     effect = Effect("replayed", data={"events": len(events)})
-    state, changes, seen_rev = ShipmentState.from_item(item), {}, None
+    state, changes, seen_rev, poll = ShipmentState.from_item(item), {}, None, None
     for index, event in enumerate(events):
         if _is_last_applied(item, event):
             continue
@@ -298,6 +320,7 @@ def replay_held(command: Command, ctx: Context, fresh: bool) -> Effect:
         effect.line(order_number, [step.entry]).send(step.messages).follow(*step.commands)
         if step.seen_rev is not None:
             seen_rev, changes = step.seen_rev, changes | step.changes
+        poll = step.poll or poll
         if step.possessed_at is not None:
             effect.write(order_store.possession(order_number, step.possessed_at), Guard.OPTIONAL)
         if step.return_shipment:
@@ -308,6 +331,8 @@ def replay_held(command: Command, ctx: Context, fresh: bool) -> Effect:
         state = evolve(state, event, decision)
     if seen_rev is not None:
         effect.write(store.event_update(order_number, carrier, number, changes, seen_rev), Guard.CONFLICT)
+    if poll is not None:
+        effect.write(poll, Guard.OPTIONAL)
     return effect.write(unmatched.release(carrier, number))
 
 

@@ -54,7 +54,18 @@ class Tracker(Protocol):
     def track(self, numbers: Sequence[str]) -> dict[str, ParcelTrack]: ...
 
 
-__all__ = ["POLLED", "QUEUED", "ParcelTrack", "Tracker", "configured", "make_event", "ordered", "per_number"]
+__all__ = [
+    "POLLED",
+    "QUEUED",
+    "ParcelTrack",
+    "Tracker",
+    "configured",
+    "make_event",
+    "ordered",
+    "per_number",
+    "use_transport",
+    "with_credentials",
+]
 
 
 def source(carrier: str) -> str:
@@ -117,22 +128,45 @@ def per_number(history: Callable[[str], ParcelTrack], numbers: Sequence[str]) ->
     return out
 
 
+def with_credentials(secrets: Secrets) -> frozenset[str]:
+    """Carrier ids whose credentials are in the secret (no client is built: cheap on every order)."""
+    have = {
+        "dpd": secrets.dpd_info_login and secrets.dpd_info_password,
+        "dhl": secrets.dhl24_username and secrets.dhl24_password,
+        "poczta_polska": secrets.poczta_polska_login and secrets.poczta_polska_password,
+        "orlen": secrets.orlen_partner_id and secrets.orlen_partner_key,
+    }
+    return frozenset(carrier for carrier, given in have.items() if given)
+
+
+_transport: httpx.BaseTransport | None = None
+
+
+def use_transport(transport: httpx.BaseTransport | None) -> None:
+    """Route every carrier client `configured` builds through `transport` (the local stack answers DPD's
+    queue here; tests use httpx.MockTransport). None: the real network."""
+    global _transport
+    _transport = transport
+
+
 def configured(secrets: Secrets, transport: httpx.BaseTransport | None = None) -> dict[str, Tracker]:
     """The per-parcel trackers whose credentials are set, by carrier id (DPD's waybill read included)."""
     from zwrotnica.providers import dhl24, dpd, orlen, poczta_polska
 
+    transport = transport or _transport
+    have = with_credentials(secrets)
     out: dict[str, Tracker] = {}
-    if secrets.dpd_info_login and secrets.dpd_info_password:
+    if "dpd" in have:
         out["dpd"] = dpd.DpdInfoServices(
             secrets.dpd_info_login, secrets.dpd_info_password, secrets.dpd_info_channel, transport=transport
         )
-    if secrets.dhl24_username and secrets.dhl24_password:
+    if "dhl" in have:
         out["dhl"] = dhl24.Dhl24(secrets.dhl24_username, secrets.dhl24_password, transport=transport)
-    if secrets.poczta_polska_login and secrets.poczta_polska_password:
+    if "poczta_polska" in have:
         out["poczta_polska"] = poczta_polska.Sledzenie(
             secrets.poczta_polska_login, secrets.poczta_polska_password, transport=transport
         )
-    if secrets.orlen_partner_id and secrets.orlen_partner_key:
+    if "orlen" in have:
         out["orlen"] = orlen.OrlenPaczka(
             secrets.orlen_partner_id, secrets.orlen_partner_key, transport=transport
         )

@@ -47,6 +47,7 @@ STATE_FIELDS = (
     "refunds",
     "payment_rev",
     "payment_attempt_started",
+    "shop_order_id",
 )
 HELD_PREFIX = "UNMATCHED#PAY#"
 

@@ -3,17 +3,20 @@
 ORDER#{n} / SHIPMENT#{carrier}#{number}     a shipment; gsi1pk SHIP#{carrier}#{number}, gsi1sk SHIPMENT;
                                             queue "silent" / due_at while it could go silent
 ORDER#{n} / T#{at}#shipment#{c}:{no}:{code}  one courier event (timeline line and dedup marker in one)
-Events for numbers no order named yet: store/unmatched.py.
+Events for numbers no order named yet: store/unmatched.py. Poll items of polled carriers: store/polling.py.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from zwrotnica.domain.polling import POLLED
 from zwrotnica.models.common import iso
 from zwrotnica.models.order import PaymentMethod, ShopOrder
 from zwrotnica.store import items
+from zwrotnica.store import polling as poll_store
 from zwrotnica.store.table import (
     client,
     from_item,
@@ -36,11 +39,19 @@ def _key(order_number: str, carrier: str, number: str) -> dict[str, Any]:
     return items.key(order_pk(order_number), f"SHIPMENT#{carrier}#{number}")
 
 
-def ensure_for_order(order: ShopOrder) -> list[dict[str, Any]]:
+def ensure_for_order(order: ShopOrder, polled: Collection[str] | None = None) -> list[dict[str, Any]]:
     """Items for the order's commit: each named parcel gets its shipment item and lookup key, and the
-    contact data messages need (one read finds the shipment and whom to tell)."""
+    contact data messages need (one read finds the shipment and whom to tell).
+
+    A parcel of a carrier we poll (DHL, Poczta Polska, ORLEN) whose credentials are set (`polled`; None:
+    read from the secret) also gets its poll item, due at once: nobody else would ever ask about it.
+    Its time is the shop's modification time of this order version (no clock in the store); an order
+    update leaves a scheduled parcel's poll item as it is."""
+    refs = list(dict.fromkeys(order.shipments))  # one operation per item in a transaction
+    if polled is None:
+        polled = _polled_with_credentials() if any(r.carrier in POLLED for r in refs) else frozenset()
     found = []
-    for ref in dict.fromkeys(order.shipments):  # one operation per item in a transaction
+    for ref in refs:
         sets = {
             "type": "shipment",
             "carrier": ref.carrier,
@@ -58,7 +69,18 @@ def ensure_for_order(order: ShopOrder) -> list[dict[str, Any]]:
             "point_id": order.delivery.point_id,
         }
         found.append(items.update(_key(order.number, ref.carrier, ref.tracking_number), sets))
+        if ref.carrier in POLLED and ref.carrier in polled:
+            found.append(poll_store.ensure(ref.carrier, ref.tracking_number, order.modified_at))
     return found
+
+
+def _polled_with_credentials() -> frozenset[str]:
+    """Polled carriers whose credentials are in the secret (cached per container; the order webhook has
+    just read it to verify the delivery). No credentials: not polled, no poll items."""
+    from zwrotnica.providers.carrier_tracking import with_credentials
+    from zwrotnica.secrets import get_secrets
+
+    return with_credentials(get_secrets()) & frozenset(POLLED)
 
 
 def find(carrier: str, number: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
