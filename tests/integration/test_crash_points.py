@@ -59,11 +59,14 @@ from tests.integration.faults import START, Clock, Killed, aws_error, request_bo
 from tests.integration.status_scenarios import Carriers
 from tests.integration.test_payment_webhook import FakeP24
 from zwrotnica.flows.refunds import refund_key
+from zwrotnica.models.payment import PaymentEvent, RefundEvent
+from zwrotnica.models.tracking import TrackingEvent
 from zwrotnica.notify import sender
 from zwrotnica.providers import payment_clients, standard_webhooks
 from zwrotnica.store import attempts, labels
 from zwrotnica.store import table as table_store
 from zwrotnica.store import tickets as ticket_store
+from zwrotnica.store.inbound import Inbound
 
 pytestmark = pytest.mark.integration
 ATTEMPTS = 5  # deliveries of one request at most (providers retry for days; one call fails)
@@ -450,14 +453,20 @@ RMA = re.compile(r"ZW-\d{4}-\d{6}")
 DEADLINES = {"due_at", "legal_deadline", "pickup_deadline", "refund_due", "answer_due", "send_back_by"}
 # Fields that record how the work went, not what it did: tries, errors, the provider's message id.
 HOW = {"attempts", "last_error", "provider_message_id", "expires_at"}
-# Hashes of text compared on its own (a message's id is a hash of its dedup key, which holds the RMA).
-HASHED = {"message_id", "shipx_shipment_id"}
+# Hashes of text compared on its own (a message's id is a hash of its dedup key, which holds the RMA;
+# an inbound event's body hash, of the body kept or its canonical event, which hold ShipX's number).
+HASHED = {"message_id", "shipx_shipment_id", "body_sha256"}
+# A message's or a command's id, as an item's key or in what an inbound event caused (`caused`).
+OWN_IDS = re.compile(r"(MSG#|CMD#|message:[a-z_]+:[a-z]+:|command:[a-z_]+:)[0-9a-f]{32}\b")
 # Items that count requests, not state: the lookup counters (a customer who re-submits is counted
 # again) and the RMA counter (a failed submission may leave a gap: "gaps are fine", store/cases.py).
 COUNTERS = ("ATTEMPTS#", "COUNTER#RMA#")
 URL_PARTS = [
     (re.compile(r"X-Amz-[A-Za-z]+=[^&\s\"'<>]+"), "X-Amz-*"),  # a presigned link's signing time
     (re.compile(r"([?&]t=)[A-Za-z0-9_.\-]+"), r"\1<token>"),  # a signed status link's expiry
+    # P24's signature in a notification kept in the event log (`raw`): a hash over the fields compared
+    # beside it, the refund's key among them (it holds the RMA)
+    (re.compile(r'("sign": ")[0-9a-f]{96}"'), r'\1<signature>"'),
 ]
 
 
@@ -465,7 +474,8 @@ class Normaliser:
     """Replaces what legitimately differs between two runs that did the same work: when it ran
     (timestamps), the RMA numbers (RMA-1, RMA-2 in the order the numbers were given) and the ids
     derived from them (ticket ids, refund keys, message and command ids: hashes of text that holds the
-    RMA or the time), and the signing parts of links."""
+    RMA or the time; an inbound event's id: a hash of its key, which holds ShipX's return parcel), and
+    the signing parts of links and of P24's notifications."""
 
     def __init__(self, items: list[dict[str, Any]], world: World) -> None:
         found = sorted({m for i in items for m in RMA.findall(json.dumps(i, default=repr))})
@@ -477,6 +487,13 @@ class Normaliser:
                     self.ids[item["ticket_id"]] = f"TK[{self.text(ref)}]"
         for rma, name in self.rmas.items():
             self.ids[refund_key("1001", f"case:{rma}")] = f"REFUND-{name}"
+        events = {}  # after the ids above: an event's name is its key with those replaced
+        for item in items:
+            if item.get("type") == "inbound_event":
+                key = event_key(item)
+                if key is not None:
+                    events[item["id"]] = f"{item['id'].split('-', 1)[0]}-EVT[{self.text(key, deadline=True)}]"
+        self.ids.update(events)
 
     def text(self, value: str, deadline: bool = False) -> str:
         for rma, name in self.rmas.items():
@@ -487,7 +504,7 @@ class Normaliser:
             value = TIMESTAMP.sub("<time>", value)
         for pattern, replacement in URL_PARTS:
             value = pattern.sub(replacement, value)
-        return re.sub(r"(MSG|CMD)#[0-9a-f]{32}", r"\1#<id>", value)
+        return OWN_IDS.sub(r"\1<id>", value)
 
     def value(self, value: Any, key: str = "") -> Any:
         if key in HASHED:
@@ -507,6 +524,24 @@ class Normaliser:
         if isinstance(value, str):
             return self.text(value, deadline=key in DEADLINES)
         return value
+
+
+def event_key(item: dict[str, Any]) -> str | None:
+    """The key an inbound event's id hashes (store.inbound.Inbound.id), where its canonical event gives
+    it: a courier event's (carrier, number, status, time), a payment's with the shop's reference. None
+    for the others (a shop's order: its number and version, the same in every run)."""
+    if not item.get("event") or item.get("kind") not in ("tracking", "payment", "refund"):
+        return None
+    if item["kind"] == "tracking":
+        key = TrackingEvent.model_validate_json(item["event"]).event_key
+    else:
+        model = RefundEvent if item["kind"] == "refund" else PaymentEvent
+        event = model.model_validate_json(item["event"])
+        key = f"{event.event_key}|{event.payment_ref or ''}"
+    received = datetime.fromisoformat(item["received_at"])
+    record = Inbound(source=item["source"], channel="", verdict="", received_at=received, key=key)
+    assert record.id == item["id"], f"inbound event {item['id']}: its id is no longer a hash of {key}"
+    return key
 
 
 @dataclass
