@@ -70,7 +70,7 @@ from zwrotnica.store.inbound import Inbound
 
 pytestmark = pytest.mark.integration
 ATTEMPTS = 5  # deliveries of one request at most (providers retry for days; one call fails)
-SAMPLE = 7  # `make test`: every SAMPLE-th crash point, from a fixed offset (all: CRASH_POINTS=all)
+SAMPLE = 10  # `make test`: every SAMPLE-th crash point per mode, offset (every call: CRASH_POINTS=all)
 DAY = START.replace(hour=7, minute=0)  # 8:00 in Warsaw: the whole life is one working day
 SWEEP_AFTER = timedelta(minutes=10)  # past the first backoff of a command (1 min) and a message (5 min)
 FINAL_SWEEPS = (timedelta(minutes=10), timedelta(minutes=30), timedelta(hours=2))
