@@ -9,6 +9,7 @@ from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from zwrotnica import strict
@@ -30,7 +31,7 @@ from zwrotnica.errors import (
 )
 from zwrotnica.flows import returns as returns_flow
 from zwrotnica.http import html_response
-from zwrotnica.models.case import CaseDecision, Verdict
+from zwrotnica.models.case import CaseDecision, Verdict, stands
 from zwrotnica.models.returns import ReturnSubmission
 from zwrotnica.secrets import get_secrets
 from zwrotnica.store import cases as case_store
@@ -136,9 +137,21 @@ def to_submission(fields: Mapping[str, Any]) -> ReturnSubmission:
         raise FormInvalid({k: FIELD_PL.get(k, "Popraw to pole.") for k in sorted(missing)}) from exc
 
 
-def _submit(sub: ReturnSubmission, ctx: Context, client: str | None) -> tuple[str, bool]:
+def _submit(sub: ReturnSubmission, ctx: Context, client: str | None) -> tuple[str, bool, dict[str, Any]]:
+    """(RMA, opened now, the case to answer with)."""
     effect = bus.run(lambda fresh: returns_flow.submit(sub, ctx, client, fresh), ctx)
-    return returns_flow.submitted(sub, effect)
+    rma, created = returns_flow.submitted(sub, effect)
+    return rma, created, _case(rma, effect.data.get("case") if created else None)
+
+
+def _case(rma: str, decided: dict[str, Any] | None) -> dict[str, Any]:
+    """The case as stored now (what followed the commit has run: its label sent), or as decided when
+    that read fails: once the case is committed, the answer must not turn into a 5xx."""
+    try:
+        stored = case_store.get(rma)
+    except (ClientError, BotoCoreError):
+        stored = None
+    return stored or decided or {"case_id": rma}
 
 
 def submit_form(fields: Mapping[str, str], ctx: Context, client: str | None = None) -> Response:
@@ -156,7 +169,7 @@ def submit_form(fields: Mapping[str, str], ctx: Context, client: str | None = No
             ),
         )
     try:
-        rma, _ = _submit(to_submission(fields), ctx, client)
+        _, _, case = _submit(to_submission(fields), ctx, client)
     except InvalidProof as exc:
         return html_response(exc.status, pages.lookup_page(fields, exc.fields))
     except (OrderNotFound, MissingProof, TooManyAttempts, TooManyLookups) as exc:
@@ -169,7 +182,6 @@ def submit_form(fields: Mapping[str, str], ctx: Context, client: str | None = No
         except (InvalidProof, OrderNotFound, MissingProof, TooManyAttempts, TooManyLookups) as again:
             return html_response(again.status, pages.lookup_page(fields, {}, notice=again.reason))
         return _details(found, fields, exc.fields, now, HTTPStatus.UNPROCESSABLE_ENTITY)
-    case = case_store.get(rma) or {"case_id": rma}
     return html_response(
         HTTPStatus.CREATED, pages.confirmation_page(case, ctx.status_url(order_number) or "")
     )
@@ -179,10 +191,9 @@ def submit_json(payload: Any, ctx: Context, client: str | None = None) -> tuple[
     if not isinstance(payload, dict):
         raise InvalidPayload("expected a JSON object")
     try:
-        rma, created = _submit(to_submission(payload), ctx, client)
+        rma, created, case = _submit(to_submission(payload), ctx, client)
     except FormInvalid as exc:
         return HTTPStatus.UNPROCESSABLE_ENTITY, {"message": exc.reason, "fields": exc.fields}
-    case = case_store.get(rma) or {}
     return (HTTPStatus.CREATED if created else HTTPStatus.OK), {
         "case_id": rma,
         "created": created,
@@ -230,7 +241,8 @@ def decide(rma: str, headers: Mapping[str, str], body: bytes, ctx: Context) -> s
     case (`case_id`) the URL names: a decision for one case sent to another's URL is refused. The
     message id is remembered (store.replays, in the decision's own commit): a retry of a delivered
     decision answers with the case's status and changes nothing; the same id for another case is
-    refused."""
+    refused. The same acceptance or rejection under a new id (a delivery retried after its answer was
+    lost) answers the same; the answer comes from what was decided if the read after the commit fails."""
     from zwrotnica.flows import cases, refunds
     from zwrotnica.providers import standard_webhooks
 
@@ -252,19 +264,27 @@ def decide(rma: str, headers: Mapping[str, str], body: bytes, ctx: Context) -> s
             "transferred_on: date}"
         ) from None
     applied_to = replays.seen(DECISION_ROUTE, msg_id)
-    if applied_to is None:
-        marker = replays.marker(DECISION_ROUTE, msg_id, rma, ctx.now)
-
-        def decided(fresh: bool) -> Effect:
-            if decision.verdict is Verdict.TRANSFER_SENT:
-                assert decision.transferred_on is not None  # CaseDecision requires it
-                effect = refunds.confirm_transfer(rma, decision.transferred_on, ctx, fresh)
-            else:
-                effect = cases.decide(rma, decision, ctx, fresh)
-            return effect.write(marker, Guard.DUPLICATE)
-
-        bus.run(decided, ctx)
-    elif applied_to != rma:
+    if applied_to is not None and applied_to != rma:
         raise InvalidPayload("this message id was used for another decision")
-    case = case_store.get(rma)
-    return str(case["status"]) if case else ""
+    if applied_to is not None:  # this very message was applied: its answer again, nothing changes
+        return str(_case(rma, None).get("status") or "")
+    marker = replays.marker(DECISION_ROUTE, msg_id, rma, ctx.now)
+
+    def decided(fresh: bool) -> Effect:
+        if decision.verdict is Verdict.TRANSFER_SENT:
+            assert decision.transferred_on is not None  # CaseDecision requires it
+            effect = refunds.confirm_transfer(rma, decision.transferred_on, ctx, fresh)
+        else:
+            effect = cases.decide(rma, decision, ctx, fresh)
+        return effect.write(marker, Guard.DUPLICATE)
+
+    try:
+        effect = bus.run(decided, ctx)
+    except InvalidPayload:
+        if decision.verdict is Verdict.TRANSFER_SENT:
+            raise
+        case = case_store.get(rma)
+        if case is None or not stands(case, decision):
+            raise
+        return str(case["status"])  # this decision stands already (a retried delivery): the same answer
+    return str(_case(rma, None).get("status") or effect.outcome)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, Field
 
 from zwrotnica.settings import get_settings
@@ -52,8 +53,17 @@ class Secrets(BaseModel):
 
 
 def get_secrets() -> Secrets:
+    from aws_lambda_powertools.utilities import parameters  # lazy: keeps it off the cold import path
+
     from zwrotnica import aws  # Powertools Parameters, on a client with short timeouts (zwrotnica.aws)
 
     provider = aws.parameters_provider("secrets")
-    raw: Any = provider.get(get_settings().secrets_name, transform="json", max_age=CACHE_SECONDS)
+    try:
+        raw: Any = provider.get(get_settings().secrets_name, transform="json", max_age=CACHE_SECONDS)
+    except parameters.GetParameterError as exc:
+        # Secrets Manager failed: raise its own error, which the edges answer like any AWS failure (503,
+        # retry) instead of failing the function (Powertools wraps it, and keeps it as the context).
+        if isinstance(exc.__context__, ClientError | BotoCoreError):
+            raise exc.__context__ from None
+        raise
     return Secrets.model_validate(raw)

@@ -109,9 +109,9 @@ def _check(
 
 
 def submit(sub: ReturnSubmission, ctx: Context, client: str | None = None, fresh: bool = False) -> Effect:
-    """Open the case with its confirmation e-mail (data: rma, created); the label and, for a complaint,
-    the team's ticket with the legal answer deadline follow as commands. A submission that opened its
-    case before answers with that case (created False). Raises FormInvalid."""
+    """Open the case with its confirmation e-mail (data: rma, created, the case as decided); the label
+    and, for a complaint, the team's ticket with the legal answer deadline follow as commands. A
+    submission that opened its case before answers with that case (created False). Raises FormInvalid."""
     now = ctx.now
     found = lookup(sub.order_number, sub.email, sub.phone, now, client, count=not fresh)
     existing = case_store.find_submission(sub.order_number, sub.submission_key)
@@ -180,7 +180,7 @@ def submit(sub: ReturnSubmission, ctx: Context, client: str | None = None, fresh
         text_pl=case_templates.case_sentence(sub.kind, CaseStatus.SUBMITTED, rma),
     )
     marker, case_item = case_store.create(case, sub.submission_key, now)
-    effect = Effect("opened", data={"rma": rma, "created": True})
+    effect = Effect("opened", data={"rma": rma, "created": True, "case": case})
     effect.write(marker, Guard.DUPLICATE).write(case_item).line(sub.order_number, [entry]).send([message])
     effect.follow(
         Command(kind=CommandKind.ISSUE_LABEL, key=f"label:{rma}", payload={"rma": rma}, created_at=now)

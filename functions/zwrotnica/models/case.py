@@ -3,6 +3,7 @@ reads at each step."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -158,3 +159,14 @@ class CaseDecision(BaseModel):
         if (self.verdict is Verdict.TRANSFER_SENT) != (self.transferred_on is not None):
             raise ValueError("a confirmed transfer, and only it, carries the transfer's date")
         return self
+
+
+def stands(case: Mapping[str, Any], decision: CaseDecision) -> bool:
+    """The case shows this very decision already (a delivery retried after its answer was lost): an
+    acceptance with the same deduction (the refund may have followed), or a rejection."""
+    status = CaseStatus(case["status"])
+    if decision.verdict is Verdict.ACCEPT:
+        return (
+            status in (S.ACCEPTED, S.REFUND_ORDERED) and int(case.get("deduction") or 0) == decision.deduction
+        )
+    return decision.verdict is Verdict.REJECT and status is S.REJECTED
