@@ -37,7 +37,14 @@ PDF = "application/pdf"
 
 
 @app.get("/returns", responses=documented({200: "The form"}, (422,), media=(JSON, HTML), ok_media=(HTML,)))
-def form(order: Annotated[str | None, Query(max_length=ORDER_NUMBER_MAX_LENGTH)] = None):
+def form(
+    order: Annotated[str | None, Query(max_length=ORDER_NUMBER_MAX_LENGTH)] = None,
+    kind: Annotated[str | None, Query(max_length=20)] = None,  # withdrawal or complaint
+    t: Annotated[str | None, Query(max_length=200)] = None,  # the signed link's token
+):
+    """The form; from the status page's signed link (`order`, `kind`, `t`) straight to the order's details."""
+    if order and t:
+        return views.from_link(order, kind, t, datetime.now(UTC), client_ip(app))
     return html_response(HTTPStatus.OK, lookup_page({"order_number": order or ""}, {}))
 
 

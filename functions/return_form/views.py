@@ -88,7 +88,7 @@ def _details(
     left = returns.returnable(ctx.items, ctx.in_open_cases)
     page = pages.details_page(
         order_number=ctx.order["number"],
-        proof={"email": fields.get("email", ""), "phone": fields.get("phone", "")},
+        proof={"email": fields.get("email", ""), "phone": fields.get("phone", ""), "t": fields.get("t", "")},
         items=[(i.sku, i.name, left[i.sku]) for i in ctx.items],
         window_text=_window_text(ctx),
         window_open=ctx.window.open,
@@ -99,6 +99,24 @@ def _details(
         errors=errors,
     )
     return html_response(status, page)
+
+
+LINK_EXPIRED = "Link do formularza wygasł. Podaj adres e-mail albo telefon użyty przy zakupie."
+
+
+def from_link(order: str, kind: str | None, token: str, now: datetime, client: str | None = None) -> Response:
+    """The form opened from the status page's signed link: its token is the proof (no e-mail asked
+    again), the kind it names chosen. An expired or changed link gets the lookup form, its number filled
+    in, with a notice (200: the customer can go on from there)."""
+    number = order_numbers.normalize(order)
+    try:
+        found = returns_flow.lookup(number, None, None, now, client, token=token)
+    except (OrderNotFound, MissingProof, InvalidProof, TooManyAttempts, TooManyLookups):
+        return html_response(
+            HTTPStatus.OK, pages.lookup_page({"order_number": number}, {}, notice=LINK_EXPIRED)
+        )
+    chosen = kind if kind in ("withdrawal", "complaint") else ""
+    return _details(found, {"t": token, "kind": chosen}, {}, now)
 
 
 def lookup(fields: Mapping[str, str], now: datetime, client: str | None = None) -> Response:
@@ -125,7 +143,7 @@ def to_submission(fields: Mapping[str, Any]) -> ReturnSubmission:
             k[4:]: strict.digits(str(v or "0"), 6) for k, v in fields.items() if k.startswith("qty_")
         }
         data["items"] = {sku: qty for sku, qty in quantities.items() if qty is not None}
-    for optional in ("reason", "demand", "description", "bank_account", "email", "phone"):
+    for optional in ("reason", "demand", "description", "bank_account", "email", "phone", "t"):
         if data.get(optional) == "":
             data[optional] = None
     try:

@@ -50,7 +50,9 @@ def check_proof(
     wrong proof), MissingProof, InvalidProof, TooManyLookups or TooManyAttempts. `scope` names the
     counter ("status", "lookup"); `count=False`: the same request checks again (counted once already)."""
     if token:
-        if not links.status_token_valid(_link_key(), number, token, now):
+        # A token opens what it was made for: the status page ("status"), the return form ("lookup").
+        valid = links.return_token_valid if scope == "lookup" else links.status_token_valid
+        if not valid(_link_key(), number, token, now):
             raise OrderNotFound()
         return
     if not (email or phone):

@@ -66,6 +66,12 @@ def return_form_url(
     return f"{base_url.rstrip('/')}/returns?{query}&t={token}"
 
 
+def return_token_valid(key: str, order_number: str, token: str, now: datetime) -> bool:
+    """A return-form link's token for this order: it opens the form for that order without the e-mail
+    (the customer followed it from their status page), never the status page itself."""
+    return token_valid(key, f"returns:{order_number}", token, now)
+
+
 # The label e-mail says "link ważny 7 dni" (messages.case_templates); the PDF itself stays 60 days in S3.
 LABEL_LINK_VALID = timedelta(days=7)
 

@@ -59,11 +59,13 @@ def lookup(
     client: str | None = None,
     *,
     count: bool = True,
+    token: str | None = None,
 ) -> ReturnContext:
     """The same OrderNotFound for a wrong number and a wrong e-mail (no enumeration, by the answer or its
     time: zwrotnica.access); failures counted per order and per client (`client`: the caller's IP) like
-    the status page (`count`: not again when the same request decides a second time)."""
-    check_proof("lookup", order_number, email, phone, None, client, now, count=count)
+    the status page (`count`: not again when the same request decides a second time). `token`: the
+    signed return-form link's (domain.links.return_form_url), proof instead of the e-mail or phone."""
+    check_proof("lookup", order_number, email, phone, token, client, now, count=count)
     view = order_store.load_view(order_number)
     if view is None:
         raise OrderNotFound()
@@ -113,7 +115,7 @@ def submit(sub: ReturnSubmission, ctx: Context, client: str | None = None, fresh
     and, for a complaint, the team's ticket with the legal answer deadline follow as commands. A
     submission that opened its case before answers with that case (created False). Raises FormInvalid."""
     now = ctx.now
-    found = lookup(sub.order_number, sub.email, sub.phone, now, client, count=not fresh)
+    found = lookup(sub.order_number, sub.email, sub.phone, now, client, count=not fresh, token=sub.t)
     existing = case_store.find_submission(sub.order_number, sub.submission_key)
     if existing:
         return Effect("existing", data={"rma": existing, "created": False})

@@ -26,6 +26,8 @@ class ReturnSubmission(BaseModel):
     order_number: OrderNumber
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=32)
+    # The signed return-form link's token (the status page's "Zwrot lub reklamacja"): proof instead of both.
+    t: str | None = Field(default=None, max_length=200)
     items: Annotated[dict[str, int], BeforeValidator(_skus)] = Field(min_length=1, max_length=100)
     kind: CaseKind
     reason: WithdrawalReason | None = None
@@ -39,6 +41,6 @@ class ReturnSubmission(BaseModel):
     def _complaint_needs_description_and_demand(self) -> ReturnSubmission:
         if self.kind is CaseKind.COMPLAINT and (not self.description or not self.demand):
             raise ValueError("complaint needs description and demand")
-        if not (self.email or self.phone):
+        if not (self.email or self.phone or self.t):
             raise ValueError("email or phone needed")
         return self
