@@ -11,7 +11,6 @@ nothing. The log says what was decided in codes, never an address, a name or the
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,7 +26,7 @@ from zwrotnica.models.inbound import CustomerMessage, Rejected, SesRecord, Store
 from zwrotnica.models.ticket import TicketChannel
 from zwrotnica.observability import logger, metrics
 from zwrotnica.providers.inbound_email import LIMITS, ParsedMail, parse_mime, parse_ses_event
-from zwrotnica.settings import Settings, get_settings
+from zwrotnica.settings import Settings
 from zwrotnica.store import mail_files
 
 
@@ -108,9 +107,10 @@ def receive(record: SesRecord, ctx: Context) -> dict[str, Any]:
     }
 
 
-def context(now: datetime, settings: Settings) -> Context:
-    """Links point at PUBLIC_BASE_URL, else at the API's own URL (an SES event has no request domain)."""
-    return Context.build(now, settings.api_base_url)
+def context(now: datetime) -> Context:
+    """Links point at PUBLIC_BASE_URL, else at the API's own URL (the stack's SSM parameter, as for every
+    function: zwrotnica.context)."""
+    return Context.build(now)
 
 
 @logger.inject_lambda_context
@@ -121,10 +121,9 @@ def lambda_handler(event: dict, context_: LambdaContext) -> dict:
     except InvalidPayload as exc:
         logger.warning("not an ses receiving event", extra={"reason": exc.reason})
         return {"results": [], "error": exc.reason}
-    settings = get_settings()
     results = []
     for record in records:
-        ctx = context(datetime.fromtimestamp(time.time(), UTC), settings)
+        ctx = context(datetime.now(UTC))
         summary = receive(record, ctx)
         logger.info("inbound email decided", extra=summary)
         results.append(summary)

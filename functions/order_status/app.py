@@ -27,7 +27,6 @@ from zwrotnica.http import (
     json_response,
     lower_headers,
     raw_body,
-    request_base_url,
     request_body,
     wants_html,
 )
@@ -52,7 +51,7 @@ OrderToken = Annotated[str, Path(pattern=order_numbers.TOKEN_PATTERN)]
 )
 def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
     body = raw_body(app)
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    ctx = Context.build(datetime.now(UTC))
     try:
         order = shop.verify_and_parse(platform, lower_headers(app), body, get_secrets(), time.time())
     except ZwrotnicaError as exc:  # kept (capped) with its verdict, then answered as before
@@ -95,7 +94,7 @@ def payment_webhook(provider: Annotated[str, Path(max_length=40)]):
     verified; a notification held for an order that has not arrived is received all the same (the
     order applies it when it comes, or finance gets a ticket after the grace period)."""
     body = raw_body(app)
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    ctx = Context.build(datetime.now(UTC))
     try:
         event = payments.verify_and_parse(provider, lower_headers(app), body, get_secrets())
     except ZwrotnicaError as exc:  # kept (capped) with its verdict, then answered as before
@@ -130,9 +129,7 @@ def order_status(
     now, proof = datetime.now(UTC), {"email": email, "phone": phone, "token": t}
     number = _number(order_number)
     if wants_html(app):
-        page = orders.status_html(
-            number, **proof, now=now, base_url=request_base_url(app), client=client_ip(app)
-        )
+        page = orders.status_html(number, **proof, now=now, client=client_ip(app))
         return html_response(HTTPStatus.OK, page)
     view = orders.read_status(number, **proof, now=now, client=client_ip(app))
     return json_response(HTTPStatus.OK, view.model_dump(mode="json"))
@@ -182,7 +179,7 @@ def unsubscribe_post(order_number: OrderToken, t: UnsubscribeToken = None):
     """The page's button, or a mail client's one-click POST (`List-Unsubscribe=One-Click`, RFC 8058):
     the signed link alone withdraws the marketing consent; no cookie, no form state."""
     number = _unsubscribing(order_number, t)
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    ctx = Context.build(datetime.now(UTC))
     bus.run(lambda fresh: consent.withdraw_marketing(number, ctx, fresh), ctx)
     if wants_html(app):
         return html_response(HTTPStatus.OK, unsubscribe.done_page())
@@ -217,7 +214,7 @@ def csat(
 
     if s is None or t is None:  # a link cut short
         return html_response(HTTPStatus.UNPROCESSABLE_ENTITY, survey.refused_page("tampered"))
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    ctx = Context.build(datetime.now(UTC))
     try:
         effect = bus.run(lambda fresh: satisfaction.rate(ticket_id, int(s), t, ctx, fresh), ctx)
     except satisfaction.LinkProblem as problem:
@@ -249,7 +246,7 @@ def csat_comment(ticket_id: TicketId):
     score, token = fields.get("s", ""), fields.get("t", "")
     if score not in ("1", "2", "3", "4", "5") or not token or len(token) > 100:
         return html_response(HTTPStatus.UNPROCESSABLE_ENTITY, survey.refused_page("tampered"))
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    ctx = Context.build(datetime.now(UTC))
     comment = fields.get("comment", "")[:5000]
     try:
         bus.run(lambda fresh: satisfaction.comment(ticket_id, int(score), token, comment, ctx, fresh), ctx)
@@ -285,7 +282,7 @@ def nps(
         number = order_numbers.decode(order_token)
     except ValueError:
         return html_response(HTTPStatus.NOT_FOUND, survey.refused_page("unknown"))
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    ctx = Context.build(datetime.now(UTC))
     try:
         effect = bus.run(lambda fresh: satisfaction.rate_nps(number, int(s), t, ctx, fresh), ctx)
     except satisfaction.LinkProblem as problem:

@@ -14,7 +14,7 @@ from zwrotnica import startup
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus, sweeps
 from zwrotnica.flows import tickets
-from zwrotnica.http import create_app, documented, json_response, lower_headers, raw_body, request_base_url
+from zwrotnica.http import create_app, documented, json_response, lower_headers, raw_body
 from zwrotnica.models.ticket import TicketRequest
 from zwrotnica.observability import logger, metrics
 from zwrotnica.providers import ticket_intake
@@ -36,7 +36,7 @@ app = create_app()
 def open_ticket():
     now = datetime.fromtimestamp(time.time(), UTC)
     request = ticket_intake.verify_and_parse(lower_headers(app), raw_body(app), get_secrets(), now)
-    ctx = Context.build(now, request_base_url(app))
+    ctx = Context.build(now)
     if not isinstance(request, TicketRequest):
         # The customer's own words: the same loop as an e-mail (answer by e-mail to the contact, never
         # in this HTTP answer: it goes back to the tool, not to the customer's mailbox). Imported here:

@@ -15,7 +15,10 @@ from zwrotnica.models.brand import Brand
 class Settings(BaseModel):
     table_name: str = Field(alias="TABLE_NAME")
     secrets_name: str = Field(alias="SECRETS_NAME")
+    # Where customer links point (a custom domain); empty: the API's own URL, which the stack writes to
+    # the SSM parameter named here (zwrotnica.context.public_base_url). Never the request's Host.
     public_base_url: str = Field(alias="PUBLIC_BASE_URL", default="")
+    api_url_parameter: str = Field(alias="API_URL_PARAMETER", default="")
     shop_name: str = Field(alias="SHOP_NAME", default="Sklep")
     email_from: str = Field(alias="EMAIL_FROM", default="sklep@example.com")
     sms_sender_id: str = Field(alias="SMS_SENDER_ID", default="Sklep")
@@ -72,9 +75,6 @@ class Settings(BaseModel):
     inbound_bucket: str = Field(alias="INBOUND_BUCKET", default="inbound-mail")
     inbound_prefix: str = Field(alias="INBOUND_PREFIX", default="inbound/")
     deflect_after_hours: int = Field(alias="DEFLECT_AFTER_HOURS", default=72, ge=1)
-    # The API's own URL, for functions no request reaches (inbound e-mail): links point there without
-    # PUBLIC_BASE_URL.
-    api_base_url: str = Field(alias="API_BASE_URL", default="")
     # The team side (issue 16): new tickets and customers' messages e-mailed here (a reply to that e-mail
     # from an address on TEAM_ALLOWED_EMAILS answers the customer); empty: no notifications.
     team_email: str = Field(alias="TEAM_EMAIL", default="")

@@ -137,3 +137,27 @@ def ses(stack: dict[str, str], carriers: Any, monkeypatch: pytest.MonkeyPatch) -
     yield recorder
     events.unregister("provide-client-params.sesv2.SendEmail", recorder)
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def faults(stack: dict[str, str]) -> Iterator[object]:
+    """AWS faults through botocore hooks on the project's cached clients (tests/integration/faults.py),
+    removed after the test."""
+    from tests.integration.faults import Faults
+
+    injected = Faults()
+    yield injected
+    injected.undo()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> object:
+    """The edges' and the sweeper's `datetime.now`, frozen at faults.START and moved by the test."""
+    import importlib
+
+    from tests.integration.faults import FROZEN, START, Clock, frozen_datetime
+
+    frozen = Clock(START)
+    for name in FROZEN:
+        monkeypatch.setattr(importlib.import_module(name), "datetime", frozen_datetime(frozen))
+    return frozen

@@ -73,7 +73,7 @@ def test_where_is_my_parcel_is_answered_at_once_from_live_tracking(ses, carriers
     # the tracking link and the signed status link
     assert f"inpost.pl/sledzenie-przesylek?number={PARCEL_A}" in text
     status_link = re.search(r"https://sklep\.example\.com/api/orders/1001/status\?t=(\S+)", text)
-    assert status_link and links.token_valid(KEY, "1001", status_link.group(1), datetime.now(UTC))
+    assert status_link and links.status_token_valid(KEY, "1001", status_link.group(1), datetime.now(UTC))
     ticket = ticket_store.get(result["ticket_id"])
     assert (ticket["status"], ticket["channel"], ticket["category"]) == (
         "pending_customer",

@@ -105,6 +105,24 @@ def test_a_comment_is_kept_with_the_score(ses, context):
     assert ticket_store.get(ticket_id)["csat_comment"] == "Odpowiedź przyszła po dwóch dniach."
 
 
+def test_a_comment_sent_before_any_click_records_its_score_once_and_a_low_one_opens_the_follow_up(
+    ses, context
+):
+    ticket_id, survey = solved_conversation(ses, context)
+    token = parse_qs(urlsplit(survey[2]).query)["t"][0]
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    body = f"s=2&t={token}&comment=Za+d%C5%82ugo."
+    for _ in range(2):  # a repeated POST records nothing twice and is never a 5xx
+        posted = orders(api_event("POST", f"/csat/{ticket_id}", body=body, headers=form), context)
+        assert posted["statusCode"] == 200, posted["body"]
+    rated = ticket_store.get(ticket_id)
+    assert (rated["csat_score"], rated["csat_comment"]) == (2, "Za długo.")
+    follow_up = ticket_store.get(ticket_store.ticket_id_for(f"csat-low:{ticket_id}"))
+    assert follow_up["subject"].startswith("Niska ocena obsługi (2/5)")
+    click(survey[5], context)  # a click afterwards changes the score as always
+    assert ticket_store.get(ticket_id)["csat_score"] == 5
+
+
 def test_the_csat_page_in_a_browser(ses, context, browser):
     from tests.integration import browser as browser_setup
 

@@ -36,6 +36,11 @@ def rate(ticket_id: str, score: int, token: str, ctx: Context, fresh: bool = Fal
         "rated", data={"ticket_id": ticket_id, "score": score, "previous": ticket.get("csat_score")}
     )
     effect.write(ticket_store.rated(ticket_id, score, ctx.now), Guard.DUPLICATE)
+    return _low_score_follow_up(effect, ticket, score, ctx)
+
+
+def _low_score_follow_up(effect: Effect, ticket: dict, score: int, ctx: Context) -> Effect:
+    """A low score opens a follow-up for the ticket's team (one per ticket, however often it is rated)."""
     if satisfaction.low(score):
         contact = ticket.get("contact") or {}
         follow_up = TicketRequest(
@@ -43,8 +48,8 @@ def rate(ticket_id: str, score: int, token: str, ctx: Context, fresh: bool = Fal
             category=TicketCategory(ticket.get("category", "other")),
             priority=TicketPriority.HIGH,
             subject=f"Niska ocena obsługi ({score}/5): {ticket.get('subject', '')}"[:200],
-            note=f"Zgłoszenie {ticket_id} oceniono na {score}/5: skontaktuj się z klientem.",
-            source_ref=f"csat-low:{ticket_id}",  # one follow-up per ticket, however often it is rated
+            note=f"Zgłoszenie {ticket['ticket_id']} oceniono na {score}/5: skontaktuj się z klientem.",
+            source_ref=f"csat-low:{ticket['ticket_id']}",
             at=ctx.now,
             contact=Contact.model_validate(contact) if contact else None,
         )
@@ -53,10 +58,17 @@ def rate(ticket_id: str, score: int, token: str, ctx: Context, fresh: bool = Fal
 
 
 def comment(ticket_id: str, score: int, token: str, text: str, ctx: Context, fresh: bool = False) -> Effect:
-    """The optional comment after a rating (the same signed link)."""
-    _checked(ticket_id, token, ctx)
+    """The optional comment after a rating (the same signed link). A comment form sent before any click
+    was recorded (not the page's own path: it opens after one) records the form's score with it, and a
+    low one opens the follow-up as a click would."""
+    if score not in satisfaction.CSAT_SCORES:
+        raise ValueError("a CSAT score is 1 to 5")
+    ticket = _checked(ticket_id, token, ctx)
     cleaned = " ".join(text.split())[:1000]
     effect = Effect("commented", data={"ticket_id": ticket_id, "score": score})
+    if ticket.get("csat_score") is None:
+        effect.write(ticket_store.commented(ticket_id, cleaned, ctx.now, score), Guard.CONFLICT)
+        return _low_score_follow_up(effect, ticket, score, ctx)
     return effect.write(ticket_store.commented(ticket_id, cleaned, ctx.now)) if cleaned else effect
 
 

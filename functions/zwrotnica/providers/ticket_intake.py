@@ -9,18 +9,19 @@ tool's next message with the same `thread_ref` lands on the same ticket.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from zwrotnica.errors import InvalidPayload, InvalidSignature, MalformedBody
+from zwrotnica.errors import InvalidPayload, InvalidSignature
+from zwrotnica.models.common import CleanText, OneLine
 from zwrotnica.models.order import EMAIL_PATTERN, OrderNumber
 from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketPriority, TicketRequest
 from zwrotnica.providers import standard_webhooks
 from zwrotnica.secrets import Secrets
+from zwrotnica.strict import json_body
 
 if TYPE_CHECKING:  # imported where used: the sweeper's cold start does not pay for the inbound models
     from zwrotnica.domain.mail_safety import SafetyAssessment
@@ -31,7 +32,7 @@ class ContactIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL_PATTERN)
-    name: str = Field(default="", max_length=200)
+    name: OneLine = Field(default="", max_length=200)
     phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ()-]{6,31}$")
 
 
@@ -41,10 +42,11 @@ class TicketIn(BaseModel):
     channel: TicketChannel
     category: TicketCategory | None = None  # with a message, the rules decide it
     priority: TicketPriority = TicketPriority.NORMAL
-    subject: str = Field(default="", max_length=200)
+    subject: OneLine = Field(default="", max_length=200)  # no control, bidi or zero-width characters
     order_number: OrderNumber | None = None  # as the shop numbers it: slashes, dots, Polish letters
     # A conversation (the customer's own words): the same loop as an e-mail
-    message: str | None = Field(default=None, min_length=1, max_length=20_000)
+    # no control, bidi or zero-width characters; line breaks kept
+    message: CleanText | None = Field(default=None, min_length=1, max_length=20_000)
     contact: ContactIn | None = None
     thread_ref: str | None = Field(default=None, min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")
 
@@ -67,10 +69,9 @@ def _parsed(headers: Mapping[str, str], body: bytes, secrets: Secrets, now: date
     msg_id = standard_webhooks.verify(secrets.standard_webhooks_secrets, headers, body, now.timestamp())
     if msg_id is None:
         raise InvalidSignature()
+    payload = json_body(body)
     try:
-        return msg_id, TicketIn.model_validate(json.loads(body))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedBody() from exc
+        return msg_id, TicketIn.model_validate(payload)
     except ValidationError as exc:
         where = sorted({".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors()})
         raise InvalidPayload("invalid fields: " + ", ".join(where)) from exc

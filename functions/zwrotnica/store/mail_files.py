@@ -25,9 +25,11 @@ _TYPE_UNSAFE = re.compile(r"[^A-Za-z0-9./+-]+")  # S3 metadata is ASCII
 
 @lru_cache(maxsize=1)
 def _s3() -> Any:
-    import boto3
+    """Short timeouts and one retry like every other client (zwrotnica.aws, issue 12): a stalled S3 fails
+    this invocation fast, and SES invokes it again."""
+    from zwrotnica import aws
 
-    return boto3.client("s3")
+    return aws.client("s3", aws.S3)
 
 
 def location(record: SesRecord, settings: Settings) -> tuple[str, str]:

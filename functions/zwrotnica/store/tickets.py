@@ -289,10 +289,25 @@ def rated(ticket_id: str, score: int, at: datetime) -> dict[str, Any]:
     )
 
 
-def commented(ticket_id: str, comment: str, at: datetime) -> dict[str, Any]:
+def commented(ticket_id: str, comment: str, at: datetime, score: int | None = None) -> dict[str, Any]:
+    """The comment after a rating. With `score` (the survey's ticket not rated yet: the comment form
+    came before any click was recorded) the form's score is recorded with it, as a click would."""
+    if score is None:
+        return items.update(
+            _key(ticket_id),
+            {"csat_comment": comment, "csat_comment_at": iso(at)},
+            condition="attribute_exists(pk) AND attribute_exists(#csat_score)",
+            names={"#csat_score": "csat_score"},
+        )
     return items.update(
         _key(ticket_id),
-        {"csat_comment": comment, "csat_comment_at": iso(at)},
-        condition="attribute_exists(pk) AND attribute_exists(#csat_score)",
-        names={"#csat_score": "csat_score"},
+        {"csat_comment": comment or None, "csat_comment_at": iso(at) if comment else None},
+        add={"csat_clicks": 1},
+        raw_set=(
+            "#csat_score = if_not_exists(#csat_score, :score)",
+            "#csat_at = if_not_exists(#csat_at, :at)",
+        ),
+        condition="attribute_exists(pk) AND attribute_exists(#sent)",
+        names={"#csat_score": "csat_score", "#csat_at": "csat_at", "#sent": "csat_sent"},
+        values={":score": score, ":at": iso(at)},
     )
