@@ -689,7 +689,7 @@ UNEXERCISED: dict[str, str] = {}
 def test_every_call_is_read(recorded: Recorded) -> None:
     """The model knows every call (action, resource, keys) and every call was made by a function or the
     CLI: a scenario running a use case itself would prove nothing about a role."""
-    assert recorded.recorder.errors == []
+    assert not recorded.recorder.errors, "\n".join(recorded.recorder.errors)
 
 
 def test_every_function_and_the_cli_ran(recorded: Recorded) -> None:
@@ -701,14 +701,17 @@ def test_every_call_is_allowed(recorded: Recorded) -> None:
     """Each call by its function's role (in every IndexStage), deferred work by the sweeper's as well,
     the CLI's by the permissions README documents. A denial here is an outage in production that moto
     never shows: grant it in template.yaml (or README), scoped to what the call names."""
-    assert iam.denied(recorded.recorder.calls, recorded.statements, recorded.stages) == []
+    denials = iam.denied(recorded.recorder.calls, recorded.statements, recorded.stages)
+    assert not denials, "denied:\n" + "\n".join(denials)
 
 
 def test_every_grant_is_exercised_or_listed(recorded: Recorded) -> None:
     unused = iam.unused(recorded.recorder.calls, recorded.statements, recorded.stages)
     found = {grant.short for grant in unused}
-    assert sorted(found - set(UNEXERCISED)) == [], "granted, never needed: remove it or list it with a reason"
-    assert sorted(set(UNEXERCISED) - found) == [], "listed as unexercised, but a scenario exercised it"
+    never = sorted(found - set(UNEXERCISED))
+    assert not never, "granted, never needed (remove it, or list it with its reason):\n" + "\n".join(never)
+    exercised = sorted(set(UNEXERCISED) - found)
+    assert not exercised, "listed as unexercised, but a scenario exercised it:\n" + "\n".join(exercised)
 
 
 def test_the_operator_permissions_are_the_documented_ones() -> None:

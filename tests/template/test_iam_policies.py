@@ -297,7 +297,8 @@ def test_redundant_statements_are_found_and_shared_patterns_are_not():
 
 
 # --- template.yaml ---------------------------------------------------------------------------------------
-def test_every_function_has_its_statements_and_each_parses(policies):
+def test_every_function_has_its_statements_and_each_parses():
+    policies = iam.policies(local_names(tpl.load()))  # Unsupported: the template outgrew the evaluator
     functions = set(tpl.resources("AWS::Serverless::Function"))
     assert set(policies) == functions
     for function, statements in policies.items():
