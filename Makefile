@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt functions/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help venv checkov browser axe openapi run demo cli test unit integration lint format template bench cold load screenshots build deploy clean
+.PHONY: help venv checkov browser axe openapi run demo cli test unit integration crash-points lint format template bench cold load screenshots build deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ unit: venv ## pure-rule tests only (no AWS)
 
 integration: venv ## handlers in-process against moto
 	$(PY) -m pytest tests/integration
+
+crash-points: venv ## every AWS call of an order's life failing in turn, both modes (make test runs a sample; CRASH_POINTS=17,42 for some)
+	CRASH_POINTS=$${CRASH_POINTS:-all} $(PY) -m pytest -q tests/integration/test_crash_points.py
 
 lint: venv ## ruff, the layer contracts (import-linter) and the template gate (SAM transform + cfn-lint)
 	$(VENV)/bin/ruff check .

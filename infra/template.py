@@ -141,7 +141,7 @@ def environment(resolve: dict[str, str], template: dict[str, Any] | None = None)
             else:
                 raise KeyError(f"{key}: no local value for !Ref {ref}")
         elif isinstance(value, dict) and "Fn::Sub" in value:
-            env[key] = _sub(value["Fn::Sub"], resolve, tpl)
+            env[key] = sub(value["Fn::Sub"], resolve, tpl)
         elif isinstance(value, str):
             env[key] = value
         else:
@@ -149,7 +149,11 @@ def environment(resolve: dict[str, str], template: dict[str, Any] | None = None)
     return env
 
 
-def _sub(text: str, resolve: dict[str, str], tpl: dict[str, Any]) -> str:
+def sub(text: str, resolve: dict[str, str], tpl: dict[str, Any] | None = None) -> str:
+    """`!Sub` text with ${Name} resolved from `resolve` (logical ids, pseudo parameters), else from the
+    template's parameter defaults; anything unknown is left as written."""
+    tpl = tpl or load()
+
     def one(match: re.Match[str]) -> str:
         name = match.group(1)
         if name in resolve:

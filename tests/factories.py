@@ -21,11 +21,13 @@ EVENTS = Path(__file__).parent / "events"
 WOO_SECRET = DEV_SECRETS["woocommerce_webhook_secret"]
 SHOPER_SECRET = DEV_SECRETS["shoper_webhook_secret"]
 SW_SECRET = DEV_SECRETS["standard_webhooks_secrets"][0]
+DECISION_SECRET = DEV_SECRETS["case_decision_secrets"][0]  # the team's decisions: a secret of their own
 
 
 def lambda_context(function_name: str = "test", timeout_ms: int = 10_000) -> FakeContext:
-    """What Lambda hands a handler: a name, a request id, the time left."""
-    return FakeContext(function_name=function_name, timeout_ms=timeout_ms)
+    """What Lambda hands a handler: a name, a request id, the time left (the whole timeout at each call: a
+    test hands one context to many invocations)."""
+    return FakeContext(function_name=function_name, timeout_ms=timeout_ms, reused=True)
 
 
 def sweeper_context() -> FakeContext:
@@ -161,6 +163,27 @@ def generic_webhook(
         "webhook-signature": standard_webhooks.sign(secret, msg_id, ts, body),
     }
     return api_event("POST", "/webhooks/shop/generic", body=body, headers=headers)
+
+
+def decision_webhook(
+    rma: str,
+    payload: dict[str, Any],
+    *,
+    secret: str = DECISION_SECRET,
+    msg_id: str | None = None,
+    path_rma: str | None = None,
+) -> dict[str, Any]:
+    """The team's tool deciding on a case's returned goods: Standard Webhooks-signed JSON sent to
+    `/cases/{path_rma or rma}/decision`; `payload` is the body as is (it names its case itself)."""
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    ts, msg_id = int(time.time()), msg_id or f"dec_{rma}_{hashlib.sha1(body).hexdigest()[:8]}"  # noqa: S324
+    headers = {
+        "Content-Type": "application/json",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(ts),
+        "webhook-signature": standard_webhooks.sign(secret, msg_id, ts, body),
+    }
+    return api_event("POST", f"/cases/{path_rma or rma}/decision", body=body, headers=headers)
 
 
 # --- Couriers: InPost ShipX (unsigned, secret path token), AfterShip (HMAC), generic (Standard Webhooks) ---

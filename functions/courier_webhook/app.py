@@ -25,7 +25,6 @@ from zwrotnica.http import (
     json_response,
     lower_headers,
     raw_body,
-    request_base_url,
 )
 from zwrotnica.models.tracking import TrackingEvent
 from zwrotnica.observability import logger, metrics
@@ -53,7 +52,7 @@ def _request(source: str, token: str | None, body: bytes = b"") -> couriers.Cour
 def _receive(source: str, token: str | None):
     request = _request(source, token, raw_body(app))
     settings = get_settings()
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    ctx = Context.build(datetime.now(UTC))
     try:
         event = couriers.verify_and_parse(request, get_secrets(), time.time(), settings.inpost_source_check)
     except ZwrotnicaError as exc:  # kept (capped) with its verdict, then answered as before

@@ -41,9 +41,11 @@ def settings() -> InboundSettings:
 
 @lru_cache(maxsize=1)
 def _s3() -> Any:
-    import boto3
+    """Short timeouts and one retry like every other client (zwrotnica.aws, issue 12): a stalled S3 fails
+    this invocation fast, and SES invokes it again."""
+    from zwrotnica import aws
 
-    return boto3.client("s3")
+    return aws.client("s3", aws.S3)
 
 
 def location(record: SesRecord, config: InboundSettings) -> tuple[str, str]:

@@ -27,7 +27,6 @@ from zwrotnica.http import (
     json_response,
     lower_headers,
     raw_body,
-    request_base_url,
     wants_html,
 )
 from zwrotnica.models.order import ParcelAdded
@@ -51,7 +50,7 @@ OrderToken = Annotated[str, Path(pattern=order_numbers.TOKEN_PATTERN)]
 )
 def shop_webhook(platform: Annotated[str, Path(max_length=40)]):
     body = raw_body(app)
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    ctx = Context.build(datetime.now(UTC))
     try:
         order = shop.verify_and_parse(platform, lower_headers(app), body, get_secrets(), time.time())
     except ZwrotnicaError as exc:  # kept (capped) with its verdict, then answered as before
@@ -94,7 +93,7 @@ def payment_webhook(provider: Annotated[str, Path(max_length=40)]):
     verified; a notification held for an order that has not arrived is received all the same (the
     order applies it when it comes, or finance gets a ticket after the grace period)."""
     body = raw_body(app)
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    ctx = Context.build(datetime.now(UTC))
     try:
         event = payments.verify_and_parse(provider, lower_headers(app), body, get_secrets())
     except ZwrotnicaError as exc:  # kept (capped) with its verdict, then answered as before
@@ -129,9 +128,7 @@ def order_status(
     now, proof = datetime.now(UTC), {"email": email, "phone": phone, "token": t}
     number = _number(order_number)
     if wants_html(app):
-        page = orders.status_html(
-            number, **proof, now=now, base_url=request_base_url(app), client=client_ip(app)
-        )
+        page = orders.status_html(number, **proof, now=now, client=client_ip(app))
         return html_response(HTTPStatus.OK, page)
     view = orders.read_status(number, **proof, now=now, client=client_ip(app))
     return json_response(HTTPStatus.OK, view.model_dump(mode="json"))
@@ -181,7 +178,7 @@ def unsubscribe_post(order_number: OrderToken, t: UnsubscribeToken = None):
     """The page's button, or a mail client's one-click POST (`List-Unsubscribe=One-Click`, RFC 8058):
     the signed link alone withdraws the marketing consent; no cookie, no form state."""
     number = _unsubscribing(order_number, t)
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    ctx = Context.build(datetime.now(UTC))
     bus.run(lambda fresh: consent.withdraw_marketing(number, ctx, fresh), ctx)
     if wants_html(app):
         return html_response(HTTPStatus.OK, unsubscribe.done_page())

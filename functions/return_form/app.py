@@ -23,20 +23,28 @@ from zwrotnica.http import (
     json_response,
     lower_headers,
     raw_body,
-    request_base_url,
     request_body,
 )
 from zwrotnica.models.order import ORDER_NUMBER_MAX_LENGTH
 from zwrotnica.models.returns import ReturnSubmission
 from zwrotnica.observability import logger, metrics
-from zwrotnica.providers.shop import parse_json
+from zwrotnica.strict import json_body
 from zwrotnica.web.return_form import lookup_page
 
 app = create_app()
+Rma = Annotated[str, Path(pattern=r"^ZW-\d{4}-\d{6}$")]
+PDF = "application/pdf"
 
 
 @app.get("/returns", responses=documented({200: "The form"}, (422,), media=(JSON, HTML), ok_media=(HTML,)))
-def form(order: Annotated[str | None, Query(max_length=ORDER_NUMBER_MAX_LENGTH)] = None):
+def form(
+    order: Annotated[str | None, Query(max_length=ORDER_NUMBER_MAX_LENGTH)] = None,
+    kind: Annotated[str | None, Query(max_length=20)] = None,  # withdrawal or complaint
+    t: Annotated[str | None, Query(max_length=200)] = None,  # the signed link's token
+):
+    """The form; from the status page's signed link (`order`, `kind`, `t`) straight to the order's details."""
+    if order and t:
+        return views.from_link(order, kind, t, datetime.now(UTC), client_ip(app))
     return html_response(HTTPStatus.OK, lookup_page({"order_number": order or ""}, {}))
 
 
@@ -51,9 +59,9 @@ def form(order: Annotated[str | None, Query(max_length=ORDER_NUMBER_MAX_LENGTH)]
 )
 def submit():
     body, client = raw_body(app), client_ip(app)
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+    ctx = Context.build(datetime.now(UTC))
     if lower_headers(app).get("content-type", "").startswith("application/json"):
-        status, answer = views.submit_json(parse_json(body), ctx, client)
+        status, answer = views.submit_json(json_body(body), ctx, client)
         return json_response(status, answer)
     fields = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     if fields.get("step") == "submit":
@@ -65,11 +73,27 @@ def submit():
     "/cases/<rma>/decision",
     responses=documented({200: "Decision recorded"}, (400, 401, 404, 413, 422, 503)),
 )
-def decision(rma: Annotated[str, Path(pattern=r"^ZW-\d{4}-\d{6}$")]):
-    """The team's decision on returned goods (signed like every webhook: Standard Webhooks)."""
-    ctx = Context.build(datetime.now(UTC), request_base_url(app))
+def decision(rma: Rma):
+    """The team's decision on returned goods: Standard Webhooks-signed with its own secret
+    (`case_decision_secrets`), the body naming the case: {"case_id": RMA, "accept": bool, "reason"}."""
+    ctx = Context.build(datetime.now(UTC))
     status = views.decide(rma, lower_headers(app), raw_body(app), ctx)
     return json_response(HTTPStatus.OK, {"case_id": rma, "status": status})
+
+
+@app.get(
+    "/labels/<rma>",
+    responses=documented(
+        {200: "The case's return label or slip (PDF)"},
+        (404, 410, 422, 503),
+        media=(JSON, HTML),
+        ok_media=(PDF,),
+    ),
+)
+def label(rma: Rma, t: Annotated[str, Query(max_length=100)] = ""):
+    """The link in the label e-mail: our own token (7 days), checked before anything is read, then the
+    PDF from the private bucket, whatever AWS credentials signed nothing (issue 12)."""
+    return views.label_pdf(rma, t, datetime.now(UTC))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

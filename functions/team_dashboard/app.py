@@ -29,7 +29,6 @@ from zwrotnica.http import (
     documented,
     html_response,
     raw_body,
-    request_base_url,
     request_body,
 )
 from zwrotnica.models.order import EMAIL_PATTERN
@@ -77,7 +76,7 @@ def ask_for_link():
     if not re.fullmatch(EMAIL_PATTERN, email):
         page = pages.login_page(get_brand(), error="Podaj adres e-mail, np. imie@sklep.pl.")
         return html_response(HTTPStatus.UNPROCESSABLE_ENTITY, page)
-    team.request_link(email, datetime.now(UTC), request_base_url(app), client_ip(app))
+    team.request_link(email, datetime.now(UTC), client_ip(app))
     return html_response(HTTPStatus.OK, pages.login_page(get_brand(), notice=SENT))
 
 

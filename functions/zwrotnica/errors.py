@@ -54,6 +54,21 @@ class CaseNotFound(ZwrotnicaError):
     reason = "no such case"
 
 
+class LinkGone(ZwrotnicaError):
+    """A customer's signed link that expired or was changed: said in Polish (a browser shows it)."""
+
+    status = HTTPStatus.GONE
+    reason = (
+        "Ten link jest nieważny albo wygasł (link do dokumentu zwrotu jest ważny 7 dni). "
+        "Otwórz link z najnowszej wiadomości od nas albo napisz do nas, a wyślemy nowy."
+    )
+
+
+class LabelNotFound(ZwrotnicaError):
+    status = HTTPStatus.NOT_FOUND
+    reason = "Nie znaleźliśmy tego dokumentu zwrotu. Napisz do nas, a wyślemy go jeszcze raz."
+
+
 class NotRefundable(ZwrotnicaError):
     status = HTTPStatus.CONFLICT
     reason = "not paid online, or the amount exceeds what is left to refund"

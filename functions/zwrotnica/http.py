@@ -15,11 +15,12 @@ from http import HTTPStatus
 from typing import Annotated, Any, ClassVar, get_args, get_origin
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict
 
+from zwrotnica import aws
 from zwrotnica.errors import PayloadTooLarge, ZwrotnicaError
 from zwrotnica.observability import logger, metrics
 from zwrotnica.settings import get_brand, get_settings
@@ -27,6 +28,11 @@ from zwrotnica.web.pages import error_page
 
 HTML = "text/html; charset=utf-8"
 JSON = content_types.APPLICATION_JSON
+RETRY_AFTER_S = 5  # a 503: AWS or a provider was slow or unavailable and nothing was changed; try again soon
+RETRY_AFTER: dict[int, OpenAPIResponseHeader] = {
+    429: {"description": "Seconds until the attempt counters' hour ends", "schema": {"type": "integer"}},
+    503: {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}},
+}
 
 
 class FieldProblem(BaseModel):
@@ -52,9 +58,9 @@ ERRORS: dict[int, str] = {
     400: "Malformed request: the body is not JSON, or no e-mail, phone or link proves the order",
     401: "Missing or invalid signature, or a wrong URL token",
     403: "The form expired: search for the order again",
-    404: "Unknown platform, provider, order or case (a wrong e-mail or token also answers 404)",
+    404: "Unknown platform, provider, order, case or label (a wrong e-mail or token also answers 404)",
     409: "The resource is not in a state that allows this",
-    410: "The team's sign-in link expired or was already used",
+    410: "The link expired, was changed or was already used (a team sign-in link, a return label link)",
     413: "Body larger than the limit (MAX_BODY_BYTES)",
     422: "The request does not match the schema, or the payload breaks a rule",
     429: "Too many attempts for this order, or lookups from this client: retry in an hour",
@@ -140,6 +146,8 @@ def documented(
             "description": ERRORS[int(status)],
             "content": content(media, {"model": ErrorBody}),
         }
+        if int(status) in RETRY_AFTER:
+            answers[int(status)]["headers"] = {"Retry-After": RETRY_AFTER[int(status)]}
     return answers
 
 
@@ -243,6 +251,14 @@ class Resolver(APIGatewayHttpResolver):
         # (method, rule) -> the checked route function: what infra/build/openapi.py documents
         self.checked_routes: dict[tuple[str, str], Callable[..., Any]] = {}
 
+    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        """Answer one request; its AWS calls must end before the function's timeout (zwrotnica.aws)."""
+        aws.start(context)
+        try:
+            return super().resolve(event, context)
+        finally:
+            aws.stop()
+
     def route(self, rule: str, method: Any, *args: Any, **kwargs: Any) -> Callable[[Callable], Callable]:
         register = super().route(rule, method, *args, **kwargs)
 
@@ -294,10 +310,6 @@ def raw_body(app: APIGatewayHttpResolver) -> bytes:
     return data
 
 
-def request_base_url(app: APIGatewayHttpResolver) -> str:
-    return f"https://{app.current_event.request_context.domain_name}"
-
-
 def client_ip(app: APIGatewayHttpResolver) -> str | None:
     """The caller's IP as API Gateway saw it (requestContext.http.sourceIp), not a forgeable header."""
     return app.current_event.request_context.http.source_ip or None
@@ -329,6 +341,8 @@ def create_app() -> Resolver:
             from zwrotnica.domain import lookups  # only the customer lookups answer 429
 
             response.headers["Retry-After"] = str(lookups.retry_after(datetime.now(UTC)))
+        elif exc.status == HTTPStatus.SERVICE_UNAVAILABLE:
+            response.headers["Retry-After"] = str(RETRY_AFTER_S)
         return response
 
     @app.exception_handler(RequestInvalid)
@@ -353,12 +367,17 @@ def create_app() -> Resolver:
         code = answer.get("Error", {}).get("Code", type(exc).__name__)
         logger.warning("aws call failed", extra={"error": code, "detail": str(exc)[:300]})
         if wants_html(app):
-            return html_response(
+            response = html_response(
                 HTTPStatus.SERVICE_UNAVAILABLE,
                 error_page(
                     "Chwilowa przerwa", "Nie udało się tego teraz zrobić. Spróbuj ponownie za chwilę."
                 ),
             )
-        return json_response(HTTPStatus.SERVICE_UNAVAILABLE, {"message": "temporarily unavailable, retry"})
+        else:
+            response = json_response(
+                HTTPStatus.SERVICE_UNAVAILABLE, {"message": "temporarily unavailable, retry"}
+            )
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return response
 
     return app

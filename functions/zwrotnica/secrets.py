@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, Field
 
 from zwrotnica.settings import get_settings
@@ -18,6 +19,9 @@ class Secrets(BaseModel):
     # Shop platforms
     woocommerce_webhook_secret: str = ""
     standard_webhooks_secrets: list[str] = Field(default_factory=list)  # several during a key rotation
+    # The team's decisions on returned goods (POST /cases/{rma}/decision): Standard Webhooks, but a
+    # secret of their own: they accept or reject returns and so order refunds (issue 12)
+    case_decision_secrets: list[str] = Field(default_factory=list)
     shoper_webhook_secret: str = ""  # the webhook's "Klucz" in the Shoper panel: X-Webhook-SHA1
     # Polled sources (no webhooks): providers.idosell, providers.baselinker, providers.prestashop
     idosell_api_key: str = ""  # X-API-KEY of an admin account
@@ -51,5 +55,15 @@ class Secrets(BaseModel):
 def get_secrets() -> Secrets:
     from aws_lambda_powertools.utilities import parameters  # lazy: keeps it off the cold import path
 
-    raw: Any = parameters.get_secret(get_settings().secrets_name, transform="json", max_age=CACHE_SECONDS)
+    from zwrotnica import aws  # Powertools Parameters, on a client with short timeouts (zwrotnica.aws)
+
+    provider = aws.parameters_provider("secrets")
+    try:
+        raw: Any = provider.get(get_settings().secrets_name, transform="json", max_age=CACHE_SECONDS)
+    except parameters.GetParameterError as exc:
+        # Secrets Manager failed: raise its own error, which the edges answer like any AWS failure (503,
+        # retry) instead of failing the function (Powertools wraps it, and keeps it as the context).
+        if isinstance(exc.__context__, ClientError | BotoCoreError):
+            raise exc.__context__ from None
+        raise
     return Secrets.model_validate(raw)

@@ -15,7 +15,10 @@ from zwrotnica.models.brand import Brand
 class Settings(BaseModel):
     table_name: str = Field(alias="TABLE_NAME")
     secrets_name: str = Field(alias="SECRETS_NAME")
+    # Where customer links point (a custom domain); empty: the API's own URL, which the stack writes to
+    # the SSM parameter named here (zwrotnica.context.public_base_url). Never the request's Host.
     public_base_url: str = Field(alias="PUBLIC_BASE_URL", default="")
+    api_url_parameter: str = Field(alias="API_URL_PARAMETER", default="")
     shop_name: str = Field(alias="SHOP_NAME", default="Sklep")
     email_from: str = Field(alias="EMAIL_FROM", default="sklep@example.com")
     sms_sender_id: str = Field(alias="SMS_SENDER_ID", default="Sklep")

@@ -181,6 +181,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; everything it prints passes through infra.cli.terminal (no raw outside text)."""
+    from infra.cli import terminal
+
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = terminal.Safe(out), terminal.Safe(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: list[str] | None) -> int:
     args = parser().parse_args(argv)
     if str(FUNCTIONS) not in sys.path:
         sys.path.insert(0, str(FUNCTIONS))

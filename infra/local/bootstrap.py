@@ -14,10 +14,12 @@ import boto3
 from infra import template as tpl
 
 # Local-only secret values: the demo and the tests sign with these. Never used anywhere real.
+STACK_NAME = "zwrotnica-local"
 DEV_SECRETS = {
     "link_signing_key": "dev-link-signing-key-0123456789abcdef",
     "woocommerce_webhook_secret": "dev-woocommerce-secret",
     "standard_webhooks_secrets": ["whsec_ZHV6eXNla3JldGRvdGVzdG93d2Vid2Vib29rb3c="],
+    "case_decision_secrets": ["whsec_ZGVjeXpqZS16ZXNwb2x1LW8tendyb3RhY2gtbG9rYWxuaWU="],
     "shoper_webhook_secret": "dev-shoper-klucz",
     "inpost_webhook_token": "dev-inpost-token-4f1c2a",
     "inpost_api_token": "dev-shipx-api-token",
@@ -92,5 +94,14 @@ def bootstrap(region: str = "eu-central-1", template: dict[str, Any] | None = No
         "AWS::AccountId": "123456789012",
         "AWS::Partition": "aws",
         "AWS::URLSuffix": "amazonaws.com",
+        "AWS::StackName": STACK_NAME,
     }
+    ssm = boto3.client("ssm", region_name=region)
+    for name, props in tpl.resources("AWS::SSM::Parameter", template).items():
+        # As the stack writes them; the HTTP API's id is "local" (the gateway's requestContext.apiId).
+        values = resolved | {"HttpApi": "local"}
+        parameter = tpl.sub(props["Name"]["Fn::Sub"], values, template)
+        value = tpl.sub(props["Value"]["Fn::Sub"], values, template)
+        ssm.put_parameter(Name=parameter, Value=value, Type="String")
+        resolved[name] = parameter
     return resolved

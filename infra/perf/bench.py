@@ -193,7 +193,7 @@ def warm_figures() -> tuple[list[dict], Any]:
         counter = RoundTrips()
         counter.attach(client())
         sender.ses_client()
-        ctx = FakeContext(function_name="bench")
+        ctx = FakeContext(function_name="bench", reused=True)  # one context, many invocations
         orders(woo_webhook(woo_order("1")), ctx)  # warm: first call loads secrets and clients
         results = [
             measure(

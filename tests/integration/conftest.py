@@ -119,3 +119,27 @@ def team_site(stack: dict[str, str], carriers: object, monkeypatch: pytest.Monke
     with browser_setup.serving() as base:
         yield base.replace("127.0.0.1", "localhost")
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def faults(stack: dict[str, str]) -> Iterator[object]:
+    """AWS faults through botocore hooks on the project's cached clients (tests/integration/faults.py),
+    removed after the test."""
+    from tests.integration.faults import Faults
+
+    injected = Faults()
+    yield injected
+    injected.undo()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> object:
+    """The edges' and the sweeper's `datetime.now`, frozen at faults.START and moved by the test."""
+    import importlib
+
+    from tests.integration.faults import FROZEN, START, Clock, frozen_datetime
+
+    frozen = Clock(START)
+    for name in FROZEN:
+        monkeypatch.setattr(importlib.import_module(name), "datetime", frozen_datetime(frozen))
+    return frozen

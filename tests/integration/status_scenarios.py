@@ -8,6 +8,7 @@ shapes (couriers.md 2.4; the Point object of the points API)."""
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,7 +27,8 @@ from tests.factories import (
     woo_webhook,
 )
 from zwrotnica.models.common import iso
-from zwrotnica.providers import inpost, inpost_points
+from zwrotnica.providers import inpost, inpost_points, shipx_returns
+from zwrotnica.providers.shipx_returns import ShipXReturns as ShipXReturnsClient  # unpatched
 from zwrotnica.store.table import client, to_item
 
 ANNA = "anna.kowalska@example.com"
@@ -39,19 +41,52 @@ DPD_PARCEL = "13245098765432"
 POINT_KRA010: dict[str, Any] = load_event("inpost_points/point_KRA010.json")
 
 
+SHIPX_ORGANIZATION = "123456"
+SHIPX_RETURN_RECEIVER: dict[str, Any] = {  # the shop, receiving returns (setting SHIPX_RETURN_RECEIVER)
+    "company_name": "Sklep Przykładowy",
+    "email": "zwroty@sklep.example.com",
+    "phone": "600700800",
+    "address": {"street": "Magazynowa", "building_number": "1", "city": "Kraków", "post_code": "30-001"},
+}
+
+
 class Carriers:
-    """ShipX's tracking read (knows what InPost pushed) and the points API (knows KRA010)."""
+    """ShipX's tracking read (knows what InPost pushed), its return shipments (couriers.md 2.7-2.8:
+    created with `is_return`, confirmed at once, a label PDF and a tracking number) and the points API
+    (knows KRA010)."""
 
     def __init__(self) -> None:
         self.statuses: dict[str, list[str]] = {}
         self.point_calls: list[str] = []
         self.points_down = False
+        self.returns_made: list[str] = []  # the references (our RMAs) of the return shipments made
+
+    @staticmethod
+    def return_number(shipment_id: int) -> str:
+        return f"62011122233344455566{shipment_id:04d}"
 
     def shipx(self, request: httpx.Request) -> httpx.Response:
-        number = request.url.path.rsplit("/", 1)[-1]
+        path = request.url.path
+        if not path.startswith("/v1/tracking/"):
+            return self.return_shipments(request)
+        number = path.rsplit("/", 1)[-1]
         if number not in self.statuses:
             return httpx.Response(404, json={"status": 404, "error": "resource_not_found"})
         return httpx.Response(200, json=shipx_tracking(number, self.statuses[number]))
+
+    def return_shipments(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "POST" and path == f"/v1/organizations/{SHIPX_ORGANIZATION}/shipments":
+            doc = json.loads(request.content)
+            assert doc["is_return"] is True and doc["receiver"] == SHIPX_RETURN_RECEIVER
+            self.returns_made.append(doc["reference"])
+            answer = {"id": len(self.returns_made), "status": "created", "reference": doc["reference"]}
+            return httpx.Response(201, json=answer)
+        shipment_id = int(path.split("/")[3])
+        number = self.return_number(shipment_id)
+        if path.endswith("/label"):
+            return httpx.Response(200, content=b"%PDF-1.4 " + number.encode())
+        return httpx.Response(200, json={"id": shipment_id, "status": "confirmed", "tracking_number": number})
 
     def points(self, request: httpx.Request) -> httpx.Response:
         name = request.url.path.rsplit("/", 1)[-1]
@@ -70,6 +105,21 @@ class Carriers:
     def uninstall() -> None:
         inpost.use_transport(None)
         inpost_points.use_transport(None)
+
+    def take_returns(self, monkeypatch: Any) -> None:
+        """Return shipments through this fake, with ShipX configured for them (settings and client)."""
+        from zwrotnica.settings import get_settings
+
+        transport = httpx.MockTransport(self.shipx)
+
+        class ShipXReturns(ShipXReturnsClient):
+            def __init__(self, base_url: str, token: str, organization_id: str, *_: Any) -> None:
+                super().__init__(base_url, token, organization_id, transport)
+
+        monkeypatch.setattr(shipx_returns, "ShipXReturns", ShipXReturns)
+        monkeypatch.setenv("SHIPX_ORGANIZATION_ID", SHIPX_ORGANIZATION)
+        monkeypatch.setenv("SHIPX_RETURN_RECEIVER", json.dumps(SHIPX_RETURN_RECEIVER, ensure_ascii=False))
+        get_settings.cache_clear()
 
 
 def _ts(moment: datetime) -> str:

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from order_status.app import lambda_handler as orders
 from return_form.app import lambda_handler as returns_app
 from tests import usecases
-from tests.factories import api_event, woo_order, woo_webhook
+from tests.factories import DECISION_SECRET, api_event, woo_order, woo_webhook
 from zwrotnica.effect import Effect
 from zwrotnica.errors import InvalidPayload
 from zwrotnica.models.case import CaseStatus
@@ -168,14 +168,12 @@ def test_the_return_slip_is_a_pdf_in_s3_linked_from_the_label_email(stack, conte
     pdf = boto3.client("s3").get_object(Bucket="labelsbucket", Key=case["label_key"])["Body"].read()
     assert pdf.startswith(b"%PDF") and len(pdf) > 5000
     email = next(e for e in sent.emails if e.subject == f"Zgłoszenie nr {rma}: instrukcja odesłania paczki")
-    assert f"labels/{rma}.pdf" in email.body and "X-Amz-Expires=604800" in email.body
+    # Our own signed link, not an S3 pre-signed one (it would die with the Lambda's credentials)
+    assert f"{BASE}/labels/{rma}?t=" in email.body and "X-Amz-" not in email.body
 
 
 def test_team_decision_endpoint_is_signed(stack, context, sent):
-    import time
-
-    from tests.factories import SW_SECRET
-    from zwrotnica.providers import standard_webhooks
+    from tests.factories import SW_SECRET, decision_webhook
 
     withdrawal = open_case(context)
     complaint = open_case(
@@ -188,19 +186,14 @@ def test_team_decision_endpoint_is_signed(stack, context, sent):
     usecases.on_return_parcel("1001", delivered=True, now=datetime.now(UTC), base_url=BASE)
     calls = iter(range(100))
 
-    def decision(rma: str, payload: dict, secret: str = SW_SECRET) -> dict:
-        body = json.dumps(payload).encode()
-        ts, message_id = int(time.time()), f"dec-{rma}-{next(calls)}"
-        headers = {
-            "content-type": "application/json",
-            "webhook-id": message_id,
-            "webhook-timestamp": str(ts),
-            "webhook-signature": standard_webhooks.sign(secret, message_id, ts, body),
-        }
-        return returns_app(api_event("POST", f"/cases/{rma}/decision", body=body, headers=headers), context)
+    def decision(rma: str, payload: dict, secret: str = DECISION_SECRET) -> dict:
+        signed, message_id = {"case_id": rma} | payload, f"dec-{rma}-{next(calls)}"
+        return returns_app(decision_webhook(rma, signed, secret=secret, msg_id=message_id), context)
 
     reject = {"accept": False, "reason": "Brak metki."}  # the shape before verdicts
     assert decision(complaint, reject, secret="whsec_" + "QUFB" * 8)["statusCode"] == 401
+    # The shop's, the trackers' and the ticket tools' shared secret decides nothing (issue 12)
+    assert decision(complaint, reject, secret=SW_SECRET)["statusCode"] == 401
     assert decision(complaint, {"accept": "yes"})["statusCode"] == 422
     assert decision(complaint, {"verdict": "accept", "deduction": "5"})["statusCode"] == 422
     assert decision(withdrawal, reject)["statusCode"] == 422  # a withdrawal is never rejected
@@ -215,6 +208,38 @@ def test_team_decision_endpoint_is_signed(stack, context, sent):
     assert decision(cod, {"verdict": "transfer_sent"})["statusCode"] == 422  # the date is required
     confirmed = decision(cod, {"verdict": "transfer_sent", "transferred_on": today})
     assert confirmed["statusCode"] == 200 and json.loads(confirmed["body"])["status"] == "refund_ordered"
+
+
+def test_a_decision_for_one_case_cannot_be_replayed_onto_another(stack, context, sent):
+    """Issue 12: the signature covers id, timestamp and body, not the URL; the body names its case."""
+    from tests.factories import decision_webhook
+
+    complaint = {"kind": "complaint", "description": "Szew puścił.", "demand": "repair"}
+    first, second = open_case(context, "1001", **complaint), open_case(context, "1002", **complaint)
+    now = datetime.now(UTC)
+    for number in ("1001", "1002"):
+        usecases.on_return_parcel(number, delivered=True, now=now, base_url=BASE)
+    emails = len(sent.emails)
+    # Given the team's signed rejection of the first case
+    rejection = {"case_id": first, "accept": False, "reason": "Brak metki."}
+    # When it is sent, as it is, to the second case's URL
+    replayed = returns_app(decision_webhook(first, rejection, path_rma=second), context)
+    # Then it is refused, and the second case and its customer hear nothing
+    assert replayed["statusCode"] == 422 and "another case" in json.loads(replayed["body"])["message"]
+    assert cases.get(second)["status"] == "delivered_to_shop" and len(sent.emails) == emails
+    # A body that names no case is refused as well
+    unnamed = returns_app(decision_webhook(second, {"accept": False, "reason": "x"}), context)
+    assert unnamed["statusCode"] == 422 and cases.get(second)["status"] == "delivered_to_shop"
+    # When the rejection goes to its own case, and the team's tool delivers it again
+    event = decision_webhook(first, rejection, msg_id="dec-1")
+    applied, again = returns_app(event, context), returns_app(event, context)
+    # Then it is applied once: the retry answers with the case's status, one e-mail in all
+    assert [json.loads(r["body"])["status"] for r in (applied, again)] == ["rejected", "rejected"]
+    assert len(sent.emails) == emails + 1
+    # And the same message id cannot decide another case, even in a body signed anew
+    reused = decision_webhook(second, {"case_id": second, "accept": False, "reason": "x"}, msg_id="dec-1")
+    answer = returns_app(reused, context)
+    assert answer["statusCode"] == 422 and cases.get(second)["status"] == "delivered_to_shop"
 
 
 def test_courier_events_for_the_registered_return_parcel_move_the_case(stack, context, sent, monkeypatch):

@@ -1,30 +1,25 @@
 """Faults: SES, SNS and DynamoDB failing under the real handlers, providers timing out, the sweeper
 killed half way, and the race between a webhook's own send and a sweep.
 
-Faults go in through botocore's `before-call.<service>.<Operation>` events on the cached clients, so
-they hit after the clients' own retries would have given up (what the code sees when AWS stays down);
-ShipX and Przelewy24 through httpx.MockTransport. `Killed` stands for the Lambda runtime ending an
-invocation (timeout, out of memory): it is a BaseException, so nothing in the code can catch it.
-Handlers and the sweeper read a frozen clock (`clock`), so quiet hours and backoff are deterministic.
+AWS faults go in through botocore events on the cached clients (tests/integration/faults.py: `Fault`,
+`Faults`, `Killed`, the frozen `clock`); ShipX and Przelewy24 through httpx.MockTransport. A fault for
+every follow-up command kind is in test_follow_up_faults.py; every AWS call of an order's life failing
+in turn, in test_crash_points.py.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import cycle
 from typing import Any
 
 import httpx
 import pytest
-from botocore.exceptions import ClientError, ReadTimeoutError
 
 import courier_webhook.app as courier_app
 import order_status.app as order_app
-import sla_sweeper.app as sweeper_app
 from infra import template
 from tests import usecases
 from tests.factories import (
@@ -38,10 +33,25 @@ from tests.factories import (
     payu_order_body,
     payu_webhook,
     shipx_tracking,
-    sweeper_context,
     woo_order,
     woo_order_shipped,
     woo_webhook,
+)
+from tests.integration.faults import (
+    START,
+    Fault,
+    Killed,
+    aws_error,
+    body,
+    conflict,
+    order_item,
+    partition,
+    read_timeout,
+    stored_messages,
+    sweep,
+    throttling,
+    throughput,
+    tickets_in_table,
 )
 from zwrotnica.dispatch import outbox as outbox_flow
 from zwrotnica.messages import policy
@@ -53,164 +63,11 @@ from zwrotnica.providers import inpost, payment_clients
 from zwrotnica.providers.przelewy24 import Przelewy24Client
 from zwrotnica.store import outbox as outbox_store
 from zwrotnica.store import tickets
-from zwrotnica.store.table import client, from_item, table_name, to_item
+from zwrotnica.store.table import client
 
 pytestmark = pytest.mark.integration
-# Tuesday 10:00 in Warsaw: no quiet hours, inside business hours.
-START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-SCHEDULE = {"source": "aws.scheduler"}
 UNAVAILABLE = {"message": "temporarily unavailable, retry"}
 CONCURRENT = {"message": "concurrent update, retry"}
-
-
-class Killed(BaseException):
-    """The runtime ends the invocation here (timeout, out of memory): no except clause catches it."""
-
-
-# --- Fault injection -------------------------------------------------------------------------------
-def aws_error(code: str, status: int = 400, operation: str = "Call") -> ClientError:
-    return ClientError(
-        {
-            "Error": {"Code": code, "Message": f"injected {code}"},
-            "ResponseMetadata": {"HTTPStatusCode": status},
-        },
-        operation,
-    )
-
-
-def request_body(params: dict[str, Any]) -> dict[str, Any]:
-    """The API parameters of a serialised request (DynamoDB, SES v2, SNS's query body aside)."""
-    body = params.get("body") or b"{}"
-    try:
-        return json.loads(body)
-    except (TypeError, ValueError):
-        return {}
-
-
-def conflict(params: dict[str, Any], at: int = 0) -> ClientError:
-    """TransactionCanceledException: item `at` of the transaction was in another transaction."""
-    count = len(request_body(params).get("TransactItems", [])) or 1
-    reasons = [{"Code": "None"}] * count
-    reasons[at] = {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}
-    codes = ", ".join(r["Code"] for r in reasons)
-    return client().exceptions.TransactionCanceledException(
-        {
-            "Error": {
-                "Code": "TransactionCanceledException",
-                "Message": f"Transaction cancelled, please refer cancellation reasons [{codes}]",
-            },
-            "CancellationReasons": reasons,
-            "ResponseMetadata": {"HTTPStatusCode": 400},
-        },
-        "TransactWriteItems",
-    )
-
-
-@dataclass
-class Fault:
-    """Raises `error(params)` on matching calls: after letting `after` through, `times` times (None: until
-    healed). `calls` counts matching calls, failed or not."""
-
-    error: Callable[[dict[str, Any]], BaseException]
-    times: int | None = None
-    after: int = 0
-    match: Callable[[dict[str, Any]], bool] = lambda body: True
-    calls: int = 0
-    raised: int = 0
-    healed: bool = False
-
-    def __call__(self, params: dict[str, Any], **_: Any) -> None:
-        if not self.match(request_body(params)):
-            return
-        self.calls += 1
-        if self.healed or self.calls <= self.after:
-            return
-        if self.times is not None and self.raised >= self.times:
-            return
-        self.raised += 1
-        raise self.error(params)
-
-
-class Faults:
-    """Hooks on the project's own cached clients, removed after the test."""
-
-    def __init__(self) -> None:
-        self._hooks: list[tuple[Any, str, Callable[..., Any]]] = []
-
-    def hook(self, aws_client: Any, event: str, handler: Callable[..., Any]) -> None:
-        aws_client.meta.events.register(event, handler)
-        self._hooks.append((aws_client, event, handler))
-
-    def on(self, aws_client: Any, operation: str, fault: Fault) -> Fault:
-        service = aws_client.meta.service_model.service_id.hyphenize()
-        self.hook(aws_client, f"before-call.{service}.{operation}", fault)
-        return fault
-
-    def undo(self) -> None:
-        for aws_client, event, handler in self._hooks:
-            aws_client.meta.events.unregister(event, handler)
-        self._hooks.clear()
-
-
-@pytest.fixture
-def faults(stack) -> Iterator[Faults]:
-    injected = Faults()
-    yield injected
-    injected.undo()
-
-
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    """The handlers' and the sweeper's `datetime.now`, frozen and moved by the test."""
-    frozen = Clock(START)
-
-    class FrozenDatetime(datetime):
-        @classmethod
-        def now(cls, tz=None):  # type: ignore[override]
-            return frozen.at.astimezone(tz) if tz else frozen.at.replace(tzinfo=None)
-
-    for module in (order_app, courier_app, sweeper_app):
-        monkeypatch.setattr(module, "datetime", FrozenDatetime)
-    return frozen
-
-
-def sweep(clock: Clock, at: datetime) -> dict[str, Any]:
-    """The scheduled sweeper, run at `at`."""
-    clock.at = at
-    return sweeper_app.lambda_handler(SCHEDULE, sweeper_context())
-
-
-# --- Reading state ---------------------------------------------------------------------------------
-def body(response: dict) -> dict:
-    return json.loads(response["body"])
-
-
-def partition(pk: str) -> list[dict[str, Any]]:
-    page = client().query(
-        TableName=table_name(),
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues=to_item({":pk": pk}),
-        ConsistentRead=True,
-    )
-    return [from_item(i) for i in page["Items"]]
-
-
-def stored_messages(number: str) -> list[dict[str, Any]]:
-    return [i for i in partition(f"ORDER#{number}") if i["sk"].startswith("MSG#")]
-
-
-def order_item(number: str) -> dict[str, Any]:
-    return next(i for i in partition(f"ORDER#{number}") if i["sk"] == "ORDER")
-
-
-def tickets_in_table() -> list[dict[str, Any]]:
-    page = client().scan(TableName=table_name())
-    return [from_item(i) for i in page["Items"] if i["sk"]["S"] == "TICKET"]
 
 
 def emails_to(sent, number: str) -> list[Any]:
@@ -333,18 +190,6 @@ def test_sns_throttling_the_team_topic_does_not_abort_the_sweep(stack, sent, clo
 
 
 # --- 3. DynamoDB throttling and transaction conflicts in the middle of a webhook --------------------
-def throughput(_: dict) -> ClientError:
-    return aws_error("ProvisionedThroughputExceededException", 400)
-
-
-def throttling(_: dict) -> ClientError:
-    return aws_error("ThrottlingException", 400)
-
-
-def read_timeout(_: dict) -> ReadTimeoutError:
-    return ReadTimeoutError(endpoint_url="https://dynamodb.eu-central-1.amazonaws.com/")
-
-
 DYNAMO_FAULTS = [
     pytest.param("TransactWriteItems", throughput, None, UNAVAILABLE, id="transaction-throughput"),
     pytest.param("TransactWriteItems", throttling, None, UNAVAILABLE, id="transaction-throttling"),
@@ -742,52 +587,104 @@ def test_the_inline_grace_outlasts_every_function_timeout():
     assert timedelta(seconds=max(timeouts)) < policy.INLINE_GRACE
 
 
-# --- 7. A follow-up after the commit fails ---------------------------------------------------------
-def test_case_move_failing_after_the_return_parcel_commit_is_completed_by_the_next_sweep(
-    stack, context, sent, clock, faults
-):
-    """The parcel's own state commits with its follow-up (move the return case) stored as a command; the
-    command's first run fails: InPost still gets 200, its retry is a plain duplicate, and the next sweep
-    moves the case, once."""
-    import return_form.app as return_app
-    from zwrotnica.effect import Effect
-    from zwrotnica.store import cases, unit_of_work
-    from zwrotnica.store import shipments as shipment_store
-
-    # Given a withdrawal whose return parcel we track
-    assert order_app.lambda_handler(woo_webhook(woo_order("1001")), context)["statusCode"] == 200
+# --- 7. Nothing after the commit turns the answer into a 5xx ---------------------------------------
+def withdrawal_form(number: str = "1001") -> dict[str, Any]:
     form = {
-        "order_number": "1001",
+        "order_number": number,
         "email": "anna.kowalska@example.com",
         "items": {"CZAPKA-WEL": 1},
         "kind": "withdrawal",
         "return_method": "paczkomat",
-        "submission_key": "key-1001",
+        "submission_key": f"key-{number}",
     }
-    opened = return_app.lambda_handler(
-        api_event("POST", "/returns", body=json.dumps(form), headers={"content-type": "application/json"}),
-        context,
+    return api_event("POST", "/returns", body=json.dumps(form), headers={"content-type": "application/json"})
+
+
+def case_lookup(request: dict[str, Any]) -> bool:
+    """The query that finds a case by its number (store.cases.get)."""
+    return request.get("ExpressionAttributeValues", {}).get(":pk", {}).get("S", "").startswith("CASE#")
+
+
+def test_a_failing_read_after_the_form_commit_still_answers_201_with_the_case(
+    stack, context, sent, clock, faults
+):
+    import return_form.app as return_app
+    from zwrotnica.store import cases
+
+    assert order_app.lambda_handler(woo_webhook(woo_order("1001")), context)["statusCode"] == 200
+    # Given every read of a case by its number fails after the label's own read (the edge reads the
+    # case again after the commit, for its answer)
+    lookup = faults.on(client(), "Query", Fault(throttling, after=1, match=case_lookup))
+    # When the customer submits the withdrawal
+    response = return_app.lambda_handler(withdrawal_form(), context)
+    lookup.healed = True
+    # Then the answer is the case as decided (201), not a 503 for a case that is stored
+    assert lookup.raised == 1
+    answer = body(response)
+    assert (response["statusCode"], answer["created"], answer["status"]) == (201, True, "submitted")
+    stored = cases.get(answer["case_id"])
+    assert (answer["refund_amount"], answer["refund_due"]) == (stored["refund_amount"], stored["refund_due"])
+    assert stored["status"] == "label_sent"  # what followed the commit ran
+    # And the customer's second click is the same case
+    again = body(return_app.lambda_handler(withdrawal_form(), context))
+    assert (again["case_id"], again["created"]) == (answer["case_id"], False)
+
+
+def test_a_retried_decision_answers_the_same_and_the_opposite_one_is_refused(stack, context, sent, clock):
+    import time
+
+    import return_form.app as return_app
+    from tests.factories import DECISION_SECRET
+    from zwrotnica.providers import standard_webhooks
+
+    assert order_app.lambda_handler(woo_webhook(woo_order("1001")), context)["statusCode"] == 200
+    rma = body(return_app.lambda_handler(withdrawal_form(), context))["case_id"]
+    usecases.on_return_parcel("1001", delivered=True, now=START)
+
+    def decision(payload: dict, msg_id: str) -> dict:
+        raw = json.dumps({"case_id": rma} | payload).encode()  # the decision names its case
+        ts = int(time.time())
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(ts),
+            "webhook-signature": standard_webhooks.sign(DECISION_SECRET, msg_id, ts, raw),
+        }
+        event = api_event("POST", f"/cases/{rma}/decision", body=raw, headers=headers)
+        return return_app.lambda_handler(event, context)
+
+    clock.at = datetime.fromtimestamp(time.time(), UTC)
+    accepted = {"verdict": "accept"}
+    first = decision(accepted, "dec-1")
+    # When the same delivery comes again (its answer was lost: the function timed out after the commit)
+    again = decision(accepted, "dec-1")
+    # Then it answers the same, and nothing is sent twice
+    assert first["statusCode"] == 200 and (again["statusCode"], body(again)) == (200, body(first))
+    # And so does the same decision sent anew (a new message id: the team's tool retried it)
+    anew = decision(accepted, "dec-1-retry")
+    assert (anew["statusCode"], body(anew)) == (200, body(first))
+    verdicts = [e for e in sent.emails if e.subject == f"Zwrot nr {rma} został przyjęty"]
+    assert len(verdicts) == 1
+    # And another decision on the decided case is refused
+    other = decision({"verdict": "accept", "deduction": 500, "reason": "Ślady użytkowania."}, "dec-2")
+    assert other["statusCode"] == 422
+
+
+def test_secrets_manager_down_is_a_503_and_the_retry_commits_once(stack, context, sent, clock, faults):
+    from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
+    from aws_lambda_powertools.utilities.parameters.secrets import SecretsProvider
+
+    DEFAULT_PROVIDERS["secrets"] = provider = SecretsProvider()  # what the first get_secret makes
+    down = faults.on(
+        provider.client, "GetSecretValue", Fault(lambda _: aws_error("InternalServiceError", 500))
     )
-    assert opened["statusCode"] == 201, opened["body"]
-    rma = json.loads(opened["body"])["case_id"]
-    fields = {"origin": "customer_return", "case_id": rma}
-    unit_of_work.commit(
-        Effect().write(shipment_store.return_shipment("1001", "inpost", "RETURN000000000000000001", fields))
-    )
-    push = inpost_webhook("delivered", number="RETURN000000000000000001", at=event_time(START))
-    # When the parcel's write commits but the case move right after it fails
-    fault = faults.on(client(), "TransactWriteItems", Fault(throttling, after=1, times=1))
-    response = courier_app.lambda_handler(push, context)
-    assert fault.raised == 1
-    assert (response["statusCode"], body(response)) == (200, {"result": "apply"})  # the parcel is stored
-    assert cases.get(rma)["status"] != "delivered_to_shop"
-    # Then InPost's retry is a plain duplicate, and changes nothing
-    retried = courier_app.lambda_handler(push, context)
-    assert (retried["statusCode"], body(retried)) == (200, {"result": "duplicate"})
-    assert cases.get(rma)["status"] != "delivered_to_shop"
-    # And the next sweep moves the case, once
-    sweep(clock, START + timedelta(minutes=5))
-    sweep(clock, START + timedelta(minutes=30))
-    assert cases.get(rma)["status"] == "delivered_to_shop"
-    delivered = f"Zgłoszenie nr {rma}: paczka zwrotna dotarła do nas, sprawdzamy towar"
-    assert [e.subject for e in sent.emails].count(delivered) == 1
+    event = woo_webhook(woo_order("1001"))
+    # When Secrets Manager fails as the shop's webhook verifies its signature
+    response = order_app.lambda_handler(event, context)
+    down.healed = True
+    # Then the shop gets the retryable 503 of any AWS failure (not a failed function), nothing written
+    assert (response["statusCode"], body(response)) == (503, UNAVAILABLE) and down.raised == 1
+    assert partition("ORDER#1001") == [] and sent.emails == []
+    # And its retry commits the order once
+    retried = order_app.lambda_handler(event, context)
+    assert (retried["statusCode"], body(retried)["action"]) == (200, "create") and len(sent.emails) == 1

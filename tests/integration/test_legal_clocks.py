@@ -142,7 +142,8 @@ def test_asking_for_the_goods_does_not_stop_the_clock(stack, sent):
     assert usecases.decide(rma, {"verdict": "request_goods"}, effect_at) is CaseStatus.LABEL_SENT
     mail = by_subject(sent, f"Reklamacja nr {rma}: prosimy o odesłanie towaru")
     assert "nie przedłuża terminu" in mail.body and "w czwartek, 24 grudnia 2026 r." in mail.body
-    assert f"labels/{rma}.pdf" in mail.body  # the return document again
+    # the return document again, through our own signed link (never an S3 pre-signed one: issue 12)
+    assert f"{BASE}/labels/{rma}?t=" in mail.body and "X-Amz-" not in mail.body
     case = cases.get(rma)
     assert case["goods_requested_at"] and case["queue"] == "complaint_answer"  # still waiting for an answer
     note = tickets.get(tickets.ticket_id_for(f"case:{rma}"))["notes"][-1]["text"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import unicodedata
 from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
@@ -21,9 +20,8 @@ from order_status.app import lambda_handler as orders
 from return_form.app import lambda_handler as returns_app
 from sla_sweeper.app import lambda_handler as sweeper_app
 from tests import usecases
-from tests.factories import SW_SECRET, api_event, delivered, woo_order, woo_webhook
+from tests.factories import api_event, decision_webhook, delivered, woo_order, woo_webhook
 from tests.integration.test_tickets import signed_ticket
-from zwrotnica.providers import standard_webhooks
 from zwrotnica.store import cases, tickets
 from zwrotnica.store.table import client, from_item, table_name, to_item
 
@@ -124,15 +122,9 @@ def hidden(page: str, name: str) -> str:
 
 
 def decide(context, rma: str, accept: bool, reason: str) -> dict:
-    body = json.dumps({"accept": accept, "reason": reason}).encode()
-    ts = int(time.time())
-    headers = {
-        "content-type": "application/json",
-        "webhook-id": f"dec-{rma}",
-        "webhook-timestamp": str(ts),
-        "webhook-signature": standard_webhooks.sign(SW_SECRET, f"dec-{rma}", ts, body),
-    }
-    return returns_app(api_event("POST", f"/cases/{rma}/decision", body=body, headers=headers), context)
+    """The team's signed decision (its own secret; the body names its case: issue 12)."""
+    payload = {"case_id": rma, "accept": accept, "reason": reason}
+    return returns_app(decision_webhook(rma, payload, msg_id=f"dec-{rma}"), context)
 
 
 @pytest.mark.parametrize("number", NUMBERS)

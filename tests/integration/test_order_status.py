@@ -49,6 +49,31 @@ def test_status_with_the_signed_link_from_the_email(order_1001, context, sent):
     assert status(context, "1001", f"t={token}")["statusCode"] == 200
 
 
+def test_the_contact_digests_follow_the_orders_email_and_reach_orders_stored_before_them(order_1001, context):
+    """Issue 12: the proof is compared with the order's CONTACT digests, rewritten only when they change
+    (the order keeps their fingerprint): a new e-mail opens the order and the old one no longer does, and
+    an order stored before the digests existed gets them with its next version."""
+    from zwrotnica.store.table import client, table_name, to_item
+
+    billing = woo_order("1001")["billing"] | {"email": "anna.nowak@example.com"}
+    changed = woo_order("1001", modified="2026-11-21T09:00:00", billing=billing)
+    assert lambda_handler(woo_webhook(changed, topic="order.updated"), context)["statusCode"] == 200
+    assert status(context, "1001", "email=anna.nowak%40example.com")["statusCode"] == 200
+    assert status(context, "1001", "email=anna.kowalska%40example.com")["statusCode"] == 404
+    # An order as stored before issue 12: no CONTACT item, no fingerprint on the order
+    client().delete_item(TableName=table_name(), Key=to_item({"pk": "ORDER#1001", "sk": "CONTACT"}))
+    client().update_item(
+        TableName=table_name(),
+        Key=to_item({"pk": "ORDER#1001", "sk": "ORDER"}),
+        UpdateExpression="REMOVE contact_mark",
+    )
+    assert status(context, "1001", "email=anna.nowak%40example.com")["statusCode"] == 404
+    again = woo_order("1001", modified="2026-11-22T09:00:00", billing=billing)
+    assert lambda_handler(woo_webhook(again, topic="order.updated"), context)["statusCode"] == 200
+    assert status(context, "1001", "email=anna.nowak%40example.com")["statusCode"] == 200
+    assert status(context, "1001", "phone=600100200")["statusCode"] == 200
+
+
 def test_expired_or_foreign_link_is_refused_like_a_wrong_email(order_1001, context):
     expired = links.make_token(KEY, "1001", datetime.now(UTC) - timedelta(days=10), timedelta(days=1))
     for_other_order = links.make_token(KEY, "1002", datetime.now(UTC), timedelta(days=1))
@@ -102,6 +127,14 @@ def test_order_number_with_forbidden_characters_is_422(stack, context):
 def test_guessing_e_mails_for_one_order_is_throttled_but_signed_links_are_not(order_1001, context):
     for attempt in range(20):
         assert status(context, "1001", f"email=guess{attempt}%40example.com")["statusCode"] == 404
+    # Past 20 failures in the hour a wrong e-mail is told to stop...
+    throttled = status(context, "1001", "email=guess20%40example.com")
+    assert throttled["statusCode"] == 429 and "Zbyt wiele prób" in json.loads(throttled["body"])["message"]
+    # ...but the customer with the right one is not punished for strangers' guesses (issue 12)
+    assert status(context, "1001", "email=anna.kowalska%40example.com")["statusCode"] == 200
+    # until the order's hard limit: 50 failures in the hour, then the right e-mail waits too
+    for attempt in range(21, 50):
+        assert status(context, "1001", f"email=guess{attempt}%40example.com")["statusCode"] == 429
     blocked = status(context, "1001", "email=anna.kowalska%40example.com")
     assert blocked["statusCode"] == 429 and "Zbyt wiele prób" in json.loads(blocked["body"])["message"]
     token = links.make_token(KEY, "1001", datetime.now(UTC), timedelta(days=1))

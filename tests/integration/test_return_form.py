@@ -223,12 +223,105 @@ def test_customer_text_is_escaped_in_the_page(order, context):
 
 
 def test_guessing_e_mails_for_one_order_is_throttled(order, context):
+    def lookup(email: str) -> dict:
+        return form_post(context, {"step": "lookup", "order_number": order, "email": email})
+
     for attempt in range(20):
-        response = form_post(
-            context, {"step": "lookup", "order_number": order, "email": f"guess{attempt}@example.com"}
-        )
-        assert response["statusCode"] == 404
-    blocked = form_post(
-        context, {"step": "lookup", "order_number": order, "email": "anna.kowalska@example.com"}
-    )
+        assert lookup(f"guess{attempt}@example.com")["statusCode"] == 404
+    throttled = lookup("guess20@example.com")
+    assert throttled["statusCode"] == 429 and "Zbyt wiele prób" in throttled["body"]
+    # The customer with the right e-mail is let through until the order's hard limit (issue 12)...
+    assert lookup("anna.kowalska@example.com")["statusCode"] == 200
+    for attempt in range(21, 50):
+        assert lookup(f"guess{attempt}@example.com")["statusCode"] == 429
+    # ...of 50 failures in the hour
+    blocked = lookup("anna.kowalska@example.com")
     assert blocked["statusCode"] == 429 and "Zbyt wiele prób" in blocked["body"]
+
+
+def status_page_return_link(context, order: str) -> str:
+    """The "Zwróć lub zareklamuj towar" link as the customer's status page carries it."""
+    page = orders(
+        api_event(
+            "GET",
+            f"/orders/{order}/status",
+            query="email=anna.kowalska%40example.com",
+            headers={"accept": "text/html"},
+        ),
+        context,
+    )["body"]
+    href = re.search(r'<a class="button" href="([^"]*/returns\?[^"]*)"', page).group(1)
+    return href.replace("&amp;", "&").split("?", 1)[1]
+
+
+def form_get(context, query: str) -> dict:
+    return returns_app(api_event("GET", "/returns", query=query, headers={"accept": "text/html"}), context)
+
+
+def test_the_status_pages_signed_link_opens_the_orders_form_without_asking_the_e_mail_again(order, context):
+    delivered(order, days_ago=3)
+    query = status_page_return_link(context, order)
+    opened = form_get(context, query + "&kind=complaint")
+    page = opened["body"]
+    # Straight to the order's details: its products, the kind chosen, no e-mail field, the link carried
+    assert opened["statusCode"] == 200 and "możesz odesłać: 2 szt." in page
+    assert (
+        'name="email"' not in page
+        and hidden(page, "t")
+        and not re.search(r'name="step" value="lookup"', page)
+    )
+    assert re.search(r'value="complaint"[^>]*checked', page)
+    fields = {
+        "step": "submit",
+        "order_number": order,
+        "t": hidden(page, "t"),
+        "csrf": hidden(page, "csrf"),
+        "submission_key": hidden(page, "submission_key"),
+        "qty_CZAPKA-WEL": "1",
+        "kind": "withdrawal",
+        "reason": "wrong_size",
+        "return_method": "paczkomat",
+    }
+    confirmation = form_post(context, fields)
+    assert confirmation["statusCode"] == 201, confirmation["body"][:800]
+    rma = re.search(r"zgłoszenie zwrotu nr (ZW-\d{4}-\d{6})", confirmation["body"]).group(1)
+    assert cases.get(rma)["items"] == {"CZAPKA-WEL": 1}
+
+
+def test_a_changed_expired_or_foreign_link_asks_for_the_e_mail_and_opens_nothing(order, context):
+    from tests.factories import DEV_SECRETS
+    from zwrotnica.domain import links
+
+    assert orders(woo_webhook(woo_order("1002")), context)["statusCode"] == 200
+    key, now = DEV_SECRETS["link_signing_key"], datetime.now(ZoneInfo("UTC"))
+    query = status_page_return_link(context, order)
+    token = re.search(r"t=([^&]+)", query).group(1)
+    refused = {
+        "changed": query.replace(f"t={token}", f"t={token[:-2]}xx"),
+        "expired": f"order={order}&t="
+        + links.make_token(key, f"returns:{order}", now - timedelta(days=40), timedelta(days=1)),
+        "another order's": f"order=1002&t={token}",
+        "a status link's": f"order={order}&t="
+        + links.make_token(key, f"status:{order}", now, timedelta(days=1)),
+    }
+    for why, bad in refused.items():
+        response = form_get(context, bad)
+        page = response["body"]
+        assert response["statusCode"] == 200, why
+        assert "Link do formularza wygasł" in page and 'name="email"' in page, why
+        assert "możesz odesłać" not in page, why
+    # A submission carrying a bad link is refused like a wrong e-mail: no case
+    fields = {
+        "step": "submit",
+        "order_number": order,
+        "t": token[:-2] + "xx",
+        "csrf": links.make_token(key, f"form:{order}", now, timedelta(hours=1)),
+        "submission_key": "k" * 16,
+        "qty_CZAPKA-WEL": "1",
+        "kind": "withdrawal",
+        "return_method": "paczkomat",
+    }
+    assert form_post(context, fields)["statusCode"] == 404
+    # And the form's link never opens the status page
+    status = orders(api_event("GET", f"/orders/{order}/status", query=f"t={token}"), context)
+    assert status["statusCode"] == 404

@@ -34,10 +34,11 @@ def test_every_request_kind_and_an_orders_life_stay_within_their_budgets(life):
 def test_the_meter_prices_what_the_requests_wrote(life):
     by_request = {m.request: m for m in life.requests}
     new_order = by_request["order webhook: new order"]
-    # The order, its event-log item, its line and its e-mail in one transaction; the e-mail marked sent
-    # after it.
+    # The order, its contact digests (issue 12), its event-log item, its line and its e-mail in one
+    # transaction; the e-mail marked sent after it.
     assert [(c.operation, c.kind, c.transactional) for c in new_order.costs] == [
         ("Update", "ORDER", True),
+        ("Update", "CONTACT", True),
         ("Put", "EVT", True),
         ("Put", "T", True),
         ("Put", "MSG", True),
@@ -47,6 +48,9 @@ def test_the_meter_prices_what_the_requests_wrote(life):
     assert put_message.index == {"due": 1}  # pending: in the due queue, not yet in a week bucket
     assert sent.index == {"due": 1, "refs": 1}  # out of the queue, into MSGWEEK
     assert all(c.size < 1024 for c in new_order.costs)  # no HTML in the item: one unit per write
+    # An update that changes neither the e-mail nor the phone leaves the contact digests as they are.
+    update = by_request["order webhook: update naming the parcel"]
+    assert "CONTACT" not in {c.kind for c in update.costs}
     # A courier event that moves the parcel on: its line and the parcel, nothing written on refs.
     moving = by_request["courier webhook: InPost adopted_at_sorting_center"]
     assert {c.kind for c in moving.costs} == {"SHIPMENT", "T", "EVT"}

@@ -111,8 +111,8 @@ def test_the_status_link_carries_the_token_and_its_mac_binds_the_number(number):
     assert "/" not in segment and "%" not in url
     assert order_numbers.decode(segment) == number
     token = parse_qs(parts.query)["t"][0]
-    assert links.token_valid(KEY, number, token, NOW)
-    assert not links.token_valid(KEY, number + "1", token, NOW)
+    assert links.status_token_valid(KEY, number, token, NOW)
+    assert not links.status_token_valid(KEY, number + "1", token, NOW)
 
 
 def test_one_number_in_two_unicode_spellings_is_one_order():

@@ -1,18 +1,29 @@
 """Rules for a customer's unsigned order lookup (status page, return form): who is counted, as whom,
-and which proofs are well-formed at all. Pure: the counting itself is store/attempts."""
+which proofs are well-formed at all, and the digests a proof is compared with. Pure: the counting itself
+is store/attempts, the digests are stored by store/orders.
+
+Failed proofs are counted, not lookups (issue 12): a customer who types the right e-mail or phone is let
+through until the order's failures this hour pass the hard limit, however many strangers guessed wrong
+before; past the soft limit a wrong proof answers "too many attempts" instead of "not found".
+"""
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import re
 from collections.abc import Iterable
 from datetime import datetime
 
+from zwrotnica.domain import links
 from zwrotnica.domain.phone import normalize_phone
 from zwrotnica.models.order import EMAIL_PATTERN
 
-# Per order number and hour: a customer needs a few; guessing e-mails for one order needs many.
-LOOKUPS_PER_ORDER_PER_HOUR = 20
+# Failed proofs per order number and hour. A customer mistypes a few; guessing e-mails or phones for one
+# order takes many: past the soft limit a wrong proof is told "too many attempts", past the hard limit
+# the right one is refused too (the guesses an order can take in an hour, all clients together).
+FAILURES_PER_ORDER_PER_HOUR = 20
+HARD_FAILURES_PER_ORDER_PER_HOUR = 50
 _EMAIL = re.compile(EMAIL_PATTERN)
 
 EMAIL_INVALID_PL = "Podaj poprawny adres e-mail, np. anna.kowalska@example.com."
@@ -64,3 +75,29 @@ def retry_after(now: datetime) -> int:
     """Seconds until the lookup counters' window (the clock hour, store.attempts) ends: the 429's
     Retry-After."""
     return 3600 - (now.minute * 60 + now.second)
+
+
+# --- contact digests: what a proof is compared with -----------------------------------------------------
+EMAIL, PHONE = "email", "phone"
+
+
+def _digest_key(link_key: str) -> str:
+    """A key of its own, derived from the link signing key: a digest is never a valid link signature."""
+    return base64.urlsafe_b64encode(links.mac(link_key, "contact-digests", 32)).decode()
+
+
+def contact_digest(link_key: str, kind: str, value: str | None) -> str | None:
+    """HMAC of an order's normalised e-mail (lower case) or phone (+48…), or None: stored instead of the
+    clear value in the order's CONTACT item and compared with the proof a customer gives."""
+    normal = (value or "").strip().lower() if kind == EMAIL else normalize_phone(value) or ""
+    if not normal:
+        return None
+    digest = links.mac(_digest_key(link_key), f"{kind}:{normal}", 32)
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def proof_digest(link_key: str, email: str | None, phone: str | None) -> tuple[str, str] | None:
+    """(kind, digest) of the proof a customer gave: the e-mail when given, else the phone."""
+    kind, value = (EMAIL, email) if email else (PHONE, phone)
+    digest = contact_digest(link_key, kind, value)
+    return (kind, digest) if digest else None

@@ -53,6 +53,9 @@ class StoredVersion:
     version: str
     status: ShopStatus
     shop_ids: tuple[str | None, str | None] = (None, None)  # the platform's order and cart ids stored
+    # A fingerprint of the order's CONTACT digests as last written (store.orders.contact_mark); None
+    # for an order stored before them, or whose contact data was erased.
+    contact_mark: str | None = None
 
     def indexes(self, order: ShopOrder) -> bool:
         """The stored order's platform ids are the incoming version's: their index needs no write."""

@@ -218,6 +218,8 @@ def _order(order: dict[str, Any], number: str, holds: _Holds, today: date) -> Ve
         kept.append(holds.contact)
     else:
         changes |= _erase(order, "customer_name") | _erase(order, "email", "") | _erase(order, "phone", None)
+        # the fingerprint of the erased CONTACT digests: the shop's next version writes them anew
+        changes |= _erase(order, "contact_mark", None)
         delivery = order.get("delivery") or {}
         changes |= {f"delivery.{k}": None for k in ("address_line", "postcode", "city") if delivery.get(k)}
     # The sale, or a later payment or refund the provider reported (4.8 counts from that tax year).
@@ -323,6 +325,22 @@ def _ticket(ticket: dict[str, Any], number: str, holds: _Holds) -> Verdict:
     return Verdict(pk, sk, number, label, changes)
 
 
+def _contact(item: dict[str, Any], number: str, holds: _Holds, today: date) -> Verdict:
+    """The order's e-mail and phone as digests (what a customer's lookup is compared with): they go with
+    the clear values, so an erased address no longer opens the order."""
+    label = "contact digests"
+    if holds.contact:
+        return Verdict(
+            item["pk"],
+            item["sk"],
+            number,
+            label,
+            kept=(Kept("e-mail and phone digests", holds.contact.reason),),
+        )
+    changes = {name: None for name in ("email_digest", "phone_digest") if item.get(name)}
+    return Verdict(item["pk"], item["sk"], number, label, changes)
+
+
 def _unknown(item: dict[str, Any], number: str) -> Verdict | None:
     personal = sorted(PERSONAL_KEYS & item.keys())
     if not personal:
@@ -331,4 +349,10 @@ def _unknown(item: dict[str, Any], number: str) -> Verdict | None:
     return Verdict(item["pk"], item["sk"], number, label, kept=(Kept(", ".join(personal), UNKNOWN),))
 
 
-_RULES = {"shipment": _shipment, "timeline": _timeline, "case": _case, "message": _message}
+_RULES = {
+    "shipment": _shipment,
+    "timeline": _timeline,
+    "case": _case,
+    "message": _message,
+    "contact": _contact,
+}

@@ -279,11 +279,8 @@ def _request_goods(case: dict[str, Any], answer_due: date, ctx: Context) -> Effe
     rma, number = case["case_id"], case["order_number"]
     if CaseStatus(case["status"]) in (CaseStatus.IN_TRANSIT, CaseStatus.DELIVERED_TO_SHOP):
         raise InvalidPayload("the goods are on their way to us or here already")
-    label_url = None
-    if case.get("label_key"):
-        from zwrotnica.store import labels
-
-        label_url = labels.link(case["label_key"])
+    # our own signed link (GET /labels/{rma}), never an S3 pre-signed one (store.labels)
+    label_url = ctx.label_url(rma) if case.get("label_key") else None
     content = case_templates.complaint_goods_requested(
         rma=rma,
         answer_due=answer_due,
@@ -377,7 +374,11 @@ def move_for_return_parcel(command: Command, ctx: Context, fresh: bool) -> Effec
 
 def issue_label(command: Command, ctx: Context, fresh: bool) -> Effect:
     """A return label (InPost ShipX when configured, else our printable slip) in S3 and a link to it by
-    e-mail; the case moves to "etykieta wysłana". A case past that step has its label already."""
+    e-mail; the case moves to "etykieta wysłana". A case past that step has its label already.
+
+    ShipX takes no idempotency key, so a shipment it made is stored on the case in a commit of its own
+    before anything else can fail: the label follows as a second command, which takes the label of
+    that shipment (a retry never makes a second one)."""
     from zwrotnica.store import labels
 
     rma = command.payload["rma"]
@@ -390,7 +391,18 @@ def issue_label(command: Command, ctx: Context, fresh: bool) -> Effect:
     pdf, number = None, None
     shipx = _shipx(ctx)
     if shipx and case.get("return_method") == "paczkomat" and order:
-        pdf, changes, number = _shipx_label(shipx, rma, order, ctx)
+        shipment_id = case.get("shipx_shipment_id") or _shipx_create(shipx, rma, order, ctx)
+        if shipment_id and not case.get("shipx_shipment_id"):
+            stored = case_store.moved(case, case["status"], {"shipx_shipment_id": shipment_id}, ctx.now)
+            label = Command(
+                kind=CommandKind.ISSUE_LABEL,
+                key=f"label:{rma}:shipx",
+                payload={"rma": rma},
+                created_at=ctx.now,
+            )
+            return Effect("shipx_created").write(stored).follow(label)
+        if shipment_id:
+            pdf, changes, number = _shipx_label(shipx, rma, shipment_id)
     slip = pdf is None  # our printable slip, not a carrier's label: the e-mail says what to do with it
     if pdf is None:
         pdf = _slip(rma, case, order, ctx)
@@ -402,7 +414,7 @@ def issue_label(command: Command, ctx: Context, fresh: bool) -> Effect:
         ctx,
         order,
         changes=changes | {"label_key": key},
-        label_url=labels.link(key),
+        label_url=ctx.label_url(rma),
         slip=slip,
     )
     effect = Effect("label_sent")
@@ -423,11 +435,8 @@ def _shipx(ctx: Context):
     return ShipXReturns(settings.shipx_base_url, token, settings.shipx_organization_id)
 
 
-def _shipx_label(
-    shipx: Any, rma: str, order: dict[str, Any], ctx: Context
-) -> tuple[bytes | None, dict[str, Any], str | None]:
-    """Create the return shipment and take its label if ShipX confirmed it already; failures fall
-    back to the slip."""
+def _shipx_create(shipx: Any, rma: str, order: dict[str, Any], ctx: Context) -> str | None:
+    """The customer's return shipment at ShipX (its id); a failure falls back to the slip."""
     first, _, last = str(order.get("customer_name", "")).partition(" ")
     sender = {
         "first_name": first,
@@ -437,14 +446,22 @@ def _shipx_label(
     }
     receiver = json.loads(ctx.settings.shipx_return_receiver)
     try:
-        shipment_id = shipx.create(rma=rma, sender=sender, receiver=receiver)
+        return shipx.create(rma=rma, sender=sender, receiver=receiver)
+    except ProviderError as exc:
+        logger.warning("shipx return shipment failed", extra={"case_id": rma, "error": str(exc)})
+        return None
+
+
+def _shipx_label(shipx: Any, rma: str, shipment_id: str) -> tuple[bytes | None, dict[str, Any], str | None]:
+    """The shipment's label if ShipX confirmed it already, and its tracking number; failures fall back
+    to the slip."""
+    try:
         label = shipx.label(shipment_id)
         number = shipx.tracking_number(shipment_id) if label else None
     except ProviderError as exc:
-        logger.warning("shipx return shipment failed", extra={"case_id": rma, "error": str(exc)})
+        logger.warning("shipx return label failed", extra={"case_id": rma, "error": str(exc)})
         return None, {}, None
-    changes = {"shipx_shipment_id": shipment_id} | ({"return_tracking_number": number} if number else {})
-    return label, changes, number
+    return label, ({"return_tracking_number": number} if number else {}), number
 
 
 def _slip(rma: str, case: dict[str, Any], order: dict[str, Any], ctx: Context) -> bytes:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from zwrotnica.access import guard_lookup, proof_matches
-from zwrotnica.context import Context
-from zwrotnica.domain import links
+from zwrotnica.access import check_proof
+from zwrotnica.context import Context, public_base_url
+from zwrotnica.domain import links, lookups
 from zwrotnica.domain.order_status import OrderStatusView, StatusPage, build_view, status_page
 from zwrotnica.domain.orders import UpsertAction, apply_shop_order
 from zwrotnica.domain.shipment_status import ShipmentStatus
@@ -46,7 +46,15 @@ def ingest(order: ShopOrder, ctx: Context, fresh: bool = False) -> Effect:
     data = {"order_number": order.number, "action": change.action.value, "metrics": list(change.metrics)}
     effect = Effect(change.action.value, data=data)
     if change.writes:
-        effect.write(order_store.upsert(change, ctx.now), Guard.CONFLICT)
+        key = ctx.secrets().link_signing_key
+        digests = (
+            lookups.contact_digest(key, lookups.EMAIL, order.email),
+            lookups.contact_digest(key, lookups.PHONE, order.phone),
+        )
+        mark = order_store.contact_mark(*digests)
+        effect.write(order_store.upsert(change, ctx.now, mark), Guard.CONFLICT)
+        if stored is None or stored.contact_mark != mark:  # new, or its e-mail, phone or key changed
+            effect.write(order_store.contact(order.number, *digests))
         for item in shipment_store.ensure_for_order(order):
             effect.write(item)
         if stored is None or not stored.indexes(order):  # new, or ids that changed (or predate the index)
@@ -125,14 +133,15 @@ def read_status(
     now: datetime,
     client: str | None = None,
 ) -> OrderStatusView:
-    """The same OrderNotFound for "no such order" and "wrong proof": order numbers can't be enumerated.
-    DynamoDB: a signed link is one Query; an unsigned lookup two counting UpdateItems and the Query."""
+    """The same OrderNotFound for "no such order" and "wrong proof": order numbers can't be enumerated,
+    neither by the answer nor by its time (zwrotnica.access: the proof is compared with the order's small
+    CONTACT item first). DynamoDB: a signed link is one Query; an unsigned lookup two counting
+    UpdateItems and the CONTACT Query, then (the proof matched) two forgiving UpdateItems and the Query."""
     if not (email or phone or token):
         raise MissingProof()
-    if not token:
-        guard_lookup("status", number, email, phone, client, now)
+    check_proof("status", number, email, phone, token, client, now)
     view = order_store.load_view(number)
-    if view is None or not proof_matches(view.order, email, phone, token, now):
+    if view is None:
         raise OrderNotFound()
     return build_view(view.order, view.timeline, view.shipments, view.cases)
 
@@ -169,13 +178,12 @@ def status_html(
     phone: str | None,
     token: str | None,
     now: datetime,
-    base_url: str,
     client: str | None = None,
 ) -> str:
     view = read_status(number, email=email, phone=phone, token=token, now=now, client=client)
     page = status_page(view, now)
     brand = get_brand()
-    base = (get_settings().public_base_url or base_url).rstrip("/")
+    base = public_base_url()  # configuration only, never the request's Host
     actions = Links(
         returns=links.return_form_url(base, get_secrets().link_signing_key, number, now, RETURN_LINK_VALID),
         contact_email=brand.support_email,

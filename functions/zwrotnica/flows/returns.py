@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from zwrotnica.access import guard_lookup, proof_matches
+from zwrotnica.access import check_proof
 from zwrotnica.context import Context
 from zwrotnica.domain import case_moves, deadlines, returns
 from zwrotnica.domain.bank_account import normalize_account
@@ -59,14 +59,15 @@ def lookup(
     client: str | None = None,
     *,
     count: bool = True,
+    token: str | None = None,
 ) -> ReturnContext:
-    """The same OrderNotFound for a wrong number and a wrong e-mail (no enumeration); counted per order
-    and per client (`client`: the caller's IP) like the status page (`count`: not again when the same
-    request decides a second time)."""
-    if count:
-        guard_lookup("lookup", order_number, email, phone, client, now)
+    """The same OrderNotFound for a wrong number and a wrong e-mail (no enumeration, by the answer or its
+    time: zwrotnica.access); failures counted per order and per client (`client`: the caller's IP) like
+    the status page (`count`: not again when the same request decides a second time). `token`: the
+    signed return-form link's (domain.links.return_form_url), proof instead of the e-mail or phone."""
+    check_proof("lookup", order_number, email, phone, token, client, now, count=count)
     view = order_store.load_view(order_number)
-    if view is None or not proof_matches(view.order, email, phone, None, now):
+    if view is None:
         raise OrderNotFound()
     outbound = [s for s in view.shipments if not s.get("is_return")]
     possessed = [
@@ -110,11 +111,11 @@ def _check(
 
 
 def submit(sub: ReturnSubmission, ctx: Context, client: str | None = None, fresh: bool = False) -> Effect:
-    """Open the case with its confirmation e-mail (data: rma, created); the label and, for a complaint,
-    the team's ticket with the legal answer deadline follow as commands. A submission that opened its
-    case before answers with that case (created False). Raises FormInvalid."""
+    """Open the case with its confirmation e-mail (data: rma, created, the case as decided); the label
+    and, for a complaint, the team's ticket with the legal answer deadline follow as commands. A
+    submission that opened its case before answers with that case (created False). Raises FormInvalid."""
     now = ctx.now
-    found = lookup(sub.order_number, sub.email, sub.phone, now, client, count=not fresh)
+    found = lookup(sub.order_number, sub.email, sub.phone, now, client, count=not fresh, token=sub.t)
     existing = case_store.find_submission(sub.order_number, sub.submission_key)
     if existing:
         return Effect("existing", data={"rma": existing, "created": False})
@@ -181,7 +182,7 @@ def submit(sub: ReturnSubmission, ctx: Context, client: str | None = None, fresh
         text_pl=case_templates.case_sentence(sub.kind, CaseStatus.SUBMITTED, rma),
     )
     marker, case_item = case_store.create(case, sub.submission_key, now)
-    effect = Effect("opened", data={"rma": rma, "created": True})
+    effect = Effect("opened", data={"rma": rma, "created": True, "case": case})
     effect.write(marker, Guard.DUPLICATE).write(case_item).line(sub.order_number, [entry]).send([message])
     effect.follow(
         Command(kind=CommandKind.ISSUE_LABEL, key=f"label:{rma}", payload={"rma": rma}, created_at=now)

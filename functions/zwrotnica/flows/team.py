@@ -14,6 +14,7 @@ import hashlib
 import secrets as pysecrets
 from datetime import datetime, timedelta
 
+from zwrotnica.context import public_base_url
 from zwrotnica.domain import dashboard, lookups, team_access
 from zwrotnica.domain.weeks import week_key, weeks_back
 from zwrotnica.errors import TooManyLookups
@@ -35,7 +36,7 @@ def _key() -> str:
     return get_secrets().link_signing_key
 
 
-def request_link(email: str, now: datetime, base_url: str, client: str | None) -> None:
+def request_link(email: str, now: datetime, client: str | None) -> None:
     """E-mail a sign-in link if `email` is on the team's list; the caller's answer is the same either way."""
     address = email.strip().lower()
     if not attempts.allow("team_client", lookups.client_key(client), LINKS_PER_CLIENT_PER_HOUR, now):
@@ -52,7 +53,7 @@ def request_link(email: str, now: datetime, base_url: str, client: str | None) -
     nonce = pysecrets.token_urlsafe(24)
     logins.create(nonce, address, now + valid, now)
     token = team_access.link_token(_key(), nonce, now, valid)
-    url = f"{(settings.public_base_url or base_url).rstrip('/')}/team/login?n={nonce}&t={token}"
+    url = f"{public_base_url()}/team/login?n={nonce}&t={token}"  # configuration only, never the Host
     content = team_templates.login_link(
         url=url, minutes=settings.login_link_minutes, shop_name=get_brand().name
     )

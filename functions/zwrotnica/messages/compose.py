@@ -86,7 +86,9 @@ def sms(
         kind=kind,
         template=template,
         recipient=phone,
-        text=check_sms(text),
+        text=check_sms(
+            one_line(text)
+        ),  # plain text on one line: no break, control, bidi or zero-width character
         created_at=now,
         due_at=policy.earliest_send(Channel.SMS, now),
     )

@@ -3,11 +3,14 @@ reads at each step."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from zwrotnica.models.common import OneLine
 
 
 class CaseKind(StrEnum):
@@ -124,8 +127,9 @@ class CaseDecision(BaseModel):
     verdict: Verdict
     # A withdrawal accepted with a deduction for loss of value (UPK art. 34 ust. 4): the amount and why.
     deduction: int = Field(default=0, ge=0, le=100_000_000, strict=True)
-    # The deduction's reason, or a rejected complaint's reasons: shown to the customer.
-    reason: str | None = Field(default=None, max_length=1000)
+    # The deduction's reason, or a rejected complaint's reasons: shown to the customer, as one clean line
+    # (models.common: no control, bidi or zero-width characters in an e-mail, an SMS or the timeline).
+    reason: OneLine | None = Field(default=None, max_length=1000)
     # An accepted complaint: what we do (default: what the customer demanded); a price reduction names
     # its amount, a refund may (default: the value of the complained items).
     remedy: ComplaintDemand | None = None
@@ -155,3 +159,14 @@ class CaseDecision(BaseModel):
         if (self.verdict is Verdict.TRANSFER_SENT) != (self.transferred_on is not None):
             raise ValueError("a confirmed transfer, and only it, carries the transfer's date")
         return self
+
+
+def stands(case: Mapping[str, Any], decision: CaseDecision) -> bool:
+    """The case shows this very decision already (a delivery retried after its answer was lost): an
+    acceptance with the same deduction (the refund may have followed), or a rejection."""
+    status = CaseStatus(case["status"])
+    if decision.verdict is Verdict.ACCEPT:
+        return (
+            status in (S.ACCEPTED, S.REFUND_ORDERED) and int(case.get("deduction") or 0) == decision.deduction
+        )
+    return decision.verdict is Verdict.REJECT and status is S.REJECTED

@@ -90,7 +90,7 @@ class ShopStatus(StrEnum):
 class OrderItem(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    sku: str = Field(min_length=1, max_length=100)
+    sku: OneLine = Field(min_length=1, max_length=100)  # it names form fields and lines of slips and e-mails
     name: OneLine = Field(min_length=1, max_length=300)
     qty: int = Field(gt=0, le=10_000)
     unit_price: int = Field(ge=0, description="gross unit price in grosze")
@@ -118,7 +118,7 @@ class Delivery(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     method: DeliveryMethod
-    point_id: str | None = Field(default=None, max_length=32)  # e.g. Paczkomat "KRA010"
+    point_id: OneLine | None = Field(default=None, max_length=32)  # e.g. Paczkomat "KRA010"
     point_carrier: str | None = Field(default=None, max_length=40)  # who runs the point: carrier_id
     # Who delivers, as the platform names the shipping method (carrier_id), when it says: the carrier
     # of a parcel the shop later adds by its waybill alone (a Shoper parcel event); not stored when unsaid

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from zwrotnica.domain.shipment_status import ShipmentStatus
-from zwrotnica.models.common import UtcDateTime, iso
+from zwrotnica.models.common import OneLine, UtcDateTime, iso
 
 TRACKING_NUMBER = r"^[A-Za-z0-9-]{4,64}$"
 CARRIER_ID = r"^[a-z0-9_]{2,40}$"
@@ -25,13 +25,13 @@ class TrackingEvent(BaseModel):
     )
     tracking_number: str = Field(pattern=TRACKING_NUMBER)
     status: ShipmentStatus
-    raw_code: str = Field(min_length=1, max_length=100, description="the carrier's own status code")
-    raw_text: str = Field(default="", max_length=300)
+    raw_code: OneLine = Field(min_length=1, max_length=100, description="the carrier's own status code")
+    raw_text: OneLine = Field(default="", max_length=300)
     occurred_at: UtcDateTime = Field(description="the carrier's event time")
     # Pickup point (Paczkomat, PaczkoPunkt, parcel shop): public places, not personal data.
-    point_id: str | None = Field(default=None, max_length=32)
-    point_name: str | None = Field(default=None, max_length=200)
-    point_address: str | None = Field(default=None, max_length=300)
+    point_id: OneLine | None = Field(default=None, max_length=32)
+    point_name: OneLine | None = Field(default=None, max_length=200)
+    point_address: OneLine | None = Field(default=None, max_length=300)
     # The carrier's (or aggregator's) delivery estimate, where it gives one: the status page shows it.
     expected_delivery: date | None = None
     is_return: bool = False

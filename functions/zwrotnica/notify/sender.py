@@ -8,24 +8,20 @@ from email.utils import formataddr
 from functools import lru_cache
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
+from zwrotnica import aws
 from zwrotnica.models.outbox import Channel, OutboxMessage
 from zwrotnica.settings import get_settings
 
-# A failed send is retried by the sweeper, so fail fast here instead of holding the webhook.
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=2, read_timeout=5)
 
-
+# A failed send is retried by the sweeper, so fail fast here instead of holding the webhook (aws.MESSAGES).
 @lru_cache(maxsize=1)
 def ses_client() -> Any:
-    return boto3.client("sesv2", config=_CONFIG)
+    return aws.client("sesv2", aws.MESSAGES)
 
 
 @lru_cache(maxsize=1)
 def sns_client() -> Any:
-    return boto3.client("sns", config=_CONFIG)
+    return aws.client("sns", aws.MESSAGES)
 
 
 def send(message: OutboxMessage) -> str:

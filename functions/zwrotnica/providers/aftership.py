@@ -9,13 +9,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
+from zwrotnica import strict
 from zwrotnica.domain.shipment_status import carrier_id, map_aftership
 from zwrotnica.errors import MalformedBody
 from zwrotnica.models.tracking import TrackingEvent
@@ -34,10 +34,7 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes) -> bool:
 
 def parse(body: bytes) -> TrackingEvent | None:
     """The canonical event of a `tracking_update`, or None for other AfterShip events (EDD, pending)."""
-    try:
-        doc = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise MalformedBody() from exc
+    doc = strict.json_body(body)
     if not isinstance(doc, dict) or not isinstance(doc.get("msg"), dict):
         raise MalformedBody("expected {event, event_id, msg}")
     if doc.get("event") != "tracking_update":

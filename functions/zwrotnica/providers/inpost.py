@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from zwrotnica import strict
 from zwrotnica.domain.shipment_status import ShipmentStatus, map_inpost
 from zwrotnica.errors import MalformedBody
 from zwrotnica.models.tracking import TrackingEvent
@@ -46,10 +46,7 @@ def source_allowed(source_ip: str | None) -> bool:
 
 def parse(body: bytes) -> TrackingEvent | None:
     """The canonical event, or None for a notice we acknowledge and ignore (offers, no tracking number)."""
-    try:
-        doc = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise MalformedBody() from exc
+    doc = strict.json_body(body)
     if not isinstance(doc, dict) or not isinstance(doc.get("payload"), dict):
         raise MalformedBody("expected {event, event_ts, payload}")
     if doc.get("event") not in EVENTS:

@@ -13,6 +13,7 @@ from zwrotnica.domain import payment_refs
 from zwrotnica.domain.payment_refs import ReferenceRule
 from zwrotnica.errors import InvalidSignature, UnknownSource
 from zwrotnica.models.payment import PaymentEvent, RefundEvent
+from zwrotnica.providers.payload import reading
 from zwrotnica.secrets import Secrets
 from zwrotnica.settings import get_settings
 
@@ -50,7 +51,8 @@ def _payu(
     header = next((headers[name] for name in payu.SIGNATURE_HEADERS if name in headers), None)
     if not payu.verify_signature(body, header, secrets.payu_second_key):
         raise InvalidSignature()
-    event = payu.parse_notification(body, rules)
+    with reading("PayU notification"):
+        event = payu.parse_notification(body, rules)
     # Order notifications name the POS; refund notifications do not (the signature key is per POS).
     if isinstance(event, PaymentEvent) and event.raw["order"].get("merchantPosId") != secrets.payu_pos_id:
         raise InvalidSignature("unknown point of sale")
@@ -60,12 +62,13 @@ def _payu(
 def _przelewy24(body: bytes, secrets: Secrets, rules: Sequence[ReferenceRule]) -> PaymentEvent | RefundEvent:
     from zwrotnica.providers import przelewy24
 
-    doc = przelewy24.load_body(body)
+    doc = przelewy24.load_body(body)  # P24 signs parsed values: read strictly (bounded), then checked
     if not przelewy24.verify_notification(doc, secrets.p24_crc):
         raise InvalidSignature()
     ours = {"merchantId": secrets.p24_merchant_id, "posId": secrets.p24_pos_id}
     if any(key in doc and str(doc[key]) != str(value) for key, value in ours.items()):
         raise InvalidSignature("unknown point of sale")
-    if "refundsUuid" in doc:
-        return przelewy24.parse_refund_notification(body, rules)
-    return przelewy24.parse_notification(body, rules)
+    with reading("Przelewy24 notification"):
+        if "refundsUuid" in doc:
+            return przelewy24.parse_refund_notification(body, rules)
+        return przelewy24.parse_notification(body, rules)

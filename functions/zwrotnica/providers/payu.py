@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -20,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from zwrotnica import strict
 from zwrotnica.domain import payment_refs
 from zwrotnica.domain.payment_refs import ReferenceRule
-from zwrotnica.errors import InvalidPayload, MalformedBody
+from zwrotnica.errors import InvalidPayload
 from zwrotnica.models.payment import PaymentEvent, PaymentStatus, RefKind, RefundEvent, RefundStatus
 from zwrotnica.providers.errors import ProviderError, http_error, json_object, send
 
@@ -102,10 +102,7 @@ def parse_notification(
     """An order notification as a PaymentEvent, a refund notification as a RefundEvent. `extOrderId`
     is read with the reference rules: the shop's plugin may have put the order's internal id and an
     attempt there (`1234_66a1f0c2b3d4e5.12345678`), not its number."""
-    try:
-        doc = json.loads(raw_body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise MalformedBody() from exc
+    doc = strict.json_body(raw_body)
     try:
         if isinstance(doc, dict) and isinstance(doc.get("refund"), dict):
             return _refund_event(doc, rules)
@@ -179,9 +176,10 @@ def _minor(value: Any) -> int:
     """PayU amounts are strings of minor units ("15516" = 155,16 zł); a decimal point is an error."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    raise ValueError("not an amount in minor units")
+    amount = strict.digits(value) if isinstance(value, str) else None
+    if amount is None:
+        raise ValueError("not an amount in minor units")
+    return amount
 
 
 def _aware(value: Any) -> datetime | None:

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 
 from pydantic import ValidationError
 
+from zwrotnica import strict
 from zwrotnica.domain import payment_refs
 from zwrotnica.domain.payment_refs import ReferenceRule
 from zwrotnica.errors import InvalidPayload, MalformedBody
@@ -98,10 +99,10 @@ def load_body(raw_body: bytes) -> dict[str, Any]:
     try:
         text = raw_body.decode("utf-8").strip()
         if text[:1] in ("{", "["):
-            doc = json.loads(text)
+            doc = strict.json_body(text)  # parsed before the `sign` check: P24 signs values, not bytes
         else:
             doc = dict(parse_qsl(text, keep_blank_values=True, strict_parsing=True))
-    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+    except (UnicodeDecodeError, ValueError) as exc:
         raise MalformedBody() from exc
     if not isinstance(doc, dict) or not doc:
         raise MalformedBody()
@@ -171,8 +172,7 @@ def _typed(body: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     for key in keys:
         value = body[key]
         if key in INT_FIELDS:
-            if isinstance(value, str) and value.isascii() and value.lstrip("-").isdigit():
-                value = int(value)
+            value = strict.digits(value) if isinstance(value, str) else value
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError(f"{key} is not an integer")
         elif not isinstance(value, str):

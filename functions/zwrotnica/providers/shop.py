@@ -1,28 +1,23 @@
-"""Shop platforms: verify the signature on the raw body, then parse into one ShopOrder."""
+"""Shop platforms: verify the signature on the raw body, then parse into one ShopOrder (strictly:
+zwrotnica.strict, inside providers.payload.reading)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from zwrotnica.domain.phone import normalize_phone
-from zwrotnica.errors import InvalidPayload, InvalidSignature, MalformedBody, UnknownSource
+from zwrotnica.errors import InvalidPayload, InvalidSignature, UnknownSource
 from zwrotnica.models.order import ParcelAdded, ShopOrder, usable_email
 from zwrotnica.providers import shoper, standard_webhooks, woocommerce
+from zwrotnica.providers.payload import reading
 from zwrotnica.secrets import Secrets
+from zwrotnica.strict import json_body
 
 PLATFORMS = ("woocommerce", "shoper", "generic")
 GENERIC_TYPES = {"order.created", "order.updated"}
-
-
-def parse_json(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise MalformedBody() from exc
 
 
 def to_shop_order(fields: Mapping[str, Any]) -> ShopOrder:
@@ -56,16 +51,13 @@ def _woocommerce(headers: Mapping[str, str], body: bytes, secrets: Secrets) -> S
         raise InvalidSignature()
     if headers.get("x-wc-webhook-topic") not in woocommerce.ORDER_TOPICS:
         return None
-    payload = parse_json(body)
+    payload = json_body(body)
     if not isinstance(payload, dict):
         raise InvalidPayload("an order object was expected")
     if payload.get("status") == "checkout-draft":
         return None  # a cart being filled in, not an order yet
-    try:
-        fields = woocommerce.to_order_fields(payload)
-    except (ValueError, TypeError, ValidationError) as exc:
-        raise InvalidPayload("order fields could not be read") from exc
-    return to_shop_order(fields)
+    with reading("WooCommerce order"):
+        return to_shop_order(woocommerce.to_order_fields(payload))
 
 
 def _shoper(headers: Mapping[str, str], body: bytes, secrets: Secrets) -> ShopOrder | ParcelAdded | None:
@@ -76,16 +68,14 @@ def _shoper(headers: Mapping[str, str], body: bytes, secrets: Secrets) -> ShopOr
         return None  # clients, products, order.delete: acknowledged, nothing to store
     if "xml" in headers.get("content-type", "").lower():
         raise InvalidPayload("set the webhook's format to JSON in the Shoper panel")
-    payload = parse_json(body)
+    payload = json_body(body)
     if not isinstance(payload, dict):
         raise InvalidPayload("an order object was expected")
     if event in shoper.PARCEL_EVENTS:
-        return _shoper_parcel(payload)
-    try:
-        fields = shoper.to_order_fields(payload)
-    except (ValueError, TypeError, ValidationError) as exc:
-        raise InvalidPayload("order fields could not be read") from exc
-    return to_shop_order(fields)
+        with reading("Shoper parcel"):
+            return _shoper_parcel(payload)
+    with reading("Shoper order"):
+        return to_shop_order(shoper.to_order_fields(payload))
 
 
 def _shoper_parcel(payload: Mapping[str, Any]) -> ParcelAdded | None:
@@ -103,7 +93,7 @@ def _shoper_parcel(payload: Mapping[str, Any]) -> ParcelAdded | None:
 def _generic(headers: Mapping[str, str], body: bytes, secrets: Secrets, now: float) -> ShopOrder | None:
     if not standard_webhooks.verify(secrets.standard_webhooks_secrets, headers, body, now):
         raise InvalidSignature()
-    envelope = parse_json(body)
+    envelope = json_body(body)
     if not isinstance(envelope, dict) or not isinstance(envelope.get("data"), dict):
         raise InvalidPayload("expected {type, timestamp, data}")
     kind = str(envelope.get("type") or "")
@@ -112,11 +102,12 @@ def _generic(headers: Mapping[str, str], body: bytes, secrets: Secrets, now: flo
         raise InvalidPayload("event type is not for this route")
     if kind not in GENERIC_TYPES:
         return None  # another order event (order.deleted): acknowledged, nothing to store
-    data = {"platform": "generic"} | envelope["data"]
-    if isinstance(data.get("phone"), str):
-        # "600 100 200", "0048…": normalised like WooCommerce's; not a phone at all: dropped, the order
-        # is kept and the customer hears from us by e-mail (a bad phone never costs the shop an order).
-        data["phone"] = normalize_phone(data["phone"])
-    if isinstance(data.get("email"), str):
-        data["email"] = usable_email(data["email"])  # "" or a masked address: kept without, like a phone
-    return to_shop_order(data)
+    with reading("order event"):
+        data = {"platform": "generic"} | envelope["data"]
+        if isinstance(data.get("phone"), str):
+            # "600 100 200", "0048…": normalised like WooCommerce's; not a phone at all: dropped, the
+            # order is kept and the customer hears from us by e-mail (a bad phone never costs an order).
+            data["phone"] = normalize_phone(data["phone"])
+        if isinstance(data.get("email"), str):
+            data["email"] = usable_email(data["email"])  # "" or a masked address: kept without it
+        return to_shop_order(data)

@@ -18,13 +18,13 @@ them `billing_address`/`delivery_address`; both are read), `products[]`, `status
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from zwrotnica import strict
 from zwrotnica.domain.phone import normalize_phone
 from zwrotnica.domain.shipment_status import CARRIER_NAMES, carrier_id
 from zwrotnica.models.order import (
@@ -60,7 +60,7 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes) -> bool:
     webhook_id, offered = headers.get(ID_HEADER, ""), headers.get(SIGNATURE_HEADER, "").strip().lower()
     if not secret or not webhook_id or not offered:
         return False
-    return hmac.compare_digest(sign(webhook_id, secret, body), offered)
+    return strict.equal(sign(webhook_id, secret, body), offered)
 
 
 def to_order_fields(payload: Mapping[str, Any]) -> dict[str, Any]:

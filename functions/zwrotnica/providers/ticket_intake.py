@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from zwrotnica.errors import InvalidPayload, InvalidSignature, MalformedBody
+from zwrotnica.errors import InvalidPayload, InvalidSignature
+from zwrotnica.models.common import OneLine
 from zwrotnica.models.order import OrderNumber
 from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketPriority, TicketRequest
 from zwrotnica.providers import standard_webhooks
 from zwrotnica.secrets import Secrets
+from zwrotnica.strict import json_body
 
 
 class TicketIn(BaseModel):
@@ -21,7 +22,7 @@ class TicketIn(BaseModel):
     channel: TicketChannel
     category: TicketCategory
     priority: TicketPriority = TicketPriority.NORMAL
-    subject: str = Field(min_length=1, max_length=200)
+    subject: OneLine = Field(min_length=1, max_length=200)  # no control, bidi or zero-width characters
     order_number: OrderNumber | None = None  # as the shop numbers it: slashes, dots, Polish letters
 
 
@@ -32,10 +33,9 @@ def verify_and_parse(
     msg_id = standard_webhooks.verify(secrets.standard_webhooks_secrets, headers, body, now.timestamp())
     if msg_id is None:
         raise InvalidSignature()
+    payload = json_body(body)
     try:
-        ticket = TicketIn.model_validate(json.loads(body))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedBody() from exc
+        ticket = TicketIn.model_validate(payload)
     except ValidationError as exc:
         where = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
         raise InvalidPayload("invalid fields: " + ", ".join(where)) from exc

@@ -8,11 +8,11 @@ canonical name (couriers.md section 1); an unknown one is kept as UNKNOWN with t
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import ValidationError
 
+from zwrotnica import strict
 from zwrotnica.domain.shipment_status import ShipmentStatus
 from zwrotnica.errors import MalformedBody
 from zwrotnica.models.tracking import TrackingEvent
@@ -34,10 +34,7 @@ FIELDS = (
 
 def parse(body: bytes) -> TrackingEvent | None:
     """The canonical event, or None for another event type (acknowledged, not stored)."""
-    try:
-        envelope = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise MalformedBody() from exc
+    envelope = strict.json_body(body)
     if not isinstance(envelope, dict) or not isinstance(envelope.get("data"), dict):
         raise MalformedBody("expected {type, timestamp, data}")
     kind = str(envelope.get("type") or "")

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from zwrotnica import strict
 from zwrotnica.domain.phone import normalize_phone
 from zwrotnica.models.order import (
     Delivery,
@@ -59,7 +60,7 @@ def sign(secret: str, body: bytes) -> str:
 
 def verify(secret: str, headers: Mapping[str, str], body: bytes) -> bool:
     offered = headers.get(SIGNATURE_HEADER, "")
-    return bool(offered) and hmac.compare_digest(sign(secret, body), offered)
+    return bool(offered) and strict.equal(sign(secret, body), offered)
 
 
 def to_order_fields(payload: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,6 @@
-"""Attempt counters per key and hour (lookups by order number, by client): one atomic write, purged by TTL."""
+"""Attempt counters per key and hour (failed lookups by order number and by client, team sign-in links):
+one atomic write, purged by TTL. A lookup is counted when it starts (so the limit holds however many run
+at once) and forgiven when its proof matched: what stays counted are the failures."""
 
 from __future__ import annotations
 
@@ -16,29 +18,40 @@ def _bucket(now: datetime) -> str:
     return now.strftime("%Y%m%d%H")
 
 
-def hit(scope: str, key: str, now: datetime) -> int:
-    """Count one attempt in the current hour and return the count so far."""
+def hit(scope: str, key: str, now: datetime, by: int = 1) -> int:
+    """Count one attempt (`by`: -1 forgives one) in the current hour and return the count so far."""
     answer = client().update_item(
         TableName=table_name(),
         Key=to_item({"pk": f"ATTEMPTS#{scope}#{key}", "sk": _bucket(now)}),
         UpdateExpression="ADD n :one SET expires_at = if_not_exists(expires_at, :ttl)",
-        ExpressionAttributeValues=to_item({":one": 1, ":ttl": int((now + timedelta(hours=2)).timestamp())}),
+        ExpressionAttributeValues=to_item({":one": by, ":ttl": int((now + timedelta(hours=2)).timestamp())}),
         ReturnValues="UPDATED_NEW",
     )
     return int(answer["Attributes"]["n"]["N"])
 
 
-def allow(scope: str, key: str, limit: int, now: datetime) -> bool:
-    """Count one attempt; False once more than `limit` were made this hour (then no more writes here)."""
+def attempt(scope: str, key: str, limit: int, now: datetime) -> int:
+    """Count one attempt and return the count so far; once it passed `limit` this hour, `limit + 1`
+    without another write (this container remembers the key for the hour)."""
     seen = (scope, key, _bucket(now))
     if seen in _over:
-        return False
-    if hit(scope, key, now) <= limit:
-        return True
-    if len(_over) >= _OVER_MAX:
-        _over.clear()
-    _over.add(seen)
-    return False
+        return limit + 1
+    count = hit(scope, key, now)
+    if count > limit:
+        if len(_over) >= _OVER_MAX:
+            _over.clear()
+        _over.add(seen)
+    return count
+
+
+def allow(scope: str, key: str, limit: int, now: datetime) -> bool:
+    """Count one attempt; False once more than `limit` were made this hour (then no more writes here)."""
+    return attempt(scope, key, limit, now) <= limit
+
+
+def forgive(scope: str, key: str, now: datetime) -> None:
+    """Take back one attempt of this hour: it succeeded (a proof that matched is not a failure)."""
+    hit(scope, key, now, by=-1)
 
 
 def forget() -> None:

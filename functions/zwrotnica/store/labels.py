@@ -1,21 +1,25 @@
-"""Return labels and slips in S3 (private bucket, lifecycle-expired); customers get expiring links."""
+"""Return labels and slips in S3 (private bucket, lifecycle-expired after 60 days).
+
+Customers never get an S3 link. An S3 pre-signed URL made in Lambda is signed with the function's
+temporary credentials and dies with them, hours before the "7 days" it promises (issue 12). The e-mail
+carries our own signed, expiring link instead (`GET /labels/{rma}?t=…`, domain.links.label_url), and the
+return form function reads the PDF from here and answers with it (`get_pdf`).
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
 
-import boto3
-from botocore.config import Config
+from botocore.exceptions import ClientError
 
+from zwrotnica import aws
 from zwrotnica.settings import get_settings
-
-LINK_SECONDS = 7 * 24 * 3600  # the longest a SigV4 pre-signed URL may live
 
 
 @lru_cache(maxsize=1)
 def s3_client() -> Any:
-    return boto3.client("s3", config=Config(signature_version="s3v4", retries={"mode": "standard"}))
+    return aws.client("s3", aws.S3)
 
 
 def put_pdf(key: str, data: bytes) -> None:
@@ -28,7 +32,12 @@ def put_pdf(key: str, data: bytes) -> None:
     )
 
 
-def link(key: str) -> str:
-    return s3_client().generate_presigned_url(
-        "get_object", Params={"Bucket": get_settings().labels_bucket, "Key": key}, ExpiresIn=LINK_SECONDS
-    )
+def get_pdf(key: str) -> bytes | None:
+    """The stored PDF, or None when it is gone (the bucket's lifecycle, or never made)."""
+    try:
+        answer = s3_client().get_object(Bucket=get_settings().labels_bucket, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            return None
+        raise
+    return answer["Body"].read()

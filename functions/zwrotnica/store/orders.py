@@ -1,6 +1,7 @@
 """Orders, their timelines and everything else in an order's partition; the platform's own ids.
 
 ORDER#{n} / ORDER               the order (shop fields + our state)
+ORDER#{n} / CONTACT             digests of its e-mail and phone: what a customer's proof is checked against
 SHOPREF#{kind}#{id} / SHOPREF   the platform's internal id of an order (kind `order_id`: WooCommerce
                                 post id, PrestaShop id_order, BaseLinker order_id, ...; `cart_id`:
                                 PrestaShop id_cart) -> its number: how a payment plugin's reference
@@ -9,6 +10,7 @@ SHOPREF#{kind}#{id} / SHOPREF   the platform's internal id of an order (kind `or
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,6 +23,7 @@ from zwrotnica.models.payment import RefKind
 from zwrotnica.store import items, outbox
 from zwrotnica.store.table import client, from_item, order_pk, table_name, to_item
 
+CONTACT = "CONTACT"
 # Shop-owned fields: an update from the shop replaces these and nothing else (payment, shipment
 # and case state belong to other flows and survive every shop update).
 SHOP_FIELDS = (
@@ -50,7 +53,7 @@ def get_version(number: str) -> StoredVersion | None:
         .get_item(
             TableName=table_name(),
             Key=to_item({"pk": order_pk(number), "sk": "ORDER"}),
-            ProjectionExpression="version, shop_status, shop_order_id, cart_id",
+            ProjectionExpression="version, shop_status, shop_order_id, cart_id, contact_mark",
             ConsistentRead=True,
         )
         .get("Item")
@@ -62,6 +65,7 @@ def get_version(number: str) -> StoredVersion | None:
         version=data["version"],
         status=ShopStatus(data["shop_status"]),
         shop_ids=(data.get("shop_order_id"), data.get("cart_id")),
+        contact_mark=data.get("contact_mark"),
     )
 
 
@@ -86,9 +90,10 @@ def get_order(number: str) -> ShopOrder | None:
     )
 
 
-def upsert(change: OrderChange, now: datetime) -> dict[str, Any]:
+def upsert(change: OrderChange, now: datetime, contact_mark: str | None = None) -> dict[str, Any]:
     """The order's shop fields, conditional on the version read: a concurrent or replayed writer fails
-    (Guard.CONFLICT: read the version again) instead of overwriting a newer version."""
+    (Guard.CONFLICT: read the version again) instead of overwriting a newer version. `contact_mark`: the
+    fingerprint of the CONTACT digests written with it (`contact_mark`)."""
     order = change.order
     dumped = order.model_dump(mode="json")
     sets: dict[str, Any] = {name: dumped[name] for name in SHOP_FIELDS if dumped.get(name) is not None}
@@ -101,6 +106,7 @@ def upsert(change: OrderChange, now: datetime) -> dict[str, Any]:
         # None: a phone or e-mail the shop removed (or never had: a phone order) is removed here too
         "phone": dumped.get("phone"),
         "email": dumped.get("email"),
+        "contact_mark": contact_mark,
     }
     pay = "cod" if order.payment_method is PaymentMethod.COD else "pending"
     create = change.action is UpsertAction.CREATE
@@ -126,6 +132,41 @@ def possession(order_number: str, at: datetime) -> dict[str, Any]:
         condition="attribute_exists(pk) AND "
         "(attribute_not_exists(#possessed_at) OR #possessed_at < :possessed_at)",
     )
+
+
+def contact(number: str, email_digest: str | None, phone_digest: str | None) -> dict[str, Any]:
+    """ORDER#{n} / CONTACT: digests of the order's e-mail and phone (domain.lookups.contact_digest, never
+    the clear values), rewritten with every order write (None removes one the shop removed). A customer's
+    proof is compared with this small item before anything else of the order is read."""
+    return items.update(
+        items.key(order_pk(number), CONTACT),
+        {"type": "contact", "email_digest": email_digest, "phone_digest": phone_digest},
+    )
+
+
+def contact_mark(email_digest: str | None, phone_digest: str | None) -> str:
+    """A fingerprint of the CONTACT item's digests, kept on the order: the next version of the order
+    rewrites CONTACT only when it differs (a new e-mail or phone, a rotated key, an order stored before
+    CONTACT existed or erased since), so an update that changes neither costs no extra write. Made from
+    the digests (HMACs), it says nothing about the address itself."""
+    text = f"{email_digest or ''}|{phone_digest or ''}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def proof_matches(number: str, kind: str, digest: str) -> bool:
+    """Whether the order's CONTACT item holds this digest of its e-mail or phone. One consistent Query on
+    the item's key, the digest compared by DynamoDB: a missing order and a wrong proof cost the same read
+    and get the same answer, byte for byte (`{"Count": 0, "Items": [], ...}`); no digest leaves the table."""
+    answer = client().query(
+        TableName=table_name(),
+        KeyConditionExpression="pk = :pk AND sk = :sk",
+        FilterExpression="#d = :digest",
+        ProjectionExpression="sk",
+        ExpressionAttributeNames={"#d": f"{kind}_digest"},
+        ExpressionAttributeValues=to_item({":pk": order_pk(number), ":sk": CONTACT, ":digest": digest}),
+        ConsistentRead=True,
+    )
+    return answer.get("Count", 0) > 0
 
 
 def shop_refs(order: ShopOrder) -> list[tuple[RefKind, str]]:

@@ -16,11 +16,10 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from zwrotnica import aws
 from zwrotnica.domain import order_numbers
 from zwrotnica.settings import get_settings
 
@@ -33,8 +32,9 @@ _deserializer = TypeDeserializer()
 
 @lru_cache(maxsize=1)
 def client() -> Any:
-    """One client per container; adaptive retries absorb throttling before we fail a webhook."""
-    return boto3.client("dynamodb", config=Config(retries={"mode": "adaptive", "max_attempts": 5}))
+    """One client per container, with short timeouts and one retry (zwrotnica.aws): a stalled DynamoDB
+    is a 503 within seconds, never a webhook hanging until the Lambda's timeout."""
+    return aws.client("dynamodb", aws.DYNAMODB)
 
 
 def table_name() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from html import escape
@@ -18,22 +19,32 @@ def _a(value: object) -> str:
     return escape(str(value), quote=True)
 
 
+# A field's name may come from outside (`qty_<sku>`, the SKU from the shop): as an attribute value it is
+# escaped, and the ids made from it keep only [A-Za-z0-9_-] (every other character as ~hex), so no SKU can
+# close an attribute, add one, or make two fields share an id.
+_NOT_ID = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def _id(prefix: str, name: str) -> str:
+    return f"{prefix}-" + _NOT_ID.sub(lambda m: f"~{ord(m.group()):x}~", name)
+
+
 def _summary(errors: Errors) -> str:
     if not errors:
         return ""
-    links = "".join(f'<li><a href="#f-{_a(k)}">{escape(v)}</a></li>' for k, v in errors.items())
+    links = "".join(f'<li><a href="#{_id("f", k)}">{escape(v)}</a></li>' for k, v in errors.items())
     return f'<div class="summary" role="alert" id="errors"><h2>Popraw, proszę:</h2><ul>{links}</ul></div>'
 
 
 def _described(name: str, errors: Errors, hint: str) -> str:
-    ids = [i for i, present in ((f"h-{name}", bool(hint)), (f"e-{name}", name in errors)) if present]
+    ids = [i for i, present in ((_id("h", name), bool(hint)), (_id("e", name), name in errors)) if present]
     invalid = ' aria-invalid="true"' if name in errors else ""
     return (f' aria-describedby="{" ".join(ids)}"' if ids else "") + invalid
 
 
 def _label(name: str, label: str, errors: Errors) -> str:
-    return f'<label for="f-{name}">{escape(label)}</label>' + (
-        f'<p class="err" id="e-{name}">{escape(errors[name])}</p>' if name in errors else ""
+    return f'<label for="{_id("f", name)}">{escape(label)}</label>' + (
+        f'<p class="err" id="{_id("e", name)}">{escape(errors[name])}</p>' if name in errors else ""
     )
 
 
@@ -43,30 +54,31 @@ def text_input(
     """Label (and error) above the field, the hint right under it: read with the field (aria-describedby)."""
     return (
         _label(name, label, errors)
-        + f'<input type="{kind}" id="f-{name}" name="{name}" value="{_a(value)}"{extra}'
+        + f'<input type="{kind}" id="{_id("f", name)}" name="{_a(name)}" value="{_a(value)}"{extra}'
         f"{_described(name, errors, hint)}>"
-        + (f'<p class="hint" id="h-{name}">{escape(hint)}</p>' if hint else "")
+        + (f'<p class="hint" id="{_id("h", name)}">{escape(hint)}</p>' if hint else "")
     )
 
 
 def textarea(name: str, label: str, value: str, errors: Errors) -> str:
     return _label(name, label, errors) + (
-        f'<textarea id="f-{name}" name="{name}" rows="4"{_described(name, errors, "")}>'
+        f'<textarea id="{_id("f", name)}" name="{_a(name)}" rows="4"{_described(name, errors, "")}>'
         f"{escape(value)}</textarea>"
     )
 
 
 def radio(name: str, value: str, label: str, checked: bool) -> str:
     mark = " checked" if checked else ""
+    field = _id("f", f"{name}-{value}")
     return (
-        f'<div class="opt"><input type="radio" id="f-{name}-{value}" name="{name}" value="{value}"{mark}>'
-        f'<label for="f-{name}-{value}">{escape(label)}</label></div>'
+        f'<div class="opt"><input type="radio" id="{field}" name="{_a(name)}" value="{_a(value)}"{mark}>'
+        f'<label for="{field}">{escape(label)}</label></div>'
     )
 
 
 def _group(name: str, legend: str, errors: Errors, inner: str) -> str:
-    error = f'<p class="err" id="e-{name}">{escape(errors[name])}</p>' if name in errors else ""
-    return f'<fieldset id="f-{name}"><legend>{escape(legend)}</legend>{error}{inner}</fieldset>'
+    error = f'<p class="err" id="{_id("e", name)}">{escape(errors[name])}</p>' if name in errors else ""
+    return f'<fieldset id="{_id("f", name)}"><legend>{escape(legend)}</legend>{error}{inner}</fieldset>'
 
 
 def lookup_page(values: Mapping[str, str], errors: Errors, notice: str = "") -> str:
