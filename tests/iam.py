@@ -6,17 +6,20 @@ tests/integration/test_iam.py (scenarios on moto):
 - `policies()`: each function's IAM statements as deployed: template.yaml after the SAM transform
   (infra.build.template_check), with `!GetAtt ZwrotnicaTable.Arn`, index ARNs and `!Ref` of the secret,
   the bucket and the topics resolved the way CloudFormation resolves them, from the local physical ids
-  the tests use (infra.local.bootstrap; infra.cli.env.local_names gives the same without AWS).
+  the tests use (infra.local.bootstrap; infra.cli.env.local_names gives the same without AWS, but for
+  the stack's name, bootstrap.STACK_NAME).
 - `Recorder`: every AWS call the code makes while a scenario runs, as IAM sees it (`iam_requests`): the
   action, the resource ARN and, for DynamoDB, the partition keys (`dynamodb:LeadingKeys`). A
   TransactWriteItems is one request per item (IAM authorizes Put, Update, Delete and ConditionCheck as
   PutItem, UpdateItem, DeleteItem and ConditionCheckItem); a BatchGetItem one per table with all its keys;
-  a Query on an index is on the index's ARN. A pre-signed URL is the function's own GetObject (the link
-  works only while the role may read the object). Each call is attributed to the function whose handler
-  module (functions/<name>/) is on the stack, or to the operator CLI (infra/cli/); a call neither made
-  is an error unless the test made it inside `Recorder.setup()` (seeding, reading state back). Calls
-  made while a follow-up command runs or a message is delivered are marked `deferred`: the sweeper runs
-  those too (bus.retry_due, bus.retry_messages), whichever function made them first.
+  a Query on an index is on the index's ARN; an SSM parameter's ARN drops its name's leading slash. A
+  pre-signed URL would be the function's own GetObject (the link works only while the role may read the
+  object); the code makes none since issue 12 (our own signed label links), the model keeps the rule.
+  Each call is attributed to the function whose handler module (functions/<name>/) is on the stack, or
+  to the operator CLI (infra/cli/); a call neither made is an error unless the test made it inside
+  `Recorder.setup()` (seeding, reading state back). Calls made while a follow-up command runs or a
+  message is delivered are marked `deferred`: the sweeper runs those too (bus.retry_due,
+  bus.retry_messages), whichever function made them first.
 - `allowed()`: a small evaluator of Allow statements: `Action` (IAM's wildcards, case-insensitive),
   `Resource` / `NotResource` (wildcards, case-sensitive) and the one condition the template uses,
   `ForAllValues:StringLike` on `dynamodb:LeadingKeys` (every partition key of the request must match one
@@ -159,8 +162,12 @@ class Resolver:
         return self.template["Resources"][logical]["Type"]
 
     def ref(self, name: str) -> str:
-        if name in template_check.PARAMS:
-            return template_check.PARAMS[name]
+        if name.startswith("AWS::"):  # pseudo parameters: the local stack's (AWS::StackName), else the gate's
+            if name in self.local:
+                return self.local[name]
+            if name in template_check.PARAMS:
+                return template_check.PARAMS[name]
+            raise Unsupported(f"pseudo parameter {name} has no local value")
         if name in self.template.get("Parameters", {}):
             return str(self.local.get(name, self.template["Parameters"][name].get("Default", "")))
         kind = self._type(name)
@@ -375,6 +382,15 @@ def _sns(operation: str, params: dict[str, Any]) -> list[Request]:
     return [Request("sns:Publish", target or "*")]
 
 
+def _ssm(operation: str, params: dict[str, Any], region: str) -> list[Request]:
+    """A parameter's ARN drops its name's leading slash: `/stack/api-url` is `parameter/stack/api-url`."""
+    if operation != "GetParameter":
+        raise Unsupported(f"ssm {operation} is not modelled")
+    if params.get("WithDecryption"):
+        raise Unsupported("a SecureString read (WithDecryption: kms:Decrypt too) is not modelled")
+    return [Request("ssm:GetParameter", arn("ssm", f"parameter/{params['Name'].lstrip('/')}", region))]
+
+
 def _secretsmanager(operation: str, params: dict[str, Any]) -> list[Request]:
     if operation != "GetSecretValue":
         raise Unsupported(f"secretsmanager {operation} is not modelled")
@@ -393,6 +409,8 @@ def iam_requests(service: str, operation: str, params: dict[str, Any], region: s
         return _sns(operation, params)
     if service == "secretsmanager":
         return _secretsmanager(operation, params)
+    if service == "ssm":
+        return _ssm(operation, params, region)
     raise Unsupported(f"{service} {operation} is not modelled: add its IAM action and resource here")
 
 

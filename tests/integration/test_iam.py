@@ -32,14 +32,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html import unescape
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pytest
 
 from infra import template as tpl
 from tests import iam
-from tests.factories import SW_SECRET, api_event, lambda_context, sweeper_context
+from tests.factories import DECISION_SECRET, SW_SECRET, api_event, lambda_context, sweeper_context
 from tests.integration.conftest import fresh_resources
 
 pytestmark = pytest.mark.integration
@@ -57,6 +57,9 @@ SCHEDULE = {"source": "aws.scheduler"}
 ORDERS, COURIERS, RETURNS = "order_status.app", "courier_webhook.app", "return_form.app"
 TEAM_APP, SWEEPER = "team_dashboard.app", "sla_sweeper.app"
 FORM = {"content-type": "application/x-www-form-urlencoded"}
+API_URL = (
+    "https://local.execute-api.eu-central-1.amazonaws.com"  # the stack's ApiUrl (bootstrap: HttpApi "local")
+)
 ANNA = "anna.kowalska@example.com"
 TEAM = "ola@sklep.example.com"
 SHIPX_ORGANIZATION = "123456"
@@ -67,14 +70,14 @@ SHIPX_RECEIVER = {
     "address": {"street": "Magazynowa", "building_number": "1", "city": "Kraków", "post_code": "30-001"},
 }
 # Settings the scenarios switch on (every one is a template parameter or a function's variable): ShipX
-# return labels, review requests, the weekly report, the team's sign-in.
+# return labels, review requests, the weekly report, the team's sign-in. PublicBaseUrl stays at its
+# default (empty): customer links point at the API's own URL, read from the stack's SSM parameter.
 SETTINGS = {
     "SHIPX_ORGANIZATION_ID": SHIPX_ORGANIZATION,
     "SHIPX_RETURN_RECEIVER": json.dumps(SHIPX_RECEIVER, ensure_ascii=False),
     "REVIEW_URL": "https://sklep.example.com/opinie",
     "REPORT_EMAIL": "zespol@sklep.example.com",
     "TEAM_ALLOWED_EMAILS": TEAM,
-    "PUBLIC_BASE_URL": "https://sklep.example.com/api",
 }
 
 
@@ -225,20 +228,32 @@ class Driver:
         return importlib.import_module("sla_sweeper.app").lambda_handler(event or SCHEDULE, sweeper_context())
 
     def cli(self, *argv: str) -> str:
+        """The operator CLI in the environment infra.cli.env.use_aws makes for a deployed stack: links
+        from the stack's ApiUrl output (PUBLIC_BASE_URL), not from the SSM parameter."""
         import contextlib
         import io
 
         from infra.cli import main as cli
+        from zwrotnica.settings import get_settings
 
         new_container()
         out = io.StringIO()
-        with contextlib.redirect_stdout(out):
+        with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
+            mp.setenv("PUBLIC_BASE_URL", API_URL)
+            get_settings.cache_clear()
             code = cli.main(list(argv))
+        get_settings.cache_clear()
         assert code == 0, f"cli {' '.join(argv)}: {code} {out.getvalue()[:300]}"
         return out.getvalue()
 
     def signed(
-        self, path: str, payload: dict[str, Any], *, at: datetime | None = None, msg_id: str = ""
+        self,
+        path: str,
+        payload: dict[str, Any],
+        *,
+        at: datetime | None = None,
+        msg_id: str = "",
+        secret: str = SW_SECRET,
     ) -> dict:
         """A Standard Webhooks-signed JSON POST (the team's decision: checked against the frozen clock;
         POST /tickets and the generic formats: against the real one)."""
@@ -251,15 +266,28 @@ class Driver:
             "content-type": "application/json",
             "webhook-id": msg_id,
             "webhook-timestamp": str(ts),
-            "webhook-signature": standard_webhooks.sign(SW_SECRET, msg_id, ts, raw),
+            "webhook-signature": standard_webhooks.sign(secret, msg_id, ts, raw),
         }
         return api_event("POST", path, body=raw, headers=headers)
 
     def decision(self, rma: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """The team's tool: signed with the decisions' own secret, naming its case, checked against the
+        frozen clock."""
         event = self.signed(
-            f"/cases/{rma}/decision", payload, at=self.clock.at, msg_id=f"dec-{rma}-{payload['verdict']}"
+            f"/cases/{rma}/decision",
+            payload | {"case_id": rma},
+            at=self.clock.at,
+            msg_id=f"dec-{rma}-{payload['verdict']}",
+            secret=DECISION_SECRET,
         )
         return self.json("return_form.app", event)
+
+    def download_label(self, rma: str) -> None:
+        """The customer opens the label e-mail's link (our own token; the PDF from the bucket)."""
+        link = re.search(rf"https?://[^\s\"'<>]*/labels/{rma}\?t=[^\s\"'<>]+", _emails())
+        assert link, f"no label link for {rma} in the e-mails"
+        url = urlsplit(unescape(link.group(0)))
+        self.http(RETURNS, api_event("GET", url.path, query=url.query))
 
 
 def _ts(moment: datetime) -> str:
@@ -343,6 +371,7 @@ def paid_online_delivered_and_returned(d: Driver) -> None:
     }
     done = d.http(RETURNS, api_event("POST", "/returns", body=urlencode(fields), headers=FORM))["body"]
     rma = re.search(r"ZW-\d{4}-\d{6}", done).group(0)
+    d.download_label(rma)
     back = d.world.shipx.return_number(1)
     inpost(d, back, "taken_by_courier", START + timedelta(hours=1))
     d.at(START + timedelta(days=1))
@@ -360,8 +389,6 @@ def held_then_matched_and_unsubscribed(d: Driver) -> None:
     """A PayU payment and an InPost event before their order (held), released by the order that names
     the parcel (commands applying them, the event's SMS); a DHL delay's goodwill code and the one-click
     unsubscribe; an InPost push refused (an old URL token) that the operator replays with the CLI."""
-    from urllib.parse import urlsplit
-
     from tests.factories import (
         inpost_webhook,
         payu_order_body,
@@ -389,9 +416,8 @@ def held_then_matched_and_unsubscribed(d: Driver) -> None:
     with d.recorder.setup():
         [review] = [m for m in outbox_store.list_for_order("1003") if m.template == "review_request"]
     url = urlsplit(review.unsubscribe_url)
-    path = url.path.removeprefix("/api")
-    d.http(ORDERS, api_event("GET", path, query=url.query, headers={"accept": "text/html"}))
-    one_click = api_event("POST", path, query=url.query, body="List-Unsubscribe=One-Click", headers=FORM)
+    d.http(ORDERS, api_event("GET", url.path, query=url.query, headers={"accept": "text/html"}))
+    one_click = api_event("POST", url.path, query=url.query, body="List-Unsubscribe=One-Click", headers=FORM)
     d.json(ORDERS, one_click)
     # An InPost push to an old URL (a token rotated on one side only): refused, kept; the operator
     # replays it once the URL is fixed (README: `events replay ID --force`), its SMS and e-mail included
@@ -467,6 +493,7 @@ def complaints_transfers_and_the_team(d: Driver) -> None:
     with s3_fails_once():  # the slip's first upload fails: its command waits for the sweeper
         complained = d.json(RETURNS, form_json(complaint))["case_id"]
     d.sweep(START + timedelta(minutes=5))  # the sweeper makes the slip and sends its link
+    d.download_label(complained)
     other = d.json(
         RETURNS, form_json(complaint | {"order_number": "1007", "submission_key": "complaint-1007"})
     )
@@ -543,12 +570,19 @@ def team_dashboard(d: Driver) -> None:
     d.http(TEAM_APP, api_event("POST", "/team/logout", headers={"cookie": cookie}))
 
 
-def _last_email(address: str) -> str:
+def _sent() -> list[Any]:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
-    sent = ses_backends[DEFAULT_ACCOUNT_ID]["eu-central-1"].sent_messages
-    return [m for m in sent if m.destinations == {"ToAddresses": [address]}][-1].body
+    return list(ses_backends[DEFAULT_ACCOUNT_ID]["eu-central-1"].sent_messages)
+
+
+def _last_email(address: str) -> str:
+    return [m for m in _sent() if m.destinations == {"ToAddresses": [address]}][-1].body
+
+
+def _emails() -> str:
+    return "\n".join(str(m.body) for m in _sent())
 
 
 def sweeper_at_work(d: Driver) -> None:

@@ -10,9 +10,11 @@ import pytest
 
 from infra import template as tpl
 from infra.cli.env import local_names
+from infra.local.bootstrap import STACK_NAME
 from tests import iam
 from tests.iam import Request, Statement, Unsupported
 
+LOCAL = local_names(tpl.load()) | {"AWS::StackName": STACK_NAME}  # what infra.local.bootstrap makes
 TABLE = iam.table_arn("ZwrotnicaTable")
 DUE = f"{TABLE}/index/due"
 
@@ -35,7 +37,7 @@ def raw(**fields) -> dict:
 
 @pytest.fixture(scope="module")
 def policies() -> dict[str, list[Statement]]:
-    return iam.policies(local_names(tpl.load()))
+    return iam.policies(LOCAL)
 
 
 # --- Actions and resources -----------------------------------------------------------------------------
@@ -159,13 +161,13 @@ def test_the_supported_condition_reads_its_patterns():
     ],
 )
 def test_intrinsics_the_resolver_does_not_model_are_unsupported(value):
-    resolve = iam.Resolver(tpl.load(), local_names(tpl.load()))
+    resolve = iam.Resolver(tpl.load(), LOCAL)
     with pytest.raises(Unsupported):
         resolve(value)
 
 
 def test_the_resolver_resolves_like_cloudformation():
-    local = local_names(tpl.load())
+    local = LOCAL
     resolve = iam.Resolver(tpl.load(), local)
     assert resolve({"Fn::GetAtt": ["ZwrotnicaTable", "Arn"]}) == TABLE
     assert resolve({"Fn::Sub": "${ZwrotnicaTable.Arn}/index/due"}) == DUE
@@ -174,6 +176,12 @@ def test_the_resolver_resolves_like_cloudformation():
     assert resolve({"Ref": "ZwrotnicaSecrets"}) == iam.secret_arn("ZwrotnicaSecrets")  # Ref of a secret: ARN
     sub = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${EmailDomain}"
     assert resolve({"Fn::Sub": sub}) == "arn:aws:ses:eu-central-1:123456789012:identity/example.com"
+    parameter = (
+        "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${AWS::StackName}/api-url"
+    )
+    assert resolve({"Fn::Sub": parameter}) == iam.arn("ssm", f"parameter/{STACK_NAME}/api-url")
+    with pytest.raises(Unsupported):  # a pseudo parameter the local stack does not name
+        iam.Resolver(tpl.load(), local_names(tpl.load())).ref("AWS::StackName")
 
 
 # --- Calls as IAM sees them ---------------------------------------------------------------------------
@@ -227,13 +235,19 @@ def test_other_services_name_their_resources():
     assert iam.iam_requests("sns", "Publish", {"PhoneNumber": "+48600100200"}) == [
         Request("sns:Publish", "*")
     ]
+    # an SSM parameter's ARN has no double slash: the name's leading one is dropped
+    assert iam.iam_requests("ssm", "GetParameter", {"Name": "/zwrotnica-local/api-url"}) == [
+        Request("ssm:GetParameter", "arn:aws:ssm:eu-central-1:123456789012:parameter/zwrotnica-local/api-url")
+    ]
     secret = {"SecretId": "ZwrotnicaSecrets"}
     assert iam.iam_requests("secretsmanager", "GetSecretValue", secret) == [
         Request("secretsmanager:GetSecretValue", iam.secret_arn("ZwrotnicaSecrets"))
     ]
-    for service, operation in [("sqs", "SendMessage"), ("s3", "CopyObject"), ("sns", "Subscribe")]:
+    for service, operation in [("sqs", "SendMessage"), ("s3", "CopyObject"), ("ssm", "GetParameters")]:
         with pytest.raises(Unsupported):
             iam.iam_requests(service, operation, {})
+    with pytest.raises(Unsupported):  # a SecureString needs kms:Decrypt as well
+        iam.iam_requests("ssm", "GetParameter", {"Name": "/x", "WithDecryption": True})
 
 
 # --- Verdicts over recorded calls ----------------------------------------------------------------------
@@ -298,7 +312,7 @@ def test_redundant_statements_are_found_and_shared_patterns_are_not():
 
 # --- template.yaml ---------------------------------------------------------------------------------------
 def test_every_function_has_its_statements_and_each_parses():
-    policies = iam.policies(local_names(tpl.load()))  # Unsupported: the template outgrew the evaluator
+    policies = iam.policies(LOCAL)  # Unsupported: the template outgrew the evaluator
     functions = set(tpl.resources("AWS::Serverless::Function"))
     assert set(policies) == functions
     for function, statements in policies.items():
