@@ -25,9 +25,9 @@ import order_status.app as order_app
 import return_form.app as return_app
 from tests import usecases
 from tests.factories import (
+    DECISION_SECRET,
     PARCEL,
     PAYU_ORDER_ID,
-    SW_SECRET,
     api_event,
     delivered,
     inpost_webhook,
@@ -121,13 +121,13 @@ def withdrawal(number: str = "1001", key: str = "key-1001") -> dict[str, Any]:
 
 def decision(rma: str, verdict: str, at, **fields: Any) -> dict[str, Any]:
     """The team's decision, signed like every webhook (Standard Webhooks), at the clock's time."""
-    raw = json.dumps({"verdict": verdict} | fields).encode()
+    raw = json.dumps({"case_id": rma, "verdict": verdict} | fields).encode()  # names its case
     ts = int(at.timestamp())
     headers = {
         "content-type": "application/json",
         "webhook-id": f"dec-{rma}",
         "webhook-timestamp": str(ts),
-        "webhook-signature": standard_webhooks.sign(SW_SECRET, f"dec-{rma}", ts, raw),
+        "webhook-signature": standard_webhooks.sign(DECISION_SECRET, f"dec-{rma}", ts, raw),
     }
     return api_event("POST", f"/cases/{rma}/decision", body=raw, headers=headers)
 
@@ -277,7 +277,7 @@ def test_return_label_failing_after_the_form_commit(stack, context, sent, clock,
     assert (case["status"], case["label_key"]) == ("label_sent", f"labels/{rma}.pdf")
     assert label_keys() == [f"labels/{rma}.pdf"]
     [email] = [e for e in sent.emails if e.subject == f"Zgłoszenie nr {rma}: instrukcja odesłania paczki"]
-    assert f"labels/{rma}.pdf" in email.body
+    assert f"/labels/{rma}?t=" in email.body and "X-Amz-" not in email.body  # our signed link (issue 12)
     assert len(subjects(sent, rma)) == 2  # the confirmation and the label
 
 
