@@ -51,6 +51,7 @@ APPS = (
     "return_form.app",
     "team_dashboard.app",
     "sla_sweeper.app",
+    "inbound_email.app",
     "infra.cli.commands",
 )
 SCHEDULE = {"source": "aws.scheduler"}
@@ -397,7 +398,7 @@ def held_then_matched_and_unsubscribed(d: Driver) -> None:
         woo_order_shipped,
         woo_webhook,
     )
-    from zwrotnica.store import inbound as inbound_store
+    from zwrotnica.store import event_log as inbound_store
     from zwrotnica.store import outbox as outbox_store
 
     parcel = "602677439331630337653999"
@@ -624,12 +625,132 @@ def sweeper_at_work(d: Driver) -> None:
     d.cli("report", "weekly", "--send", "--to", "szef@sklep.example.com")
 
 
+def mail_in(d: Driver, raw: bytes, message_id: str) -> dict[str, Any]:
+    """SES receiving: the raw message stored by its S3 action (the world's doing), then the inbound
+    function invoked with the Lambda action's event, at the clock's time."""
+    import copy
+    import os
+    from email import policy
+    from email.parser import BytesHeaderParser
+
+    import boto3
+
+    from tests.integration.inbound_mail import EVENT
+
+    with d.recorder.setup():
+        boto3.client("s3", region_name="eu-central-1").put_object(
+            Bucket=os.environ["INBOUND_BUCKET"], Key=f"inbound/{message_id}", Body=raw
+        )
+    event = copy.deepcopy(EVENT)
+    record = event["Records"][0]["ses"]
+    record["mail"]["messageId"] = message_id
+    record["mail"]["timestamp"] = record["receipt"]["timestamp"] = d.clock.at.strftime(
+        "%Y-%m-%dT%H:%M:%S.000Z"
+    )
+    sender = BytesHeaderParser(policy=policy.default).parsebytes(raw)["From"].addresses[0].addr_spec
+    record["mail"]["source"] = sender
+    new_container()
+    handler = importlib.import_module("inbound_email.app").lambda_handler
+    [result] = handler(event, lambda_context("inbound_email"))["results"]
+    return result
+
+
+def team_answers_by_e_mail(d: Driver, ticket_id: str, text: str, n: int) -> dict[str, Any]:
+    """A team member's reply to the ticket's notification (its signed reply address), from the allow-list."""
+    from infra.local.bootstrap import DEV_SECRETS
+    from tests.integration.inbound_mail import INBOX, mail
+    from zwrotnica.domain.reply_address import ThreadKind, ThreadRef, reply_address
+
+    to = reply_address(DEV_SECRETS["link_signing_key"], ThreadRef(ThreadKind.TEAM, ticket_id), INBOX)
+    raw = mail(text, subject=f"Re: [{ticket_id}]", sender_address=TEAM, to=to, message_id=f"<team-{n}@sklep>")
+    return mail_in(d, raw, f"0107019a-iam-team-{n}")
+
+
+def customers_write_in_and_the_team_answers(d: Driver) -> None:
+    """Issues 15 and 16: a customer asks by e-mail where her parcel is (the automatic answer; the sweeper
+    solves the ticket as deflected three days later); another writes without an order number, a photo
+    attached (his order found by his address, the team notified); the team answers him by e-mail, adds a
+    note and solves the ticket on the CLI (his CSAT survey: a low score, its follow-up, a comment); a chat
+    handoff with a phone only (POST /tickets), which the team answers by e-mail: an SMS; the parcel
+    delivered, the NPS survey a week later (marketing consent), its answer; the weekly report with its
+    KPI alert."""
+    from email.message import EmailMessage
+
+    from tests.factories import woo_order_shipped, woo_webhook
+    from tests.integration.inbound_mail import INBOX, mail
+    from zwrotnica.settings import get_settings
+
+    jan = "jan.nowak@example.com"
+    parcel, other = "602677439331630337654001", "602677439331630337654002"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("INBOUND_ADDRESS", INBOX)
+        mp.setenv("TEAM_EMAIL", "zespol@sklep.example.com")
+        mp.setenv("KPI_THRESHOLDS", '{"backlog_max": 0}')
+        get_settings.cache_clear()
+        d.at(START - timedelta(days=2))
+        d.json(ORDERS, woo_webhook(consenting(woo_order_shipped("4001", parcel))))
+        billing = woo_order_shipped("4002", other)["billing"] | {"email": jan, "first_name": "Jan"}
+        d.json(ORDERS, woo_webhook(woo_order_shipped("4002", other, billing=billing)))
+        inpost(d, parcel, "taken_by_courier", START - timedelta(days=1))
+        d.at(START)
+        asked = mail_in(d, mail("Dzień dobry, gdzie jest moja paczka? Zamówienie 4001"), "0107019a-iam-1")
+        assert (asked["action"], asked["answered"]) == ("answer_parcel", True)
+        photo = EmailMessage()
+        photo["From"], photo["To"], photo["Subject"] = f"Jan Nowak <{jan}>", INBOX, "Kurtka"
+        photo["Message-ID"] = "<jan-1@poczta.example.pl>"
+        photo.set_content(
+            "Dzień dobry, czy do kurtki z mojego zamówienia można dokupić pasek? Zdjęcie w załączniku."
+        )
+        photo.add_attachment(
+            b"\x89PNG\r\n\x1a\n" + b"0" * 64, maintype="image", subtype="png", filename="kurtka.png"
+        )
+        question = mail_in(d, photo.as_bytes(), "0107019a-iam-2")
+        assert question["ticket_id"] and question["action"] != "answer_parcel"  # a person answers
+        ticket_id = question["ticket_id"]
+        assert (
+            team_answers_by_e_mail(d, ticket_id, "Dzień dobry, tak – dołączymy pasek do paczki.", 1)["action"]
+            == "team_reply"
+        )
+        d.cli("tickets", "show", ticket_id)  # the photo's link for the team
+        d.cli("tickets", "note", ticket_id, "--text", "Pasek dołożony do paczki.")
+        d.cli("tickets", "solve", ticket_id)  # the customer's CSAT survey
+        link = re.search(
+            r"https?://[^\s\"'<>]*/csat/TK-[0-9A-F]{10}\?s=2&(?:amp;)?t=[^\s\"'<>&]+", _last_email(jan)
+        )
+        assert link, "no CSAT link"
+        url = urlsplit(unescape(link.group(0)))
+        d.http(ORDERS, api_event("GET", url.path, query=url.query, headers={"accept": "text/html"}))
+        comment = urlencode({"s": "2", "t": url.query.split("t=")[1], "comment": "Za długo."})
+        d.http(ORDERS, api_event("POST", url.path, body=comment, headers=FORM | {"accept": "text/html"}))
+        chat = {
+            "channel": "chat",
+            "message": "Czy mogę zmienić adres dostawy?",
+            "contact": {"name": "Ewa", "phone": "+48 600 100 400"},
+            "thread_ref": "chat-4003",
+        }
+        handed = d.json(SWEEPER, d.signed("/tickets", chat), ok=(200, 201))
+        assert (
+            team_answers_by_e_mail(d, handed["ticket_id"], "Tak, proszę podać nowy adres.", 2)["action"]
+            == "team_reply"
+        )  # an SMS: she left a phone only
+        inpost(d, parcel, "delivered", START + timedelta(hours=3))
+        for later in (timedelta(days=3, hours=1), timedelta(days=8)):  # the deflection, then the NPS survey
+            d.sweep(START + later)
+        link = re.search(r"https?://[^\s\"'<>]*/nps/4001\?s=9&(?:amp;)?t=[^\s\"'<>&]+", _emails())
+        assert link, "no NPS link"
+        url = urlsplit(unescape(link.group(0)))
+        d.http(ORDERS, api_event("GET", url.path, query=url.query, headers={"accept": "text/html"}))
+        d.sweep(datetime(2026, 12, 7, 7, 0, tzinfo=UTC), {"task": "weekly_report"})
+    get_settings.cache_clear()
+
+
 SCENARIOS: list[Callable[[Driver], None]] = [
     paid_online_delivered_and_returned,
     held_then_matched_and_unsubscribed,
     cash_on_delivery_and_other_shops,
     complaints_transfers_and_the_team,
     sweeper_at_work,
+    customers_write_in_and_the_team_answers,
 ]
 
 
@@ -645,6 +766,7 @@ def operator(local: dict[str, str]) -> list[iam.Statement]:
         {"Action": "ses:SendEmail", "Resource": "*"},
         {"Action": "sns:Publish", "Resource": "*"},
         {"Action": "secretsmanager:GetSecretValue", "Resource": iam.secret_arn(local["ZwrotnicaSecrets"])},
+        {"Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{local['InboundMailBucket']}/attachments/*"},
     ]
     return [iam.statement(iam.OPERATOR, "README", {"Effect": "Allow"} | raw) for raw in documented]
 
@@ -659,7 +781,13 @@ TABLE_READ_WRITE = (
     "DeleteItem",
     "BatchWriteItem",
 )
-OPERATOR_DOCUMENTED = ("ses:SendEmail", "sns:Publish", "secretsmanager:GetSecretValue", "dynamodb:Scan")
+OPERATOR_DOCUMENTED = (
+    "ses:SendEmail",
+    "sns:Publish",
+    "secretsmanager:GetSecretValue",
+    "dynamodb:Scan",
+    "s3:GetObject",
+)
 
 
 # --- Recording --------------------------------------------------------------------------------------
