@@ -532,3 +532,20 @@ def test_no_address_name_or_words_of_the_customer_reach_the_log(ses, carriers, c
     assert "inbound email decided" in logged and "answer_parcel" in logged
     for personal in (ANNA, "Anna", "Kowalska", "gdzie jest moja paczka", "zmienić kolor", PARCEL_A):
         assert personal not in logged
+
+
+def test_a_mails_subject_name_and_words_are_cleaned_of_invisible_and_control_characters(
+    ses, carriers, context
+):
+    """The same normalisation as every other outside text (issue 12): a right-to-left override, zero-width
+    characters and an escape sequence in what a mail client sent never reach the ticket or the team."""
+    shop_order(context, carriers, "1001", parcel=PARCEL_A)
+    words = "Gdzie\u200b jest paczka\u202e do zamówienia 1001?\x1b[2J\nPozdrawiam\u2066, Anna"
+    result = receive(mail(words, subject="Pilne\u202e: zamówienie\u200d 1001\x07"), context)
+    [message] = ticket_messages(result["ticket_id"])
+    stored = json.dumps(message, ensure_ascii=False) + json.dumps(
+        ticket_store.get(result["ticket_id"]), ensure_ascii=False, default=str
+    )
+    for bad in ("\u200b", "\u202e", "\u200d", "\u2066", "\x1b", "\x07"):
+        assert bad not in stored, repr(bad)
+    assert "Pilne: zamówienie 1001" in stored and "Gdzie jest paczka do zamówienia 1001?" in stored

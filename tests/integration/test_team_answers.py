@@ -253,3 +253,46 @@ def test_the_cli_lists_the_templates_and_replies_with_one(ses, carriers, context
     assert "fakturę do zamówienia nr 1001 wystawimy" in ses.text()
     assert cli.main(["tickets", "reply", asked["ticket_id"], "--template", "nie_ma"]) == 2
     assert "No template 'nie_ma'" in capsys.readouterr().out
+
+
+def test_a_team_members_e_mail_reply_that_reaches_nobody_tells_them_why(team, carriers, context):
+    """A chat customer left a landline only: the answer is kept on the ticket, and the team member who
+    wrote it learns at once that it went nowhere and why (not silence)."""
+    import json
+    import time
+
+    from infra.local.bootstrap import DEV_SECRETS
+    from sla_sweeper.app import lambda_handler as sweeper
+    from tests.factories import api_event
+    from zwrotnica.providers import standard_webhooks
+
+    payload = {
+        "channel": "chat",
+        "message": "Czy kurtka jest wodoodporna?",
+        "contact": {"phone": "22 123 45 67"},
+    }
+    body, ts = json.dumps(payload).encode(), int(time.time())
+    secret = DEV_SECRETS["standard_webhooks_secrets"][0]
+    headers = {
+        "content-type": "application/json",
+        "webhook-id": "msg_landline",
+        "webhook-timestamp": str(ts),
+        "webhook-signature": standard_webhooks.sign(secret, "msg_landline", ts, body),
+    }
+    opened = json.loads(sweeper(api_event("POST", "/tickets", body=body, headers=headers), context)["body"])
+    ticket_id = opened["ticket_id"]
+    result = receive(
+        team_reply(team, ticket_id, "Tak, ma membranę 10 000 mm."), context, message_id="0107019a-t-9"
+    )
+    assert result["action"] == "team_reply"
+    ticket = ticket_store.get(ticket_id)
+    assert ticket["history"][-1]["kind"] == "agent_reply"  # kept on the ticket
+    told = [r for r in team.requests if r["Destination"]["ToAddresses"] == [OLA]]
+    assert len(told) == 1
+    subject = told[0]["Content"]["Simple"]["Subject"]["Data"]
+    text = told[0]["Content"]["Simple"]["Body"]["Text"]["Data"]
+    assert subject.startswith(f"[{ticket_id}] Odpowiedź nie została wysłana")
+    assert "nie trafiła do klienta" in text and "polski numer komórkowy" in text
+    # The same e-mail delivered again by SES changes nothing and tells nobody twice
+    receive(team_reply(team, ticket_id, "Tak, ma membranę 10 000 mm."), context, message_id="0107019a-t-9")
+    assert len([r for r in team.requests if r["Destination"]["ToAddresses"] == [OLA]]) == 1

@@ -24,7 +24,7 @@ from zwrotnica.domain.reply_address import (
 )
 from zwrotnica.domain.sla_policy import SlaPolicy, default_policy
 from zwrotnica.effect import Effect, Guard
-from zwrotnica.messages import compose, legal, reply_templates, survey_templates
+from zwrotnica.messages import compose, legal, reply_templates, survey_templates, team_templates
 from zwrotnica.messages import policy as message_policy
 from zwrotnica.messages.ticket_templates import ticket_reply
 from zwrotnica.models.command import Command
@@ -162,6 +162,22 @@ class TicketNotFound(LookupError):
     pass
 
 
+# Why a team reply reached nobody (the CLI prints it; a reply that came by e-mail tells its sender, in
+# Polish: messages.team_templates.reply_undelivered).
+NO_ADDRESS = "the ticket has no order, so no address to write to"
+NO_ORDER_EMAIL = "the order has no e-mail address"
+RULES_FORBID = "the message rules forbid it"
+SMS_TOO_LONG = "too long for an SMS (at most 2 segments): shorten it, or call the customer"
+NOT_MOBILE = "the phone is not a Polish mobile number"
+WHY_NOT_CODES = {
+    NO_ADDRESS: "no_address",
+    NO_ORDER_EMAIL: "no_order_email",
+    RULES_FORBID: "rules",
+    SMS_TOO_LONG: "sms_too_long",
+    NOT_MOBILE: "not_mobile",
+}
+
+
 @dataclass(frozen=True)
 class ReplyResult:
     first: bool  # the first reply (stops the first-reply clock) or a next one
@@ -184,13 +200,13 @@ def _reply_message(ticket: dict[str, Any], text: str, ctx: Context) -> tuple[Out
         # The customer left a phone only (a call, a chat handoff): the answer goes by SMS, if it fits.
         return _reply_sms(ticket, text, phone, ctx)
     if not number and not contact:
-        return None, "the ticket has no order, so no address to write to"
+        return None, NO_ADDRESS
     address = contact
     if not address:
         view = order_store.load_view(number)
         address = view.order.get("email") if view else None
     if not address:
-        return None, "the order has no e-mail address"
+        return None, NO_ORDER_EMAIL
     conversation = _conversation_thread(ticket, ctx)
     content = ticket_reply(
         ticket_id=ticket["ticket_id"],
@@ -209,7 +225,7 @@ def _reply_message(ticket: dict[str, Any], text: str, ctx: Context) -> tuple[Out
         now=ctx.now,
         **conversation,
     )
-    return message, "" if message else "the message rules forbid it"
+    return message, "" if message else RULES_FORBID
 
 
 def _reply_sms(
@@ -228,8 +244,8 @@ def _reply_sms(
             now=ctx.now,
         )
     except SmsTooLong:
-        return None, "too long for an SMS (at most 2 segments): shorten it, or call the customer"
-    return message, "" if message else "the phone is not a Polish mobile number"
+        return None, SMS_TOO_LONG
+    return message, "" if message else NOT_MOBILE
 
 
 def _conversation_thread(ticket: dict[str, Any], ctx: Context) -> dict[str, Any]:
@@ -280,7 +296,28 @@ def reply_from_command(command: Command, ctx: Context, fresh: bool) -> Effect:
     item = ticket_store.message_item(ticket_id, command.payload["message"])
     if item is None or not str(item.get("new_text") or "").strip():
         return Effect("nothing_to_send")
-    return reply(ticket_id, item["new_text"], ctx, fresh)
+    effect = reply(ticket_id, item["new_text"], ctx, fresh)
+    result: ReplyResult = effect.data["reply"]
+    if not result.emailed and item.get("sender"):
+        # Recorded, but it reached nobody: the team member who wrote it is told why, on the ticket's thread.
+        ticket = _ticket(ticket_id)
+        effect.send(
+            [
+                compose.email(
+                    dedup_key=f"team-undelivered:{command.payload['message']}",
+                    order_number=ticket.get("order_number") or ticket_id,
+                    recipient=str(item["sender"]),
+                    template="team_reply_undelivered",
+                    content=team_templates.reply_undelivered(
+                        ticket_id=ticket_id,
+                        subject=str(ticket.get("subject") or ""),
+                        reason=WHY_NOT_CODES.get(result.why_not, "rules"),
+                    ),
+                    now=ctx.now,
+                )
+            ]
+        )
+    return effect
 
 
 def _from_template(ticket: dict[str, Any], name: str, ctx: Context) -> str:

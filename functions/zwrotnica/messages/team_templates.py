@@ -83,3 +83,28 @@ def ticket_notification(
         f"{NOTE_PREFIX}, aby dodać notatkę wewnętrzną: klient jej nie zobaczy."
     )
     return email_from_blocks(f"[{brief.ticket_id}] {what}: {brief.subject}"[:200], blocks)
+
+
+UNDELIVERED_PL = {
+    "no_address": "zgłoszenie nie ma zamówienia ani adresu klienta, więc nie ma dokąd jej wysłać",
+    "no_order_email": "zamówienie nie ma adresu e-mail klienta",
+    "rules": "reguły wysyłki na to nie pozwalają (np. adres klienta jest nieprawidłowy)",
+    "sms_too_long": (
+        "klient zostawił tylko telefon, a odpowiedź nie mieści się w 2 SMS-ach: skróć ją albo zadzwoń"
+    ),
+    "not_mobile": "klient zostawił tylko telefon, a to nie jest polski numer komórkowy: zadzwoń do klienta",
+}
+
+
+def reply_undelivered(*, ticket_id: str, subject: str, reason: str) -> Email:
+    """A team member's e-mailed answer was recorded on the ticket but reached no customer: why, and what
+    to do (the answer itself stays on the ticket: tickets show)."""
+    why = UNDELIVERED_PL.get(reason, UNDELIVERED_PL["rules"])
+    return email_from_blocks(
+        f"[{ticket_id}] Odpowiedź nie została wysłana: {subject}"[:200],
+        [
+            f"Twoja odpowiedź w zgłoszeniu {ticket_id} jest w nim zapisana, "
+            f"ale nie trafiła do klienta: {why}.",
+            "Skontaktuj się z klientem w inny sposób (dane zamówienia: tickets show " + ticket_id + ").",
+        ],
+    )

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from zwrotnica.models.common import UtcDateTime
+from zwrotnica.models.common import CleanText, OneLine, UtcDateTime
 from zwrotnica.models.ticket import TicketChannel
 
 # SES's message id is the S3 object key (after the prefix): never let it climb out of the prefix.
@@ -195,11 +195,13 @@ class CustomerMessage(BaseModel):
     channel: TicketChannel
     received_at: UtcDateTime
     sender: str | None = Field(default=None, max_length=254)  # e-mail address: personal, never logged
-    sender_name: str = Field(default="", max_length=200)
+    # Outside text, normalised where it enters (models.common: NFC; bidi, zero-width and control
+    # characters out), whichever channel brought it: the subject and name one line, the words with breaks.
+    sender_name: OneLine = Field(default="", max_length=200)
     phone: str | None = Field(default=None, max_length=32)
-    subject: str = Field(default="", max_length=500)
-    text: str = ""  # the whole body as text
-    new_text: str = ""  # what the customer wrote this time (quoted history cut off)
+    subject: OneLine = Field(default="", max_length=500)
+    text: CleanText = ""  # the whole body as text
+    new_text: CleanText = ""  # what the customer wrote this time (quoted history cut off)
     message_id: str | None = Field(default=None, max_length=300)  # their Message-ID
     references: list[str] = Field(default_factory=list, max_length=60)  # In-Reply-To, then References
     tags: list[str] = Field(default_factory=list, max_length=20)  # plus tags of our addresses (unverified)
