@@ -549,3 +549,22 @@ def test_a_mails_subject_name_and_words_are_cleaned_of_invisible_and_control_cha
     for bad in ("\u200b", "\u202e", "\u200d", "\u2066", "\x1b", "\x07"):
         assert bad not in stored, repr(bad)
     assert "Pilne: zamówienie 1001" in stored and "Gdzie jest paczka do zamówienia 1001?" in stored
+
+
+def test_a_handoff_naming_its_order_finds_it_whatever_the_numbers_shape(ses, carriers, context):
+    """POST /tickets' `order_number` is looked up as the shop numbers it (a space and slashes the e-mail
+    matcher would not read out of free text), so the ticket is the order's and the answer its parcel's."""
+    number = "ZAM 2026/52 020"
+    shop_order(context, carriers, number, parcel=PARCEL_A)
+    shop_order(context, carriers, "1002", parcel=PARCEL_B)  # two recent orders: no guessing which
+    payload = {
+        "channel": "chat",
+        "message": "gdzie jest moja paczka?",
+        "contact": {"email": ANNA, "name": "Anna"},
+        "order_number": number,
+    }
+    opened = sweeper(signed(payload, "msg_named"), context)
+    body = json.loads(opened["body"])
+    assert opened["statusCode"] == 201 and body["answered"] is True
+    assert ticket_store.get(body["ticket_id"])["order_number"] == number
+    assert "jest w drodze" in ses.text() and ses.to() == [ANNA]

@@ -177,7 +177,8 @@ def receive(message: CustomerMessage, safety: SafetyAssessment, ctx: Context, fr
     if team is not None:
         return _team_reply(message, safety, team.id.upper(), ctx)
     tagged_orders = [r.id for r in refs if r.kind is ThreadKind.ORDER]
-    numbers = list(dict.fromkeys([*tagged_orders, *(c.number for c in candidates)]))
+    named = [message.order_number] if message.order_number else []  # the tool named it (POST /tickets)
+    numbers = list(dict.fromkeys([*tagged_orders, *named, *(c.number for c in candidates)]))
     facts = _gather(message, refs, numbers, tracking, safety.trusted, fresh)
     _, hour = rules.day_and_hour(message.received_at)
     thread = facts.thread
@@ -190,7 +191,7 @@ def receive(message: CustomerMessage, safety: SafetyAssessment, ctx: Context, fr
         safety=safety,
         classification=classification,
         received_at=message.received_at,
-        candidate_given=bool(candidates or tracking or tagged_orders),
+        candidate_given=bool(candidates or tracking or tagged_orders or named),
         order=order,
         sender=message.sender,
         thread=ThreadFacts(thread["ticket_id"], rules.answered_automatically(thread)) if thread else None,

@@ -206,6 +206,9 @@ class CustomerMessage(BaseModel):
     references: list[str] = Field(default_factory=list, max_length=60)  # In-Reply-To, then References
     tags: list[str] = Field(default_factory=list, max_length=20)  # plus tags of our addresses (unverified)
     thread_ref: str | None = Field(default=None, max_length=200)  # the external tool's thread id
+    # The order the tool named (POST /tickets' `order_number`, as the shop numbers it): looked up first,
+    # whatever its shape, where the text's numbers are only what the e-mail matcher can read.
+    order_number: str | None = Field(default=None, max_length=64)
     attachments: list[StoredAttachment] = Field(default_factory=list, max_length=50)
     raw_key: str | None = Field(default=None, max_length=1024)  # the raw message in the inbound bucket
     notes: list[str] = Field(default_factory=list)  # what parsing repaired: codes, no text

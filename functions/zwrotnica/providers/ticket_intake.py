@@ -101,6 +101,7 @@ def verify_and_parse(
             text=ticket.message,
             new_text=new_text(ticket.message),
             thread_ref=ticket.thread_ref,
+            order_number=ticket.order_number,
         )
     assert ticket.category is not None  # checked by the model
     return TicketRequest(
