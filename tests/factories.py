@@ -172,11 +172,14 @@ def decision_webhook(
     secret: str = DECISION_SECRET,
     msg_id: str | None = None,
     path_rma: str | None = None,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
     """The team's tool deciding on a case's returned goods: Standard Webhooks-signed JSON sent to
-    `/cases/{path_rma or rma}/decision`; `payload` is the body as is (it names its case itself)."""
+    `/cases/{path_rma or rma}/decision`; `payload` is the body as is (it names its case itself); signed
+    at `at` (a test's clock), else now."""
     body = json.dumps(payload, ensure_ascii=False).encode()
-    ts, msg_id = int(time.time()), msg_id or f"dec_{rma}_{hashlib.sha1(body).hexdigest()[:8]}"  # noqa: S324
+    ts = int(at.timestamp()) if at else int(time.time())
+    msg_id = msg_id or f"dec_{rma}_{hashlib.sha1(body).hexdigest()[:8]}"  # noqa: S324
     headers = {
         "Content-Type": "application/json",
         "webhook-id": msg_id,

@@ -42,9 +42,9 @@ import order_status.app as order_app
 import return_form.app as return_app
 from tests import usecases
 from tests.factories import (
-    DECISION_SECRET,
     PARCEL,
     api_event,
+    decision_webhook,
     inpost_webhook,
     lambda_context,
     p24_notification,
@@ -62,7 +62,7 @@ from zwrotnica.flows.refunds import refund_key
 from zwrotnica.models.payment import PaymentEvent, RefundEvent
 from zwrotnica.models.tracking import TrackingEvent
 from zwrotnica.notify import sender
-from zwrotnica.providers import payment_clients, standard_webhooks
+from zwrotnica.providers import payment_clients
 from zwrotnica.store import attempts, labels
 from zwrotnica.store import table as table_store
 from zwrotnica.store import tickets as ticket_store
@@ -201,16 +201,8 @@ def team_reply(at: datetime) -> Send:
 def team_accepts(at: datetime) -> Send:
     def send(world: World) -> Answer:
         rma = world.rmas["withdrawal"]
-        raw = json.dumps({"case_id": rma, "verdict": "accept"}).encode()  # the decision names its case
-        ts, msg_id = int(at.timestamp()), f"dec-{rma}"
-        headers = {
-            "content-type": "application/json",
-            "webhook-id": msg_id,
-            "webhook-timestamp": str(ts),
-            "webhook-signature": standard_webhooks.sign(DECISION_SECRET, msg_id, ts, raw),
-        }
-        event = api_event("POST", f"/cases/{rma}/decision", body=raw, headers=headers)
-        return _http(return_app.lambda_handler, event)
+        payload = {"case_id": rma, "verdict": "accept"}  # the decision names its case
+        return _http(return_app.lambda_handler, decision_webhook(rma, payload, msg_id=f"dec-{rma}", at=at))
 
     return send
 

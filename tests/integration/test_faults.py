@@ -634,24 +634,15 @@ def test_a_retried_decision_answers_the_same_and_the_opposite_one_is_refused(sta
     import time
 
     import return_form.app as return_app
-    from tests.factories import DECISION_SECRET
-    from zwrotnica.providers import standard_webhooks
+    from tests.factories import decision_webhook
 
     assert order_app.lambda_handler(woo_webhook(woo_order("1001")), context)["statusCode"] == 200
     rma = body(return_app.lambda_handler(withdrawal_form(), context))["case_id"]
     usecases.on_return_parcel("1001", delivered=True, now=START)
 
     def decision(payload: dict, msg_id: str) -> dict:
-        raw = json.dumps({"case_id": rma} | payload).encode()  # the decision names its case
-        ts = int(time.time())
-        headers = {
-            "content-type": "application/json",
-            "webhook-id": msg_id,
-            "webhook-timestamp": str(ts),
-            "webhook-signature": standard_webhooks.sign(DECISION_SECRET, msg_id, ts, raw),
-        }
-        event = api_event("POST", f"/cases/{rma}/decision", body=raw, headers=headers)
-        return return_app.lambda_handler(event, context)
+        signed = decision_webhook(rma, {"case_id": rma} | payload, msg_id=msg_id)  # names its case
+        return return_app.lambda_handler(signed, context)
 
     clock.at = datetime.fromtimestamp(time.time(), UTC)
     accepted = {"verdict": "accept"}

@@ -25,10 +25,10 @@ import order_status.app as order_app
 import return_form.app as return_app
 from tests import usecases
 from tests.factories import (
-    DECISION_SECRET,
     PARCEL,
     PAYU_ORDER_ID,
     api_event,
+    decision_webhook,
     delivered,
     inpost_webhook,
     p24_notification,
@@ -55,7 +55,7 @@ from zwrotnica.dispatch import bus
 from zwrotnica.models.command import CommandKind
 from zwrotnica.models.common import iso
 from zwrotnica.models.ticket import TicketCategory, TicketPriority, TicketRequest
-from zwrotnica.providers import payment_clients, standard_webhooks
+from zwrotnica.providers import payment_clients
 from zwrotnica.providers.payu import PayUClient
 from zwrotnica.store import cases, labels
 from zwrotnica.store import tickets as ticket_store
@@ -120,16 +120,8 @@ def withdrawal(number: str = "1001", key: str = "key-1001") -> dict[str, Any]:
 
 
 def decision(rma: str, verdict: str, at, **fields: Any) -> dict[str, Any]:
-    """The team's decision, signed like every webhook (Standard Webhooks), at the clock's time."""
-    raw = json.dumps({"case_id": rma, "verdict": verdict} | fields).encode()  # names its case
-    ts = int(at.timestamp())
-    headers = {
-        "content-type": "application/json",
-        "webhook-id": f"dec-{rma}",
-        "webhook-timestamp": str(ts),
-        "webhook-signature": standard_webhooks.sign(DECISION_SECRET, f"dec-{rma}", ts, raw),
-    }
-    return api_event("POST", f"/cases/{rma}/decision", body=raw, headers=headers)
+    """The team's decision (its own secret, naming its case), signed at the clock's time."""
+    return decision_webhook(rma, {"case_id": rma, "verdict": verdict} | fields, msg_id=f"dec-{rma}", at=at)
 
 
 def subjects(sent, text: str) -> list[str]:
