@@ -189,6 +189,22 @@ def decision_webhook(
     return api_event("POST", f"/cases/{path_rma or rma}/decision", body=body, headers=headers)
 
 
+def tickets_webhook(
+    payload: dict[str, Any], msg_id: str = "msg_t1", *, secret: str = SW_SECRET
+) -> dict[str, Any]:
+    """An outside tool (a chatbot's handoff, a contact form) opening a ticket: Standard Webhooks-signed
+    JSON to POST /tickets."""
+    body = json.dumps(payload).encode()
+    ts = int(time.time())
+    headers = {
+        "content-type": "application/json",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(ts),
+        "webhook-signature": standard_webhooks.sign(secret, msg_id, ts, body),
+    }
+    return api_event("POST", "/tickets", body=body, headers=headers)
+
+
 # --- Couriers: InPost ShipX (unsigned, secret path token), AfterShip (HMAC), generic (Standard Webhooks) ---
 INPOST_TOKEN = DEV_SECRETS["inpost_webhook_token"]
 AFTERSHIP_SECRET = DEV_SECRETS["aftership_webhook_secret"]

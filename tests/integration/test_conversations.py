@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -24,7 +23,7 @@ import pytest
 
 from infra.local.bootstrap import DEV_SECRETS
 from sla_sweeper.app import lambda_handler as sweeper
-from tests.factories import api_event
+from tests.factories import tickets_webhook
 from tests.integration.inbound_mail import (
     ANNA,
     BUCKET,
@@ -44,7 +43,6 @@ from zwrotnica.dispatch import bus
 from zwrotnica.domain import links
 from zwrotnica.domain.mail_matching import mailbox_key
 from zwrotnica.domain.reply_address import ThreadKind, ThreadRef, reply_address, thread_message_id
-from zwrotnica.providers import standard_webhooks
 from zwrotnica.store import commands as command_store
 from zwrotnica.store import mail_files
 from zwrotnica.store import tickets as ticket_store
@@ -412,15 +410,7 @@ def test_a_virus_is_dropped_and_nothing_is_kept_but_the_raw_mail(ses, carriers, 
 
 
 def signed(payload: dict[str, Any], msg_id: str) -> dict[str, Any]:
-    body = json.dumps(payload).encode()
-    ts = int(time.time())
-    headers = {
-        "content-type": "application/json",
-        "webhook-id": msg_id,
-        "webhook-timestamp": str(ts),
-        "webhook-signature": standard_webhooks.sign(SW_SECRET, msg_id, ts, body),
-    }
-    return api_event("POST", "/tickets", body=body, headers=headers)
+    return tickets_webhook(payload, msg_id)
 
 
 def test_a_chatbot_handoff_gets_the_same_loop_and_its_thread(ses, carriers, context):

@@ -5,7 +5,6 @@ operator's terminal."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from urllib.parse import urlencode
@@ -16,9 +15,8 @@ from infra.cli import main as cli
 from order_status.app import lambda_handler as orders
 from return_form.app import lambda_handler as returns_app
 from sla_sweeper.app import lambda_handler as sweeper
-from tests.factories import SW_SECRET, api_event, delivered, woo_order, woo_webhook
+from tests.factories import api_event, delivered, tickets_webhook, woo_order, woo_webhook
 from zwrotnica.messages import compose
-from zwrotnica.providers import standard_webhooks
 from zwrotnica.store import cases, table, tickets
 from zwrotnica.store import orders as order_store
 
@@ -107,15 +105,7 @@ def test_a_sku_cannot_add_attributes_to_the_return_form(stack, context):
 
 
 def _ticket(subject: str) -> dict:
-    body = json.dumps({"channel": "chat", "category": "other", "subject": subject}).encode()
-    ts = int(time.time())
-    headers = {
-        "content-type": "application/json",
-        "webhook-id": "msg_ansi",
-        "webhook-timestamp": str(ts),
-        "webhook-signature": standard_webhooks.sign(SW_SECRET, "msg_ansi", ts, body),
-    }
-    return api_event("POST", "/tickets", body=body, headers=headers)
+    return tickets_webhook({"channel": "chat", "category": "other", "subject": subject}, "msg_ansi")
 
 
 def test_a_ticket_subject_is_clean_in_the_table_and_never_raw_on_the_operators_terminal(

@@ -211,27 +211,16 @@ def test_a_vip_customers_question_gets_a_higher_priority(ses, carriers, context)
 
 def test_a_chat_customer_with_a_phone_only_gets_the_answer_by_sms(ses, carriers, context, sent):
     import json
-    import time
 
-    from infra.local.bootstrap import DEV_SECRETS
     from sla_sweeper.app import lambda_handler as sweeper
-    from tests.factories import api_event
-    from zwrotnica.providers import standard_webhooks
+    from tests.factories import tickets_webhook
 
     payload = {
         "channel": "chat",
         "message": "Czy kurtka jest wodoodporna?",
         "contact": {"phone": "600 100 200"},
     }
-    body, ts = json.dumps(payload).encode(), int(time.time())
-    secret = DEV_SECRETS["standard_webhooks_secrets"][0]
-    headers = {
-        "content-type": "application/json",
-        "webhook-id": "msg_sms",
-        "webhook-timestamp": str(ts),
-        "webhook-signature": standard_webhooks.sign(secret, "msg_sms", ts, body),
-    }
-    opened = json.loads(sweeper(api_event("POST", "/tickets", body=body, headers=headers), context)["body"])
+    opened = json.loads(sweeper(tickets_webhook(payload, "msg_sms"), context)["body"])
     answer = usecases.reply(opened["ticket_id"], "Tak, ma membranę 10 000 mm.", datetime.now(UTC))
     assert answer.emailed and sent.sms == [("+48600100200", "Tak, ma membranę 10 000 mm.")]
     too_long = usecases.reply(opened["ticket_id"], "Długa odpowiedź. " * 40, datetime.now(UTC))
@@ -259,27 +248,16 @@ def test_a_team_members_e_mail_reply_that_reaches_nobody_tells_them_why(team, ca
     """A chat customer left a landline only: the answer is kept on the ticket, and the team member who
     wrote it learns at once that it went nowhere and why (not silence)."""
     import json
-    import time
 
-    from infra.local.bootstrap import DEV_SECRETS
     from sla_sweeper.app import lambda_handler as sweeper
-    from tests.factories import api_event
-    from zwrotnica.providers import standard_webhooks
+    from tests.factories import tickets_webhook
 
     payload = {
         "channel": "chat",
         "message": "Czy kurtka jest wodoodporna?",
         "contact": {"phone": "22 123 45 67"},
     }
-    body, ts = json.dumps(payload).encode(), int(time.time())
-    secret = DEV_SECRETS["standard_webhooks_secrets"][0]
-    headers = {
-        "content-type": "application/json",
-        "webhook-id": "msg_landline",
-        "webhook-timestamp": str(ts),
-        "webhook-signature": standard_webhooks.sign(secret, "msg_landline", ts, body),
-    }
-    opened = json.loads(sweeper(api_event("POST", "/tickets", body=body, headers=headers), context)["body"])
+    opened = json.loads(sweeper(tickets_webhook(payload, "msg_landline"), context)["body"])
     ticket_id = opened["ticket_id"]
     result = receive(
         team_reply(team, ticket_id, "Tak, ma membranę 10 000 mm."), context, message_id="0107019a-t-9"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,7 +11,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 
 from sla_sweeper.app import lambda_handler
 from tests import usecases
-from tests.factories import SW_SECRET, api_event, sweeper_context
+from tests.factories import SW_SECRET, sweeper_context, tickets_webhook
 from zwrotnica.dispatch import sweeps
 from zwrotnica.models.ticket import (
     TicketCategory,
@@ -23,7 +22,6 @@ from zwrotnica.models.ticket import (
     TicketRequest,
     TicketStatus,
 )
-from zwrotnica.providers import standard_webhooks
 from zwrotnica.store import table, tickets
 
 pytestmark = pytest.mark.integration
@@ -150,15 +148,7 @@ def test_sweeper_handler_runs_messages_and_tickets(stack):
 
 
 def signed_ticket(payload: dict, msg_id: str = "msg_t1", secret: str = SW_SECRET) -> dict:
-    body = json.dumps(payload).encode()
-    ts = int(time.time())
-    headers = {
-        "content-type": "application/json",
-        "webhook-id": msg_id,
-        "webhook-timestamp": str(ts),
-        "webhook-signature": standard_webhooks.sign(secret, msg_id, ts, body),
-    }
-    return api_event("POST", "/tickets", body=body, headers=headers)
+    return tickets_webhook(payload, msg_id, secret=secret)
 
 
 def test_post_tickets_opens_one_and_a_retry_does_not_open_another(stack, context):
