@@ -88,6 +88,9 @@ def emails() -> dict[str, templates.Email]:
             attachments=["faktura.pdf"],
             reasons=["low_confidence"],
         ),
+        "team_reply_undelivered": team_templates.reply_undelivered(
+            ticket_id="TK-1", subject="Czy kurtka jest wodoodporna?", reason="not_mobile"
+        ),
         "csat_request": survey_templates.csat_request(
             ticket_id="TK-1",
             subject="Faktura",
@@ -272,6 +275,7 @@ def test_every_template_module_function_that_makes_an_email_is_linted():
         "zwrotnica.messages.ticket_templates.ticket_reply",
         "zwrotnica.messages.team_templates.login_link",
         "zwrotnica.messages.team_templates.ticket_notification",
+        "zwrotnica.messages.team_templates.reply_undelivered",
         "zwrotnica.messages.survey_templates.csat_request",
         "zwrotnica.messages.survey_templates.nps_request",
         "zwrotnica.messages.shipping_templates.review_request",
