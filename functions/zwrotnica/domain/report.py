@@ -19,11 +19,12 @@ Definitions (the e-mail's footnote repeats them):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from zwrotnica.domain import service_kpis
 from zwrotnica.domain.report_figures import (
     CourierStats,
     Deflection,
@@ -31,9 +32,21 @@ from zwrotnica.domain.report_figures import (
     NearDeadline,
     Returns,
     WeeklyReport,
+    median,
+    p90,
 )
 
-__all__ = ["CourierStats", "Deflection", "GroupStats", "NearDeadline", "Returns", "WeeklyReport", "build"]
+__all__ = [
+    "CourierStats",
+    "Deflection",
+    "GroupStats",
+    "NearDeadline",
+    "Returns",
+    "WeeklyReport",
+    "build",
+    "median",
+    "p90",
+]
 
 REACTIVE_TEMPLATES = frozenset({"ticket_reply"})
 DELAYS = frozenset({"DELAYED"})
@@ -46,19 +59,6 @@ Item = dict[str, Any]
 
 def parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
-
-
-def median(values: Iterable[timedelta]) -> timedelta | None:
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
-def p90(values: Iterable[timedelta]) -> timedelta | None:
-    ordered = sorted(values)
-    return ordered[(9 * len(ordered) + 9) // 10 - 1] if ordered else None  # ceil(0.9 n), in integers
 
 
 @dataclass(frozen=True)
@@ -188,10 +188,8 @@ def build(
 def _service(
     tickets: list[Item], start: datetime, end: datetime, as_of: datetime, nps_scores: Sequence[int]
 ) -> dict[str, Any]:
-    """Issue 16 (domain.service_kpis, which uses this module's median and p90): every ticket read, not only
-    the week's active ones (the backlog and the FCR window look at them all)."""
-    from zwrotnica.domain import service_kpis
-
+    """Issue 16 (domain.service_kpis, with the same median and p90): every ticket read, not only the
+    week's active ones (the backlog and the FCR window look at them all)."""
     return {
         "kpis": service_kpis.kpis("razem", tickets, start, end, as_of),
         "kpis_by_channel": service_kpis.by_channel(tickets, start, end, as_of),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -117,3 +118,17 @@ class WeeklyReport:
     kpis: ServiceKpis | None = None  # issue 16: all channels
     kpis_by_channel: list[ServiceKpis] | None = None
     nps: Nps | None = None
+
+
+# The one definition of each, for the weekly report and the service KPIs alike.
+def median(values: Iterable[timedelta]) -> timedelta | None:
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def p90(values: Iterable[timedelta]) -> timedelta | None:
+    ordered = sorted(values)
+    return ordered[(9 * len(ordered) + 9) // 10 - 1] if ordered else None  # ceil(0.9 n), in integers

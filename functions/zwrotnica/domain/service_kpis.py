@@ -20,8 +20,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from zwrotnica.domain.report import median, p90  # the report's own definitions, one of each
-from zwrotnica.domain.report_figures import KpiBreach, Nps, ServiceKpis
+from zwrotnica.domain.report_figures import KpiBreach, Nps, ServiceKpis, median, p90
 from zwrotnica.domain.satisfaction import nps_group
 
 SETTLING = frozenset({"inbound_parcel", "inbound_return_form"})

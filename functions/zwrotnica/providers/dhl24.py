@@ -17,7 +17,7 @@ from xml.etree.ElementTree import Element
 from zwrotnica.domain.shipment_status import map_dhl
 from zwrotnica.models.tracking import TrackingEvent
 from zwrotnica.providers import soap
-from zwrotnica.providers.carrier_tracking import ParcelTrack, make_event, ordered, per_number, valid_number
+from zwrotnica.providers.carrier_events import ParcelTrack, make_event, ordered, per_number, valid_number
 
 if TYPE_CHECKING:
     import httpx

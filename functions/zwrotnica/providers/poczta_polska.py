@@ -27,7 +27,7 @@ from xml.etree.ElementTree import Element
 from zwrotnica.domain.shipment_status import ShipmentStatus, map_poczta_polska
 from zwrotnica.models.tracking import TrackingEvent
 from zwrotnica.providers import soap
-from zwrotnica.providers.carrier_tracking import ParcelTrack, make_event, ordered, valid_number
+from zwrotnica.providers.carrier_events import ParcelTrack, make_event, ordered, valid_number
 from zwrotnica.providers.errors import ProviderError
 
 if TYPE_CHECKING:
