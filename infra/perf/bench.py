@@ -1,7 +1,7 @@
 """`make bench`: per handler, DynamoDB round trips per request (counted by a botocore hook), warm
 in-process latency against moto (median, p99; the time spent inside the emulator apart), cold import time
-as a ratio to bare boto3 in a venv of Lambda's packages only (infra/perf/cold.py), the sweeper's reads at
-1k/10k(/100k) tickets, DynamoDB write units per request of one order's life computed from item sizes
+as a ratio to bare boto3, importing the artifact `sam build` makes (infra/perf/cold.py), the sweeper's
+reads at 1k/10k(/100k) tickets, DynamoDB write units per request of one order's life computed from item sizes
 (infra/perf/profiles.py, infra/perf/units.py: moto's own capacity figures are not DynamoDB's), a short
 load test on the local stack (infra/perf/load.py) and the cost model (infra/perf/cost.py) fed with
 these figures.
@@ -28,8 +28,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -532,44 +530,43 @@ HANDLERS = {  # which handler answers which benchmarked request (by the row's na
 
 
 def package_sizes(root: Path = ROOT) -> list[str]:
-    """Unzipped size of what `sam build` packages per function: its CodeUri folder (no caches) plus the
-    wheels of CodeUri/requirements.txt for the template's runtime and architecture, unpacked as SAM
-    unpacks them (no .pyc). pip's --platform/--python-version picks those wheels without that Python."""
+    """Unzipped size of what `sam build` packages per function: functions/Makefile's artifact (the wheels
+    of requirements.txt for the template's runtime and CPU, our folders, their bytecode)."""
     import tempfile
 
     from infra import template
+    from infra.perf import artifact
 
     tpl = template.load(root / "template.yaml")
     defaults = tpl["Globals"]["Function"]
-    sizes: dict[tuple[str, str, str], float] = {}
+    python = artifact.lambda_python()
+    sizes: dict[tuple[str, str], tuple[float, float]] = {}
     rows = []
     for name, props in template.resources("AWS::Serverless::Function", tpl).items():
-        code = root / props.get("CodeUri", defaults["CodeUri"])
         arch = props.get("Architectures", defaults["Architectures"])[0].replace("arm64", "aarch64")
-        python = props.get("Runtime", defaults["Runtime"]).removeprefix("python")
-        key = (str(code), arch, python)
-        if key not in sizes:
-            with tempfile.TemporaryDirectory() as target:
-                subprocess.run(  # noqa: S603  (pip, our requirements)
-                    [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                     "--no-compile", "--only-binary=:all:", "--implementation", "cp",
-                     "--platform", f"manylinux2014_{arch}", "--python-version", python,
-                     "--target", target, "-r", str(code / "requirements.txt")],
-                    check=True, capture_output=True,
-                )  # fmt: skip
-                files = [*Path(target).rglob("*"), *code.rglob("*")]
-                sizes[key] = (
-                    sum(f.stat().st_size for f in files if f.is_file() and "__pycache__" not in f.parts) / 1e6
-                )
-        rows.append(f"| {name} | {props['Handler']} | python{python} {arch} | {sizes[key]:.1f} |")
+        runtime = props.get("Runtime", defaults["Runtime"])
+        if (arch, runtime) not in sizes:
+            with tempfile.TemporaryDirectory() as tmp:
+                built = artifact.build(Path(tmp) / "a", python, f"manylinux2014_{arch}")
+                pyc = sum(f.stat().st_size for f in built.rglob("*.pyc")) / 1e6
+                sizes[arch, runtime] = (artifact.size_mb(built), pyc)
+        total, pyc = sizes[arch, runtime]
+        rows.append(f"| {name} | {props['Handler']} | {runtime} {arch} | {total:.1f} | {pyc:.1f} |")
     return [
-        "| Lambda package (what `sam build` zips, unzipped) | handler | runtime | MB |",
-        "| --- | --- | --- | ---: |",
+        "| Lambda package (what `sam build` zips, unzipped) | handler | runtime | MB "
+        "| of which bytecode MB |",
+        "| --- | --- | --- | ---: | ---: |",
         *rows,
         "",
         "Before issue 19 every function carried 60.7 MB by this measure, 45.8 MB of it fpdf2 with fontTools "
-        "and Pillow for the return slip (83 MB counted as `du` of a pip install that also writes .pyc files, "
-        "which `sam build` does not: it unpacks the wheels as they are).",
+        "and Pillow for the return slip. Until functions/Makefile, SAM's Python builder shipped 20.9 MB "
+        "and no bytecode at all: every cold start compiled every module it imported (see the cold-import "
+        "table)."
+        + (
+            ""
+            if python.is_runtime
+            else f" Bytecode compiled by Python {python.version}, standing in for the runtime's."
+        ),
     ]
 
 
@@ -646,7 +643,7 @@ def main() -> int:
         f"(moto in-process with `fast_moto`, {WARM_RUNS} timed runs after {WARMUP} warm-up runs each; "
         f"sweeper sizes {', '.join(f'{n:,}' for n in SIZES)}; load test {LOAD_WEBHOOKS:,} webhooks)",
         "",
-        *summary({c.module: c.ratio for c in cold}, warm, sweep, load_figures),
+        *summary({c.module: c.ratio for c in cold.results}, warm, sweep, load_figures),
         "",
         "The details:",
         "",
@@ -709,11 +706,24 @@ itself costs on this machine, before real network latency.
 NOTES = """
 ## How to read these figures
 
-**Cold import.** `make cold` (infra/perf/cold.py; part of `make bench`) builds, once, a venv holding only
-what Lambda has: `functions/requirements.txt` plus boto3 as pinned in requirements-dev.txt (under .local/,
-keyed by the requirements' hash). Per handler it runs alternating fresh processes (handler, bare
-`import boto3`, handler, ...; .pyc warm) and divides the medians. Imports are timed in CPU time: on this
-shared 2-core machine wall time also counts waiting for a core (the wall figures are in the table).
+**Cold import.** `make cold` (infra/perf/cold.py; part of `make bench`) imports what Lambda imports: the
+artifact functions/Makefile builds for `sam build` (the wheels of `functions/requirements.txt`, our folders,
+their bytecode; built here for this host's CPU so its binary wheels load), with Lambda's Python 3.12 when
+this machine has it, boto3 pinned as in requirements-dev.txt in a folder of its own as the runtime holds
+it, and PYTHONDONTWRITEBYTECODE as on Lambda's read-only /var/task. Per handler it runs alternating fresh
+processes (handler, bare `import boto3`, the handler from the same artifact without its bytecode, ...)
+and divides the medians. Imports are timed in CPU time: on this shared 2-core machine wall time also
+counts waiting for a core (the wall figures are in the table).
+
+Bytecode at build time (functions/Makefile, `Metadata: BuildMethod: makefile` on every function). SAM's
+own Python builder unpacks the wheels and copies our folders without any .pyc (aws-lambda-builders'
+python_pip workflow excludes `*.pyc` and `__pycache__`, and unpacks wheels as zip files), and /var/task
+cannot be written, so every cold start compiled pydantic, Powertools and our ~80 modules from source and
+threw the result away: the "without bytecode" column, 4.9-5.3 times a bare boto3 import. Compiled at
+build time (unchecked-hash .pyc: no source stat, nothing depends on the zip's timestamps) the same imports
+take about half as long; the artifact grows by 8.4 MB of bytecode. The earlier figures below were taken
+in a venv whose pip had compiled everything, so they never showed that cost.
+
 Before and after issue 11's edge changes, 9 pairs each, same venv, same hour (CPU ms, boto3 149-161 ms):
 
 | handler | before | after | what changed for it |
@@ -817,9 +827,10 @@ its week bucket 1), returns 2.
 Why not 40: with the guarantees kept, an event is one transaction of at least two items (its state and
 its line or marker: 4 WRU; a payment has three: 6), 9 events are at least 40 WRU alone, and a message
 that must survive a crash and be counted weekly costs at least 6 (its item in the commit, its queue entry
-in and out, marked sent, its bucket). What would go further, outside this change: a parcel's silent
-clock set once (the sweeper re-checks the parcel when it falls due and moves it then) instead of moving
-the due index on every event (-8 WRU per order); a payment notification's marker folded into its
+in and out, marked sent, its bucket). Taken since: a parcel's silent clock is set once per rule
+(`domain.shipments.silent_clock`; the sweeper, when it falls due and news came since, moves it then)
+instead of moving the due index on every courier event: -6 WRU per order measured (117.5 to 111.5).
+What would go further: a payment notification's marker folded into its
 timeline line (the line's key made unique per notification, as a courier event's is: -4); a courier
 event that changes nothing the customer sees written as its line alone (one plain PutItem) if the
 silent clock read the last line.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import importlib
 import json
+import re
 
 import pytest
 
@@ -35,6 +36,27 @@ def test_runtime_and_architecture():
     assert function_globals["Runtime"] in ("python3.12", "python3.13")
     assert function_globals["Architectures"] == ["arm64"]
     assert function_globals["CodeUri"] == "functions/"
+
+
+def _make_defaults() -> dict[str, str]:
+    text = (tpl.ROOT / "functions" / "Makefile").read_text(encoding="utf-8")
+    return dict(re.findall(r"^([A-Z_]+) \?= (\S+)", text, re.MULTILINE))
+
+
+def test_every_function_is_built_with_bytecode_for_its_runtime_and_architecture():
+    # SAM's Python builder ships no .pyc and /var/task is read-only: every cold start would compile
+    # every module. functions/Makefile compiles them at build time, for the template's Python and CPU.
+    template = tpl.load()
+    function_globals = template["Globals"]["Function"]
+    functions = {n: r for n, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
+    for name, function in functions.items():
+        assert function.get("Metadata", {}).get("BuildMethod") == "makefile", name
+        assert not {"CodeUri", "Runtime", "Architectures"} & set(function["Properties"]), name
+    defaults = _make_defaults()
+    assert f"python{defaults['PYTHON_VERSION']}" == function_globals["Runtime"]
+    arch = {"arm64": "aarch64", "x86_64": "x86_64"}[function_globals["Architectures"][0]]
+    assert defaults["PLATFORM"] == f"manylinux2014_{arch}"
+    assert defaults["PYTHON"] == f"python{defaults['PYTHON_VERSION']}"
 
 
 def _statements(transformed: dict) -> list[dict]:
