@@ -356,6 +356,23 @@ def test_silent_parcel_gets_a_ticket_and_the_customer_one_message_once(stack, co
     assert ticket["category"] == "delivery" and len(ticket["notes"]) == 2
 
 
+def test_silent_clock_is_not_moved_by_each_event_but_rings_only_after_48_working_hours_of_silence(
+    stack, context, shipx
+):
+    order_with_parcel(context)
+    push(context, shipx, "taken_by_courier", at="2025-03-03 10:00:00 +0100")  # Monday
+    push(context, shipx, "adopted_at_sorting_center", at="2025-03-04 10:00:00 +0100")  # Tuesday
+    assert shipment()["due_at"] == "2025-03-05T09:00:00.000000Z"  # the first event's clock, not moved
+    wednesday = datetime(2025, 3, 5, 9, 30, tzinfo=UTC)  # 48 working hours after Monday, 24 after Tuesday
+    assert sweeps.flag_silent(wednesday, 25) == 0  # news came since: the clock moves to Tuesday's due
+    assert shipment()["due_at"] == "2025-03-06T09:00:00.000000Z" and shipment()["queue"] == "silent"
+    assert sweeps.flag_silent(wednesday, 25) == 0 and notices("1001")["shipment_silent"] == 0
+    thursday = datetime(2025, 3, 6, 9, 30, tzinfo=UTC)
+    assert sweeps.flag_silent(thursday, 25) == 1
+    assert notices("1001")["shipment_silent"] == 1
+    assert tickets.get(tickets.ticket_id_for(f"silent:inpost:{PARCEL}:2025-03-06T09:00:00.000000Z"))
+
+
 def test_label_without_a_first_scan_goes_silent_after_24_hours(stack, context, shipx):
     order_with_parcel(context)
     push(context, shipx, "confirmed", event="shipment_confirmed", at="2025-03-07 16:00:00 +0100")  # Friday

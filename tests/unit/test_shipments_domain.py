@@ -9,7 +9,15 @@ import pytest
 
 from zwrotnica.domain import shipment_notices
 from zwrotnica.domain.shipment_status import ShipmentStatus
-from zwrotnica.domain.shipments import Action, ShipmentState, Trigger, channels, decide, silent_due
+from zwrotnica.domain.shipments import (
+    Action,
+    ShipmentState,
+    Trigger,
+    channels,
+    decide,
+    silent_clock,
+    silent_due,
+)
 from zwrotnica.messages import shipping_templates
 from zwrotnica.messages.shipping_templates import ShippingContext
 from zwrotnica.messages.sms import segments
@@ -132,6 +140,28 @@ def test_silent_due(status, last_local, due_local):
 @pytest.mark.parametrize("status", [S.DELIVERED, S.RETURNED, S.CANCELLED, None])
 def test_finished_parcels_never_go_silent(status):
     assert silent_due(status, T0) is None
+
+
+MONDAY_10 = datetime(2025, 3, 3, 10, 0, tzinfo=W)
+
+
+def test_silent_clock_is_set_once_per_rule_and_not_moved_by_later_transit_events():
+    first = silent_clock(None, S.IN_TRANSIT, MONDAY_10, None)
+    assert first == silent_due(S.IN_TRANSIT, MONDAY_10)  # Wednesday 10:00
+    tuesday = MONDAY_10 + timedelta(days=1)
+    assert silent_clock(S.IN_TRANSIT, S.OUT_FOR_DELIVERY, tuesday, first) == first  # kept: no index write
+    assert silent_clock(S.IN_TRANSIT, S.IN_TRANSIT, tuesday, first) == first
+
+
+def test_silent_clock_moves_when_the_rule_changes_silence_ends_or_an_older_event_is_due_sooner():
+    label = silent_clock(None, S.LABEL_CREATED, MONDAY_10, None)
+    assert label == MONDAY_10 + timedelta(hours=24)
+    later = MONDAY_10 + timedelta(hours=5)
+    # the first scan: the label's 24 hours give way to transit's 48 working hours
+    assert silent_clock(S.LABEL_CREATED, S.IN_TRANSIT, later, label) == silent_due(S.IN_TRANSIT, later)
+    assert silent_clock(S.IN_TRANSIT, S.DELIVERED, later, label) is None
+    running = silent_due(S.IN_TRANSIT, MONDAY_10 + timedelta(days=2))
+    assert silent_clock(S.IN_TRANSIT, S.IN_TRANSIT, MONDAY_10, running) == silent_due(S.IN_TRANSIT, MONDAY_10)
 
 
 def test_channel_policy_and_overrides():

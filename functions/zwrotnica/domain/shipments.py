@@ -73,6 +73,7 @@ class ShipmentState:
     tracking_number: str
     status: ShipmentStatus | None = None
     last_event_at: datetime | None = None
+    silent_clock_at: datetime | None = None  # when it goes silent unless news comes (the "silent" queue)
     is_return: bool = False
     origin: str | None = None  # "zdn": InPost sends the undelivered parcel back; else a customer return
     email: str = ""
@@ -96,6 +97,7 @@ class ShipmentState:
             tracking_number=item["tracking_number"],
             status=ShipmentStatus(status) if status in ShipmentStatus.__members__ else None,
             last_event_at=when("last_event_at"),
+            silent_clock_at=when("due_at") if item.get("queue") == "silent" else None,
             is_return=bool(item.get("is_return")),
             origin=item.get("origin"),
             email=item.get("email", ""),
@@ -187,6 +189,29 @@ def silent_due(
         return last_event_at + timedelta(hours=label_hours)
     due = COURIER_CALENDAR.add_business_time(last_event_at, timedelta(hours=transit_hours))
     return due.replace(microsecond=0)  # each day's window ends at 23:59:59.999999: drop those microseconds
+
+
+def silent_clock(
+    before: ShipmentStatus | None,
+    after: ShipmentStatus | None,
+    occurred_at: datetime,
+    running: datetime | None,
+    label_hours: int = 24,
+    transit_hours: int = 48,
+) -> datetime | None:
+    """The silent-parcel clock an event leaves on its shipment (`running`: the clock it had, if any).
+
+    The clock is set once per rule (the label's 24 hours, then transit's 48 working hours) and not moved
+    by every later event: moving it re-writes the due index each time (2 write units per event). A later
+    event's own due time is never earlier, so the clock can only ring early; when it does, the sweeper
+    finds the last event newer than the clock and moves it then (`silent_due` of that event), once,
+    instead of flagging. An event that ends silence (delivered, a return) or changes the rule, or an older
+    event whose due time comes earlier, sets the clock as before."""
+    due = silent_due(after, occurred_at, label_hours, transit_hours)
+    if due is None or running is None:
+        return due
+    same_rule = (before is S.LABEL_CREATED) == (after is S.LABEL_CREATED)
+    return running if same_rule and running <= due else due
 
 
 def timeline_text(state: ShipmentState, event: TrackingEvent, refuted: bool = False) -> str:

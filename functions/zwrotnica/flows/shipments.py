@@ -25,6 +25,7 @@ from zwrotnica.domain.shipments import (
     Trigger,
     decide,
     evolve,
+    silent_clock,
     silent_due,
     timeline_text,
 )
@@ -173,9 +174,11 @@ def plan(
     due = (
         None
         if state.is_return
-        else silent_due(
+        else silent_clock(
+            state.status,
             after.status,
             event.occurred_at,
+            state.silent_clock_at,
             settings.silent_label_hours,
             settings.silent_transit_working_hours,
         )
@@ -358,6 +361,18 @@ def silent(item: dict[str, Any], ctx: Context) -> Effect:
     label without a first scan). A ticket for logistics and, once per shipment, a message to the
     customer; an overlapping sweep's write is a duplicate."""
     state = ShipmentState.from_item(item)
+    news = (
+        silent_due(
+            state.status,
+            state.last_event_at,
+            ctx.settings.silent_label_hours,
+            ctx.settings.silent_transit_working_hours,
+        )
+        if state.last_event_at and not state.is_return
+        else None
+    )
+    if news is not None and news > ctx.now:  # events came after the clock was set (silent_clock): move it
+        return Effect("rescheduled").write(store.silent_rescheduled(item, news), Guard.DUPLICATE)
     messages: list[OutboxMessage] = []
     if not item.get("silent_notified") and not state.is_return:
         messages = shipment_notices.messages(

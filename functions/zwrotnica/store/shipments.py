@@ -156,6 +156,17 @@ def silent_flagged(item: dict[str, Any], now: datetime, notified: bool) -> dict[
     )
 
 
+def silent_rescheduled(item: dict[str, Any], due: datetime) -> dict[str, Any]:
+    """The silent clock moved to the last event's due time, conditional on the time read (an overlapping
+    sweep, or an event that moved it meanwhile, wins)."""
+    return items.update(
+        items.key(item["pk"], item["sk"]),
+        {"due_at": iso(due)},
+        condition="#due_at = :seen",
+        values={":seen": item["due_at"]},
+    )
+
+
 def outbound_keys(order_number: str) -> list[dict[str, Any]]:
     """Keys of the order's outbound parcels (not returns): one query, keys only."""
     page = client().query(
