@@ -1,6 +1,7 @@
 """Orders: the shop's order webhooks in, the customer's order status out."""
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated
@@ -12,6 +13,7 @@ from zwrotnica import startup
 from zwrotnica.context import Context
 from zwrotnica.dispatch import bus, event_log
 from zwrotnica.domain import links, order_numbers
+from zwrotnica.effect import Effect
 from zwrotnica.errors import InvalidUnsubscribeLink, OrderNotFound, ZwrotnicaError
 from zwrotnica.flows import consent, orders
 from zwrotnica.flows import payments as payment_flow
@@ -210,21 +212,14 @@ def csat(
 ):
     """One click in the survey e-mail: the rating is recorded (a second click on another score changes it)."""
     from zwrotnica.flows import satisfaction
-    from zwrotnica.web import survey
 
-    if s is None or t is None:  # a link cut short
-        return html_response(HTTPStatus.UNPROCESSABLE_ENTITY, survey.refused_page("tampered"))
-    ctx = Context.build(datetime.now(UTC))
-    try:
-        effect = bus.run(lambda fresh: satisfaction.rate(ticket_id, int(s), t, ctx, fresh), ctx)
-    except satisfaction.LinkProblem as problem:
-        return html_response(REFUSED_STATUS[problem.reason], survey.refused_page(problem.reason))
-    again = effect.outcome == "duplicate"
-    metrics.add_metric(name="CsatRated", unit="Count", value=0 if again else 1)
-    page = survey.rated_page(
-        action=f"/csat/{ticket_id}", score=int(s), scale=5, token=t, again=again, comment_saved=False
+    return _one_click(
+        s,
+        t,
+        5,
+        f"/csat/{ticket_id}",
+        lambda score, ctx, fresh: satisfaction.rate(ticket_id, score, t, ctx, fresh),
     )
-    return html_response(HTTPStatus.CONFLICT if again else HTTPStatus.OK, page)
 
 
 @app.post(
@@ -276,19 +271,33 @@ def nps(
     from zwrotnica.flows import satisfaction
     from zwrotnica.web import survey
 
-    if s is None or t is None:  # a link cut short
-        return html_response(HTTPStatus.UNPROCESSABLE_ENTITY, survey.refused_page("tampered"))
     try:
         number = order_numbers.decode(order_token)
     except ValueError:
         return html_response(HTTPStatus.NOT_FOUND, survey.refused_page("unknown"))
+    return _one_click(
+        s, t, 10, "", lambda score, ctx, fresh: satisfaction.rate_nps(number, score, t, ctx, fresh)
+    )
+
+
+def _one_click(s: str | None, t: str | None, scale: int, action: str, rate: Callable[..., Effect]):
+    """A survey link's one click: `rate(score, ctx, fresh)` records it; 409 when it was recorded before,
+    the refusal's page and status when the link is cut short, changed, expired or names nothing."""
+    from zwrotnica.flows import satisfaction
+    from zwrotnica.web import survey
+
+    if s is None or t is None:  # a link cut short
+        return html_response(HTTPStatus.UNPROCESSABLE_ENTITY, survey.refused_page("tampered"))
     ctx = Context.build(datetime.now(UTC))
     try:
-        effect = bus.run(lambda fresh: satisfaction.rate_nps(number, int(s), t, ctx, fresh), ctx)
+        effect = bus.run(lambda fresh: rate(int(s), ctx, fresh), ctx)
     except satisfaction.LinkProblem as problem:
         return html_response(REFUSED_STATUS[problem.reason], survey.refused_page(problem.reason))
     again = effect.outcome == "duplicate"
-    page = survey.rated_page(action="", score=int(s), scale=10, token=t, again=again, comment_saved=False)
+    metrics.add_metric(name="CsatRated" if scale == 5 else "NpsRated", unit="Count", value=0 if again else 1)
+    page = survey.rated_page(
+        action=action, score=int(s), scale=scale, token=t, again=again, comment_saved=False
+    )
     return html_response(HTTPStatus.CONFLICT if again else HTTPStatus.OK, page)
 
 
