@@ -14,6 +14,7 @@ from tests.integration.inbound_mail import ANNA, mail, receive, shop_order
 from tests.integration.status_scenarios import PARCEL_A
 from zwrotnica.domain import sla
 from zwrotnica.domain.sla_policy import default_policy
+from zwrotnica.flows import tickets
 from zwrotnica.models.ticket import TicketCategory, TicketChannel, TicketEvent, TicketPriority
 from zwrotnica.store import tickets as ticket_store
 
@@ -47,7 +48,6 @@ def test_a_ready_answer_fills_every_variable_from_the_order_and_its_parcel(ses, 
 
 
 def test_a_template_the_ticket_cannot_fill_is_refused_and_nothing_is_sent(ses, carriers, context):
-    from zwrotnica.flows import tickets
     from zwrotnica.messages.reply_templates import MissingFacts
 
     asked = receive(mail("Czy macie tę kurtkę w rozmiarze M?", subject="Kurtka"), context)  # no order
@@ -61,8 +61,6 @@ def test_a_template_the_ticket_cannot_fill_is_refused_and_nothing_is_sent(ses, c
 
 
 def test_internal_notes_never_reach_the_customer(ses, carriers, context):
-    from zwrotnica.flows import tickets
-
     asked = receive(mail("Czy macie tę kurtkę w rozmiarze M?", subject="Kurtka"), context)
     sent = len(ses.requests)
     usecases.run(
@@ -225,6 +223,15 @@ def test_a_chat_customer_with_a_phone_only_gets_the_answer_by_sms(ses, carriers,
     assert answer.emailed and sent.sms == [("+48600100200", "Tak, ma membranę 10 000 mm.")]
     too_long = usecases.reply(opened["ticket_id"], "Długa odpowiedź. " * 40, datetime.now(UTC))
     assert not too_long.emailed and "too long for an SMS" in too_long.why_not
+    assert too_long.not_sent is tickets.NotSent.SMS_TOO_LONG
+
+
+def test_every_reason_a_reply_reaches_nobody_is_explained_to_the_cli_and_in_polish_to_its_writer():
+    from zwrotnica.messages import team_templates
+
+    polish = {team_templates.UNDELIVERED_PL[reason.value] for reason in tickets.NotSent}
+    english = {reason.explained for reason in tickets.NotSent}
+    assert len(polish) == len(english) == len(tickets.NotSent)  # each reason its own words, both languages
 
 
 def test_the_cli_lists_the_templates_and_replies_with_one(ses, carriers, context, capsys):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from zwrotnica.context import Context
@@ -162,19 +163,27 @@ class TicketNotFound(LookupError):
     pass
 
 
-# Why a team reply reached nobody (the CLI prints it; a reply that came by e-mail tells its sender, in
-# Polish: messages.team_templates.reply_undelivered).
-NO_ADDRESS = "the ticket has no order, so no address to write to"
-NO_ORDER_EMAIL = "the order has no e-mail address"
-RULES_FORBID = "the message rules forbid it"
-SMS_TOO_LONG = "too long for an SMS (at most 2 segments): shorten it, or call the customer"
-NOT_MOBILE = "the phone is not a Polish mobile number"
-WHY_NOT_CODES = {
-    NO_ADDRESS: "no_address",
-    NO_ORDER_EMAIL: "no_order_email",
-    RULES_FORBID: "rules",
-    SMS_TOO_LONG: "sms_too_long",
-    NOT_MOBILE: "not_mobile",
+class NotSent(StrEnum):
+    """Why a team reply reached nobody: the CLI prints the explanation, and a reply that came by e-mail
+    tells its sender in Polish (messages.team_templates.reply_undelivered, by the code)."""
+
+    NO_ADDRESS = "no_address"
+    NO_ORDER_EMAIL = "no_order_email"
+    RULES = "rules"
+    SMS_TOO_LONG = "sms_too_long"
+    NOT_MOBILE = "not_mobile"
+
+    @property
+    def explained(self) -> str:
+        return NOT_SENT_EN[self]
+
+
+NOT_SENT_EN = {
+    NotSent.NO_ADDRESS: "the ticket has no order, so no address to write to",
+    NotSent.NO_ORDER_EMAIL: "the order has no e-mail address",
+    NotSent.RULES: "the message rules forbid it",
+    NotSent.SMS_TOO_LONG: "too long for an SMS (at most 2 segments): shorten it, or call the customer",
+    NotSent.NOT_MOBILE: "the phone is not a Polish mobile number",
 }
 
 
@@ -182,7 +191,11 @@ WHY_NOT_CODES = {
 class ReplyResult:
     first: bool  # the first reply (stops the first-reply clock) or a next one
     emailed: bool  # an e-mail was written to the outbox (and sent or left for the sweeper's retry)
-    why_not: str = ""  # no order, no address on the order
+    not_sent: NotSent | None = None  # why it reached nobody
+
+    @property
+    def why_not(self) -> str:
+        return self.not_sent.explained if self.not_sent else ""
 
 
 def _ticket(ticket_id: str) -> dict[str, Any]:
@@ -192,7 +205,9 @@ def _ticket(ticket_id: str) -> dict[str, Any]:
     return ticket
 
 
-def _reply_message(ticket: dict[str, Any], text: str, ctx: Context) -> tuple[OutboxMessage | None, str]:
+def _reply_message(
+    ticket: dict[str, Any], text: str, ctx: Context
+) -> tuple[OutboxMessage | None, NotSent | None]:
     number = ticket.get("order_number")
     contact = (ticket.get("contact") or {}).get("email")
     phone = (ticket.get("contact") or {}).get("phone")
@@ -200,13 +215,13 @@ def _reply_message(ticket: dict[str, Any], text: str, ctx: Context) -> tuple[Out
         # The customer left a phone only (a call, a chat handoff): the answer goes by SMS, if it fits.
         return _reply_sms(ticket, text, phone, ctx)
     if not number and not contact:
-        return None, NO_ADDRESS
+        return None, NotSent.NO_ADDRESS
     address = contact
     if not address:
         view = order_store.load_view(number)
         address = view.order.get("email") if view else None
     if not address:
-        return None, NO_ORDER_EMAIL
+        return None, NotSent.NO_ORDER_EMAIL
     conversation = _conversation_thread(ticket, ctx)
     content = ticket_reply(
         ticket_id=ticket["ticket_id"],
@@ -225,12 +240,12 @@ def _reply_message(ticket: dict[str, Any], text: str, ctx: Context) -> tuple[Out
         now=ctx.now,
         **conversation,
     )
-    return message, "" if message else RULES_FORBID
+    return message, None if message else NotSent.RULES
 
 
 def _reply_sms(
     ticket: dict[str, Any], text: str, phone: str, ctx: Context
-) -> tuple[OutboxMessage | None, str]:
+) -> tuple[OutboxMessage | None, NotSent | None]:
     from zwrotnica.messages.sms import SmsTooLong
 
     body = " ".join(text.split())
@@ -244,8 +259,8 @@ def _reply_sms(
             now=ctx.now,
         )
     except SmsTooLong:
-        return None, SMS_TOO_LONG
-    return message, "" if message else NOT_MOBILE
+        return None, NotSent.SMS_TOO_LONG
+    return message, None if message else NotSent.NOT_MOBILE
 
 
 def _conversation_thread(ticket: dict[str, Any], ctx: Context) -> dict[str, Any]:
@@ -275,17 +290,20 @@ def reply(
     """Record the team's answer and e-mail it to the customer (the conversation's contact, else the
     order's address). With `template` (messages.reply_templates), its text filled from the ticket's
     order, parcel and case comes first and `text` follows it. The Effect's data carries the ReplyResult."""
-    ticket = _ticket(ticket_id)
+    return _reply(_ticket(ticket_id), text, ctx, template)
+
+
+def _reply(ticket: dict[str, Any], text: str, ctx: Context, template: str | None = None) -> Effect:
     if template:
         text = "\n\n".join(p for p in (_from_template(ticket, template, ctx), text.strip()) if p)
     if not text.strip():
         raise ValueError("an empty reply")
     first = not any(e.get("kind") == TicketEventKind.AGENT_REPLY.value for e in ticket.get("history", []))
-    message, why_not = _reply_message(ticket, text, ctx)
+    message, not_sent = _reply_message(ticket, text, ctx)
     status = TicketStatus.OPEN if ticket.get("status") == TicketStatus.NEW.value else None
     event = TicketEvent(at=ctx.now, kind=TicketEventKind.AGENT_REPLY, status=status, detail=template)
     effect = record(ticket, event, ctx.now, [message] if message else [])
-    effect.data["reply"] = ReplyResult(first=first, emailed=bool(message), why_not=why_not)
+    effect.data["reply"] = ReplyResult(first=first, emailed=bool(message), not_sent=not_sent)
     return effect
 
 
@@ -296,11 +314,11 @@ def reply_from_command(command: Command, ctx: Context, fresh: bool) -> Effect:
     item = ticket_store.message_item(ticket_id, command.payload["message"])
     if item is None or not str(item.get("new_text") or "").strip():
         return Effect("nothing_to_send")
-    effect = reply(ticket_id, item["new_text"], ctx, fresh)
+    ticket = _ticket(ticket_id)
+    effect = _reply(ticket, item["new_text"], ctx)
     result: ReplyResult = effect.data["reply"]
     if not result.emailed and item.get("sender"):
         # Recorded, but it reached nobody: the team member who wrote it is told why, on the ticket's thread.
-        ticket = _ticket(ticket_id)
         effect.send(
             [
                 compose.email(
@@ -311,7 +329,7 @@ def reply_from_command(command: Command, ctx: Context, fresh: bool) -> Effect:
                     content=team_templates.reply_undelivered(
                         ticket_id=ticket_id,
                         subject=str(ticket.get("subject") or ""),
-                        reason=WHY_NOT_CODES.get(result.why_not, "rules"),
+                        reason=(result.not_sent or NotSent.RULES).value,
                     ),
                     now=ctx.now,
                 )
