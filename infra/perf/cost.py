@@ -96,10 +96,10 @@ WRU_BUDGET = {
     # the order's payment state + the notification's marker + its line (6), and since issue 13 the
     # attempt's own record (PAYATTEMPT#: each attempt kept, the order paid once); the log item (+3, +5)
     "payment": 12,
-    # the parcel + the event's line (+ the order's possession date once; the due index when the silent
-    # clock is set or ends: not on every event since domain.shipments.silent_clock); the log item (+3);
-    # the order item past 1 KB at the possession date (+1/3)
-    "tracking": 8.5,
+    # the parcel + the event's line (the due index when the silent clock is set or ends: not on every
+    # event since domain.shipments.silent_clock; the order's possession date is read from its parcels,
+    # no longer written on the order); the log item (+3)
+    "tracking": 8,
     "message": 6.5,  # its item in the commit, the due index in and out, marked sent, its week bucket
     # the two lookup counters (2), and since issue 12 both given back when the proof matched (+2:
     # failed proofs are counted, not lookups)
@@ -112,8 +112,9 @@ WRU_BUDGET = {
 # issue 19; +4 for issue 13's per-attempt payment records, which the life's two payments each write;
 # +30 for issue 18's event log: ten logged webhooks, 112.5 measured; +2 for issue 12's CONTACT digests of
 # the new order, 114.5 measured; +3 for issue 15's customers' orders index, 117.5 measured; -6 for the
-# silent clock set once per rule instead of moved by every courier event, 111.5 measured).
-ORDER_WRU_BUDGET = 112
+# silent clock set once per rule instead of moved by every courier event, 111.5 measured; -4 for the
+# order's possession date no longer copied onto the order item, 107.5 measured).
+ORDER_WRU_BUDGET = 108
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import json
 import os
 import threading
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import httpx
 import pytest
@@ -27,6 +27,7 @@ from tests.factories import (
     woo_webhook,
 )
 from zwrotnica.dispatch import sweeps
+from zwrotnica.domain import returns
 from zwrotnica.providers import inpost
 from zwrotnica.store import orders as order_store
 from zwrotnica.store import outbox as outbox_store
@@ -187,7 +188,7 @@ def test_locker_parcel_one_message_per_state_change(stack, context, sent, shipx)
     item = shipment()
     assert (item["status"], item["raw_code"], item["confirmed"]) == ("DELIVERED", "delivered", True)
     assert item["possessed_at"] == "2025-03-04T17:20:00.000000Z"
-    assert order_store.load_view("1001").order["possessed_at"] == "2025-03-04T17:20:00.000000Z"
+    assert returns.possession(order_store.load_view("1001").shipments) == ([date(2025, 3, 4)], True)
     assert "queue" not in item  # delivered parcels cannot go silent
     ready = next(
         m for m in outbox_store.list_for_order("1001") if m.template == "shipment_ready_for_pickup" and m.html
@@ -311,7 +312,7 @@ def test_zdn_return_parcel_is_its_own_shipment_and_never_moves_the_outbound_one(
         None,
     )
     assert shipment()["status"] == "RETURNING_TO_SENDER"
-    assert "possessed_at" not in order_store.load_view("1001").order
+    assert returns.possession(order_store.load_view("1001").shipments) == ([], False)
     assert notices("1001") == {"shipment_problem": 2}  # the outbound parcel's "wraca do nas", SMS + e-mail
 
 

@@ -139,3 +139,13 @@ def test_case_state_machine_moves_forward_only():
 
 def test_rma_numbers():
     assert rma_number(2026, 123) == "ZW-2026-000123"
+
+
+def test_possession_is_read_from_the_outbound_parcels_in_warsaw_days():
+    first = {"possessed_at": "2025-03-04T23:30:00.000000Z"}  # 00:30 on 5 March in Warsaw
+    waiting = {"status": "IN_TRANSIT"}
+    back = {"is_return": True, "possessed_at": "2025-03-09T10:00:00.000000Z"}
+    assert returns.possession([]) == ([], False)
+    assert returns.possession([first, waiting, back]) == ([date(2025, 3, 5)], False)  # one still on its way
+    second = {"possessed_at": "2025-03-07T09:00:00.000000Z"}
+    assert returns.possession([first, second, back]) == ([date(2025, 3, 5), date(2025, 3, 7)], True)

@@ -6,9 +6,10 @@ and holidays); the shop's own deadlines are plain 14 calendar days (the safe rea
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from zwrotnica.domain import deadlines
@@ -24,6 +25,19 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 class Window:
     open: bool
     deadline: date | None  # None while the goods are not yet in the customer's hands
+
+
+def possession(shipments: Iterable[Mapping[str, Any]]) -> tuple[list[date], bool]:
+    """The days (Warsaw) the customer took possession of the order's outbound parcels, and whether all of
+    them are in the customer's hands: read from the parcels themselves, so a parcel taken later, or
+    events arriving in any order, need no second record on the order."""
+    outbound = [s for s in shipments if not s.get("is_return")]
+    days = [
+        datetime.fromisoformat(s["possessed_at"].replace("Z", "+00:00")).astimezone(WARSAW).date()
+        for s in outbound
+        if s.get("possessed_at")
+    ]
+    return days, bool(outbound) and len(days) == len(outbound)
 
 
 def withdrawal_window(possession_days: list[date], all_delivered: bool, today: date) -> Window:

@@ -69,13 +69,7 @@ def lookup(
     view = order_store.load_view(order_number)
     if view is None:
         raise OrderNotFound()
-    outbound = [s for s in view.shipments if not s.get("is_return")]
-    possessed = [
-        _day(datetime.fromisoformat(s["possessed_at"].replace("Z", "+00:00")))
-        for s in outbound
-        if s.get("possessed_at")
-    ]
-    all_delivered = bool(outbound) and len(possessed) == len(outbound)
+    possessed, all_delivered = returns.possession(view.shipments)
     held: dict[str, int] = {}
     for case in view.cases:
         if case.get("status") not in CLOSED_CASES:

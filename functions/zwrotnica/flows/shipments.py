@@ -38,7 +38,6 @@ from zwrotnica.models.ticket import TicketCategory, TicketPriority, TicketReques
 from zwrotnica.models.timeline import TimelineEntry
 from zwrotnica.models.tracking import TrackingEvent
 from zwrotnica.observability import logger, metrics
-from zwrotnica.store import orders as order_store
 from zwrotnica.store import polling as poll_store
 from zwrotnica.store import shipments as store
 from zwrotnica.store import unmatched
@@ -116,7 +115,6 @@ class EventStep:
     entry: TimelineEntry
     seen_rev: int | None = None  # the shipment's revision we decided on; None: timeline line only
     changes: dict[str, Any] = field(default_factory=dict)  # shipment attributes to set (None removes)
-    possessed_at: datetime | None = None
     return_shipment: dict[str, Any] | None = None  # InPost ZDN: the parcel's new number, a shipment too
     messages: list[OutboxMessage] = field(default_factory=list)
     commands: list[Command] = field(default_factory=list)
@@ -131,8 +129,6 @@ class EventStep:
             effect.write(update, Guard.CONFLICT)
         if self.poll is not None:
             effect.write(self.poll, Guard.OPTIONAL)
-        if self.possessed_at is not None:  # another parcel of the order taken later keeps its date
-            effect.write(order_store.possession(order_number, self.possessed_at), Guard.OPTIONAL)
         if self.return_shipment:
             number = self.return_shipment["tracking_number"]
             effect.write(store.return_shipment(order_number, event.carrier, number, {"origin": "zdn"}))
@@ -202,8 +198,7 @@ def plan(
     if after.pickup_deadline:
         step.changes["pickup_deadline"] = iso(after.pickup_deadline)
     if decision.possession:
-        step.changes["possessed_at"] = iso(event.occurred_at)
-        step.possessed_at = event.occurred_at
+        step.changes["possessed_at"] = iso(event.occurred_at)  # the order's: domain.returns.possession
     step.poll = _next_poll(event, decision.status, ctx)
     if decision.trigger and ctx.send:
         step.messages = shipment_notices.messages(
@@ -341,8 +336,6 @@ def replay_held(command: Command, ctx: Context, fresh: bool) -> Effect:
         if step.seen_rev is not None:
             seen_rev, changes = step.seen_rev, changes | step.changes
         poll = step.poll or poll
-        if step.possessed_at is not None:
-            effect.write(order_store.possession(order_number, step.possessed_at), Guard.OPTIONAL)
         if step.return_shipment:
             fields = {"origin": "zdn"}
             effect.write(

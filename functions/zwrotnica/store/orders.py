@@ -129,17 +129,6 @@ def upsert(change: OrderChange, now: datetime, contact_mark: str | None = None) 
     )
 
 
-def possession(order_number: str, at: datetime) -> dict[str, Any]:
-    """The customer holds a parcel of the order since `at` (the withdrawal window's start): only a later
-    date replaces a stored one, so guard it OPTIONAL (a later parcel already taken keeps its date)."""
-    return items.update(
-        items.key(order_pk(order_number), "ORDER"),
-        {"possessed_at": iso(at)},
-        condition="attribute_exists(pk) AND "
-        "(attribute_not_exists(#possessed_at) OR #possessed_at < :possessed_at)",
-    )
-
-
 def contact(number: str, email_digest: str | None, phone_digest: str | None) -> dict[str, Any]:
     """ORDER#{n} / CONTACT: digests of the order's e-mail and phone (domain.lookups.contact_digest, never
     the clear values), rewritten with every order write (None removes one the shop removed). A customer's
