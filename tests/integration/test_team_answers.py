@@ -207,7 +207,8 @@ def test_a_vip_customers_question_gets_a_higher_priority(ses, carriers, context)
     assert ticket_store.get(other["ticket_id"])["priority"] == "normal"
 
 
-def test_a_chat_customer_with_a_phone_only_gets_the_answer_by_sms(ses, carriers, context, sent):
+def test_a_chat_customer_with_a_phone_only_gets_the_answer_by_sms(ses, carriers, context, sent, clock):
+    # `clock`: 10:00 in Warsaw, outside the SMS quiet hours (messages.policy), whatever time the suite runs
     import json
 
     from sla_sweeper.app import lambda_handler as sweeper
@@ -219,9 +220,9 @@ def test_a_chat_customer_with_a_phone_only_gets_the_answer_by_sms(ses, carriers,
         "contact": {"phone": "600 100 200"},
     }
     opened = json.loads(sweeper(tickets_webhook(payload, "msg_sms"), context)["body"])
-    answer = usecases.reply(opened["ticket_id"], "Tak, ma membranę 10 000 mm.", datetime.now(UTC))
+    answer = usecases.reply(opened["ticket_id"], "Tak, ma membranę 10 000 mm.", clock.at)
     assert answer.emailed and sent.sms == [("+48600100200", "Tak, ma membranę 10 000 mm.")]
-    too_long = usecases.reply(opened["ticket_id"], "Długa odpowiedź. " * 40, datetime.now(UTC))
+    too_long = usecases.reply(opened["ticket_id"], "Długa odpowiedź. " * 40, clock.at)
     assert not too_long.emailed and "too long for an SMS" in too_long.why_not
     assert too_long.not_sent is tickets.NotSent.SMS_TOO_LONG
 
